@@ -1,0 +1,38 @@
+"""`inspector-app` / `python -m inspector_app`: the desktop app without a command,
+the command line with one."""
+
+from __future__ import annotations
+
+import sys
+
+_GLOBAL_WITH_VALUE = {"--db", "--user"}
+_GLOBAL_FLAGS = {"--demo"}
+
+
+def is_gui_invocation(argv: list[str]) -> bool:
+    """True when argv holds only global options (--db PATH, --user NAME, --demo)."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg in _GLOBAL_FLAGS or arg.split("=", 1)[0] in _GLOBAL_WITH_VALUE and "=" in arg:
+            continue
+        if arg in _GLOBAL_WITH_VALUE and rest:
+            rest.pop(0)
+            continue
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if is_gui_invocation(argv):
+        from inspector_app.ui.launch import launch  # Qt is imported only for the GUI
+
+        return launch(argv)
+    from inspector_app.cli.main import run
+
+    return run(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

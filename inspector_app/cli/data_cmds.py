@@ -1,0 +1,86 @@
+"""Commands about the database itself: demo, status, agencies, reviews."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from inspector_app.services.demo import seed_demo
+from inspector_app.store import queries
+from inspector_app.store.models import Agency, Finding, Review
+
+from .common import CliError, db_path, open_db, out
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("demo", parents=[common], help="create a database filled with demo data")
+    p.add_argument("--force", action="store_true", help="add demo data even if not empty")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("status", parents=[common], help="what the database holds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("reviews", parents=[common], help="list reviews with their ids")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reviews)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    path = db_path(args)
+    db = open_db(args, must_exist=False)
+    try:
+        with db.read() as s:
+            if queries.count_rows(s, Agency) and not args.force:
+                raise CliError(f"{path}: already holds data; use another --db or add --force")
+        summary = seed_demo(db)
+    finally:
+        db.close()
+    out(f"Demo data written to {path}: {summary.agencies} agencies, {summary.officers} officers, "
+        f"{summary.reviews} reviews, {summary.findings} findings, {summary.interviews} interviews")  # fmt: skip
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    try:
+        with db.read() as s:
+            info = {
+                "database": str(db.path),
+                "agencies": len(queries.live(s, Agency)),
+                "reviews": len(queries.live(s, Review)),
+                "findings": len(queries.live(s, Finding)),
+                "changes_waiting": queries.pending_changes(s),
+                "inspector": db.user,
+            }
+    finally:
+        db.close()
+    if args.json:
+        out(json.dumps(info, indent=2))
+    else:
+        for k, v in info.items():
+            out(f"{k.replace('_', ' '):16} {v}")
+    return 0
+
+
+def cmd_reviews(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    try:
+        with db.read() as s:
+            rows = queries.list_reviews(s)
+    finally:
+        db.close()
+    if args.json:
+        out(json.dumps([
+            {"id": r.review.id, "agency": r.agency_name, "state": r.agency_state,
+             "kind": r.review.kind, "status": r.review.status,
+             "start": r.review.start_date.isoformat() if r.review.start_date else None,
+             "deficiencies": r.deficiencies, "areas_of_concern": r.areas_of_concern,
+             "best_practices": r.best_practices} for r in rows], indent=2))  # fmt: skip
+        return 0
+    for r in rows:
+        when = r.review.start_date or r.review.planned_start or r.review.due_date
+        out(f"{r.review.id[:8]}  {r.review.kind:15} {r.review.status:12} {when or '':10}  "
+            f"{r.agency_name} ({r.agency_state})  D{r.deficiencies} A{r.areas_of_concern} "
+            f"B{r.best_practices}")  # fmt: skip
+    return 0

@@ -1,0 +1,1 @@
+"""Pure program rules: no database, no Qt."""

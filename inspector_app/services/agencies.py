@@ -1,0 +1,218 @@
+"""Field offices, agencies, agreements, officers, training records and warrant counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import select
+
+from inspector_app.domain.enums import (
+    AgreementStatus,
+    OfficerStatus,
+    ProgramModel,
+    TrainingKind,
+)
+from inspector_app.store.database import Database
+from inspector_app.store.models import (
+    Agency,
+    Agreement,
+    FieldOffice,
+    Officer,
+    TrainingRecord,
+    WarrantCount,
+)
+
+from .errors import Invalid
+from .uow import unit_of_work
+from .validate import enum_value, parse_date, required_text, state_code
+
+
+def create_field_office(
+    db: Database, *, name: str, code: str = "", state: str = "", poc_name: str = "",
+    poc_email: str = "",
+) -> FieldOffice:  # fmt: skip
+    with unit_of_work(db, "create_field_office") as uow:
+        office = FieldOffice(
+            name=required_text(name, "name"), code=code.strip().upper(), state=state.strip().upper(),
+            poc_name=poc_name.strip(), poc_email=poc_email.strip(),
+        )  # fmt: skip
+        uow.save(office)
+        uow.audit("field_office", office.id, name=office.name)
+        return office
+
+
+def create_agency(
+    db: Database, *, name: str, state: str, field_office_id: str | None = None,
+    county: str = "", address: str = "", contact_name: str = "", contact_email: str = "",
+) -> Agency:  # fmt: skip
+    with unit_of_work(db, "create_agency") as uow:
+        if field_office_id:
+            uow.get(FieldOffice, field_office_id, "field office")
+        agency = Agency(
+            name=required_text(name, "name"), state=state_code(state), county=county.strip(),
+            field_office_id=field_office_id, address=address.strip(),
+            contact_name=contact_name.strip(), contact_email=contact_email.strip(),
+        )  # fmt: skip
+        duplicate = uow.session.exec(
+            select(Agency).where(
+                Agency.name == agency.name,
+                Agency.state == agency.state,
+                Agency.deleted == False,  # noqa: E712
+            )
+        ).first()
+        if duplicate:
+            raise Invalid(
+                "name", f"an agency named {agency.name!r} already exists in {agency.state}"
+            )
+        uow.save(agency)
+        uow.audit("agency", agency.id, name=agency.name, state=agency.state)
+        return agency
+
+
+_AGENCY_FIELDS = {
+    "name",
+    "county",
+    "field_office_id",
+    "address",
+    "contact_name",
+    "contact_email",
+    "state",
+}
+
+
+def update_agency(db: Database, agency_id: str, **changes: Any) -> Agency:
+    unknown = set(changes) - _AGENCY_FIELDS
+    if unknown:
+        raise Invalid(sorted(unknown)[0], "cannot be changed here")
+    with unit_of_work(db, "update_agency") as uow:
+        agency = uow.get(Agency, agency_id, "agency")
+        if "name" in changes:
+            changes["name"] = required_text(changes["name"], "name")
+        if "state" in changes:
+            changes["state"] = state_code(changes["state"])
+        for key, value in changes.items():
+            setattr(agency, key, value)
+        uow.save(agency)
+        uow.audit("agency", agency.id, changed=sorted(changes))
+        return agency
+
+
+def create_agreement(
+    db: Database, *, agency_id: str, model: str, signed_on: date | str,
+    status: str = AgreementStatus.ACTIVE, moa_number: str = "",
+) -> Agreement:  # fmt: skip
+    with unit_of_work(db, "create_agreement") as uow:
+        uow.get(Agency, agency_id, "agency")
+        agreement = Agreement(
+            agency_id=agency_id, model=enum_value(ProgramModel, model, "model"),
+            signed_on=parse_date(signed_on, "signed_on", required=True),
+            status=enum_value(AgreementStatus, status, "status"), moa_number=moa_number.strip(),
+        )  # fmt: skip
+        uow.save(agreement)
+        uow.audit("agreement", agreement.id, model=agreement.model, agency_id=agency_id)
+        return agreement
+
+
+def set_agreement_status(db: Database, agreement_id: str, status: str) -> Agreement:
+    with unit_of_work(db, "set_agreement_status") as uow:
+        agreement = uow.get(Agreement, agreement_id, "agreement")
+        old = agreement.status
+        agreement.status = enum_value(AgreementStatus, status, "status")
+        uow.save(agreement)
+        uow.audit("agreement", agreement.id, old=old, new=agreement.status)
+        return agreement
+
+
+def add_officer(
+    db: Database, *, agency_id: str, name: str, model: str, credential_number: str = "",
+    agreement_id: str | None = None,
+) -> Officer:  # fmt: skip
+    with unit_of_work(db, "add_officer") as uow:
+        uow.get(Agency, agency_id, "agency")
+        program = enum_value(ProgramModel, model, "model")
+        if agreement_id is None:
+            agreement = uow.session.exec(
+                select(Agreement).where(
+                    Agreement.agency_id == agency_id, Agreement.model == program,
+                    Agreement.deleted == False,  # noqa: E712
+                )
+            ).first()  # fmt: skip
+            agreement_id = agreement.id if agreement else None
+        officer = Officer(
+            agency_id=agency_id, agreement_id=agreement_id, model=program,
+            name=required_text(name, "name"), credential_number=credential_number.strip(),
+        )  # fmt: skip
+        uow.save(officer)
+        uow.audit("officer", officer.id, name=officer.name, model=program)
+        return officer
+
+
+def set_officer_status(
+    db: Database, officer_id: str, *, status: str, reason: str = "", on: date | str | None = None,
+    credential_retrieved: bool | None = None,
+) -> Officer:  # fmt: skip
+    """Suspend, revoke or reinstate an officer's authority (with the reason)."""
+    with unit_of_work(db, "set_officer_status") as uow:
+        officer = uow.get(Officer, officer_id, "officer")
+        new = enum_value(OfficerStatus, status, "status")
+        if new is not OfficerStatus.ACTIVE:
+            reason = required_text(reason, "reason")
+            if credential_retrieved is None:
+                raise Invalid(
+                    "credential_retrieved", "say whether the ICE credential was retrieved"
+                )
+        old = officer.status
+        officer.status = new
+        officer.status_reason = reason.strip()
+        officer.status_changed_on = parse_date(on, "on") or date.today()
+        officer.credential_retrieved = credential_retrieved
+        uow.save(officer)
+        uow.audit("officer", officer.id, old=old, new=new, reason=officer.status_reason,
+                  credential_retrieved=credential_retrieved)  # fmt: skip
+        return officer
+
+
+def add_training(
+    db: Database,
+    *,
+    officer_id: str,
+    kind: str,
+    completed_on: date | str,
+    hours: float | None = None,
+) -> TrainingRecord:
+    with unit_of_work(db, "add_training") as uow:
+        uow.get(Officer, officer_id, "officer")
+        if hours is not None and not (0 < float(hours) <= 200):
+            raise Invalid("hours", f"{hours} is not a plausible number of hours (0-200)")
+        record = TrainingRecord(
+            officer_id=officer_id, kind=enum_value(TrainingKind, kind, "kind"),
+            completed_on=parse_date(completed_on, "completed_on", required=True), hours=hours,
+        )  # fmt: skip
+        uow.save(record)
+        uow.audit("training_record", record.id, officer_id=officer_id, kind=record.kind)
+        return record
+
+
+def record_warrants(
+    db: Database, *, agreement_id: str, year: int, month: int, count: int
+) -> WarrantCount:
+    """Set the number of warrants served under a WSO agreement in one month."""
+    if not 1 <= month <= 12:
+        raise Invalid("month", f"{month} is not a month (1-12)")
+    if count < 0:
+        raise Invalid("count", "cannot be negative")
+    with unit_of_work(db, "record_warrants") as uow:
+        agreement = uow.get(Agreement, agreement_id, "agreement")
+        if agreement.model != ProgramModel.WSO:
+            raise Invalid("agreement_id", "warrant counts are kept for WSO agreements only")
+        row = uow.session.exec(
+            select(WarrantCount).where(
+                WarrantCount.agreement_id == agreement_id, WarrantCount.year == year,
+                WarrantCount.month == month,
+            )
+        ).first() or WarrantCount(agreement_id=agreement_id, year=year, month=month)  # fmt: skip
+        row.count = count
+        uow.save(row)
+        uow.audit("warrant_count", row.id, year=year, month=month, count=count)
+        return row

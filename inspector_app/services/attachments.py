@@ -1,0 +1,80 @@
+"""Photos and documents attached to a review item, a finding, an interview answer,
+a corrective action or a requested document."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from inspector_app.store.database import Database
+from inspector_app.store.files import put_blob
+from inspector_app.store.models import (
+    Attachment,
+    CorrectiveAction,
+    Finding,
+    InfoRequestItem,
+    InterviewAnswer,
+    Review,
+)
+
+from .errors import Invalid
+from .reviews import ensure_editable
+from .uow import unit_of_work
+
+MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+
+
+def add_attachment(
+    db: Database, *, source: Path | str | bytes, filename: str | None = None,
+    review_id: str | None = None, item_key: str | None = None, finding_id: str | None = None,
+    interview_answer_id: str | None = None, corrective_action_id: str | None = None,
+    request_item_id: str | None = None, caption: str = "",
+) -> Attachment:  # fmt: skip
+    """Store the file by its hash (before the row, so a row never points at nothing)."""
+    if isinstance(source, bytes):
+        data, name = source, filename or "attachment"
+    else:
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise Invalid("file", f"{path}: cannot read ({exc.strerror or exc})") from None
+        name = filename or path.name
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise Invalid("file", f"{name} is larger than 200 MB")
+    if not any((review_id, finding_id, interview_answer_id, corrective_action_id, request_item_id)):
+        raise Invalid("review_id", "an attachment must belong to a review, finding or action")
+    digest = put_blob(db.attachments_dir, data)
+    with unit_of_work(db, "add_attachment") as uow:
+        if finding_id:
+            review_id = review_id or uow.get(Finding, finding_id, "finding").review_id
+        if interview_answer_id:
+            uow.get(InterviewAnswer, interview_answer_id, "interview answer")
+        if corrective_action_id:
+            uow.get(CorrectiveAction, corrective_action_id, "corrective action")
+        if request_item_id:
+            uow.get(InfoRequestItem, request_item_id, "requested document")
+        if review_id:
+            review = uow.get(Review, review_id, "review")
+            if not corrective_action_id and not request_item_id:
+                ensure_editable(review)
+        attachment = Attachment(
+            sha256=digest, filename=name, size=len(data),
+            mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            caption=caption.strip(), review_id=review_id, item_key=item_key, finding_id=finding_id,
+            interview_answer_id=interview_answer_id, corrective_action_id=corrective_action_id,
+            request_item_id=request_item_id,
+        )  # fmt: skip
+        uow.save(attachment, review_id=review_id)
+        uow.audit("attachment", attachment.id, filename=name, sha256=digest, review_id=review_id)
+        return attachment
+
+
+def remove_attachment(db: Database, attachment_id: str) -> Attachment:
+    with unit_of_work(db, "remove_attachment") as uow:
+        attachment = uow.get(Attachment, attachment_id, "attachment")
+        if attachment.review_id:
+            ensure_editable(uow.get(Review, attachment.review_id, "review"))
+        uow.delete(attachment, review_id=attachment.review_id)
+        uow.audit("attachment", attachment.id, filename=attachment.filename)
+        return attachment

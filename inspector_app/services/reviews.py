@@ -1,0 +1,218 @@
+"""Scheduling and starting reviews, and recording checklist answers (autosave)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from inspector_app.domain.enums import ReviewKind, ReviewMode, ReviewStatus
+from inspector_app.domain.forms import FormDefinition
+from inspector_app.store.database import Database
+from inspector_app.store.models import Agency, Agreement, ChecklistResponse, Review, utcnow
+
+from . import forms
+from .errors import Conflict, Invalid, ReviewLocked
+from .uow import UnitOfWork, unit_of_work
+from .validate import enum_value, parse_date
+
+# Review kinds whose checklist comes from forms/ (a focus review's items are findings).
+_PROGRAM_OF_KIND = {ReviewKind.JEM_INSPECTION: "JEM", ReviewKind.WSO_REVIEW: "WSO"}
+
+
+def ensure_editable(review: Review) -> None:
+    """A final review is locked; only an amendment (services.lifecycle) may change it."""
+    if review.status == ReviewStatus.FINAL:
+        raise ReviewLocked(review.id)
+
+
+def schedule_review(
+    db: Database, *, agency_id: str, kind: str, mode: str = ReviewMode.SITE_VISIT,
+    planned_start: date | str | None = None, planned_end: date | str | None = None,
+    lead_inspector: str = "", team: list[str] | None = None, agreement_id: str | None = None,
+    parent_review_id: str | None = None, due_date: date | str | None = None,
+) -> Review:  # fmt: skip
+    """Plan a review of an agency (status 'planned')."""
+    with unit_of_work(db, "schedule_review") as uow:
+        agency = uow.get(Agency, agency_id, "agency")
+        review_kind = enum_value(ReviewKind, kind, "kind")
+        start = parse_date(planned_start, "planned_start")
+        end = parse_date(planned_end, "planned_end") or start
+        if start and end and end < start:
+            raise Invalid("planned_end", "is before the planned start")
+        if review_kind is ReviewKind.FOCUS_REVIEW:
+            parent = uow.get(Review, parent_review_id, "parent review")
+            if parent.agency_id != agency.id:
+                raise Invalid("parent_review_id", "the inspection followed up is of another agency")
+            agreement_id = agreement_id or parent.agreement_id
+        elif agreement_id is None:
+            agreement = uow.session.exec(
+                select(Agreement).where(
+                    Agreement.agency_id == agency.id,
+                    Agreement.model == _PROGRAM_OF_KIND[review_kind],
+                    Agreement.deleted == False,  # noqa: E712
+                )
+            ).first()
+            if agreement is None:
+                raise Invalid(
+                    "kind", f"{agency.name} has no {_PROGRAM_OF_KIND[review_kind]} agreement"
+                )
+            agreement_id = agreement.id
+        lead = (lead_inspector or db.user).strip()
+        members = [m.strip() for m in (team or []) if m.strip()]
+        if lead and lead not in members:
+            members.insert(0, lead)
+        review = Review(
+            agency_id=agency.id, agreement_id=agreement_id, kind=review_kind,
+            mode=enum_value(ReviewMode, mode, "mode"), planned_start=start, planned_end=end,
+            lead_inspector=lead, team=members, parent_review_id=parent_review_id,
+            due_date=parse_date(due_date, "due_date"),
+        )  # fmt: skip
+        uow.save(review, review_id=review.id)
+        uow.audit("review", review.id, kind=review_kind, agency=agency.name)
+        return review
+
+
+def start_review(db: Database, review_id: str, *, on: date | str | None = None) -> Review:
+    """Begin work on site: pin the current form version and set the start date."""
+    with unit_of_work(db, "start_review") as uow:
+        review = uow.get(Review, review_id, "review")
+        ensure_editable(review)
+        if review.status != ReviewStatus.PLANNED:
+            raise Conflict(f"review {review.id[:8]} has already started ({review.status})")
+        if review.kind != ReviewKind.FOCUS_REVIEW:
+            form = forms.registry().for_review_kind(ReviewKind(review.kind))
+            review.form_id, review.form_version = form.id, form.version
+        review.status = ReviewStatus.IN_PROGRESS
+        review.start_date = parse_date(on, "on") or review.planned_start or date.today()
+        if review.end_date is None:
+            review.end_date = review.planned_end or review.start_date
+        uow.save(review, review_id=review.id)
+        uow.audit("review", review.id, form=f"{review.form_id}.v{review.form_version}")
+        return review
+
+
+def update_review(
+    db: Database, review_id: str, *, mode: str | None = None, team: list[str] | None = None,
+    lead_inspector: str | None = None, start_date: date | str | None = None,
+    end_date: date | str | None = None, summary: str | None = None,
+) -> Review:  # fmt: skip
+    with unit_of_work(db, "update_review") as uow:
+        review = uow.get(Review, review_id, "review")
+        ensure_editable(review)
+        changed: list[str] = []
+        if mode is not None:
+            review.mode = enum_value(ReviewMode, mode, "mode")
+            changed.append("mode")
+        if team is not None:
+            review.team = [m.strip() for m in team if m.strip()]
+            changed.append("team")
+        if lead_inspector is not None:
+            review.lead_inspector = lead_inspector.strip()
+            changed.append("lead_inspector")
+        if start_date is not None:
+            review.start_date = parse_date(start_date, "start_date")
+            changed.append("start_date")
+        if end_date is not None:
+            review.end_date = parse_date(end_date, "end_date")
+            changed.append("end_date")
+        if review.start_date and review.end_date and review.end_date < review.start_date:
+            raise Invalid("end_date", "is before the start date")
+        if summary is not None:
+            review.summary = summary
+            changed.append("summary")
+        uow.save(review, review_id=review.id)
+        uow.audit("review", review.id, changed=changed)
+        return review
+
+
+def set_review_status(db: Database, review_id: str, status: str) -> Review:
+    """Move between planned / in progress / report draft. Finalizing is lifecycle.finalize."""
+    with unit_of_work(db, "set_review_status") as uow:
+        review = uow.get(Review, review_id, "review")
+        ensure_editable(review)
+        new = enum_value(ReviewStatus, status, "status")
+        if new is ReviewStatus.FINAL:
+            raise Conflict("use finalize to make a review final")
+        old = review.status
+        review.status = new
+        uow.save(review, review_id=review.id)
+        uow.audit("review", review.id, old=old, new=new)
+        return review
+
+
+def form_for(review: Review) -> FormDefinition:
+    if not review.form_id or review.form_version is None:
+        raise Conflict(f"review {review.id[:8]} has not started: it has no checklist yet")
+    return forms.form_of(review.form_id, review.form_version)
+
+
+def _open_for_answers(uow: UnitOfWork, review_id: str) -> Review:
+    review = uow.get(Review, review_id, "review")
+    ensure_editable(review)
+    if review.status == ReviewStatus.PLANNED:
+        raise Conflict(f"review {review.id[:8]} is planned; start it before answering")
+    return review
+
+
+def _check_item(review: Review, item_key: str, value: str | None) -> None:
+    if review.kind == ReviewKind.FOCUS_REVIEW:
+        if not item_key.startswith("finding:"):
+            raise Invalid("item_key", "a focus review's items are the findings it follows up")
+        if value not in (None, "resolved", "unresolved"):
+            raise Invalid("value", f"{value!r}: a finding is 'resolved' or 'unresolved'")
+        return
+    form = form_for(review)
+    try:
+        item = form.item(item_key)
+    except KeyError:
+        raise Invalid("item_key", f"{item_key!r} is not an item of {form.ref}") from None
+    if value is not None:
+        problem = item.validate_value(value)
+        if problem:
+            raise Invalid(item_key, problem)
+
+
+def _response(uow: UnitOfWork, review_id: str, item_key: str) -> ChecklistResponse:
+    return uow.session.exec(
+        select(ChecklistResponse).where(
+            ChecklistResponse.review_id == review_id, ChecklistResponse.item_key == item_key
+        )
+    ).first() or ChecklistResponse(review_id=review_id, item_key=item_key)
+
+
+def record_answer(
+    db: Database, *, review_id: str, item_key: str, value: str | None, note: str | None = None
+) -> ChecklistResponse:
+    """Autosave one checklist answer (and optionally its note). None clears the answer.
+
+    Durable when this returns: the transaction is committed with synchronous=FULL.
+    """
+    with unit_of_work(db, "record_answer") as uow:
+        review = _open_for_answers(uow, review_id)
+        _check_item(review, item_key, value)
+        response = _response(uow, review_id, item_key)
+        old = response.value
+        response.value = value
+        if note is not None:
+            response.note = note
+        response.answered_by = uow.user
+        response.answered_at = utcnow()
+        if response.deleted:
+            response.deleted = False
+        uow.save(response, review_id=review_id)
+        uow.audit("checklist_response", response.id, review_id=review_id, item=item_key,
+                  old=old, new=value)  # fmt: skip
+        return response
+
+
+def set_note(db: Database, *, review_id: str, item_key: str, note: str) -> ChecklistResponse:
+    """Autosave the note on a checklist item, answered or not."""
+    with unit_of_work(db, "set_note") as uow:
+        review = _open_for_answers(uow, review_id)
+        _check_item(review, item_key, None)
+        response = _response(uow, review_id, item_key)
+        response.note = note
+        uow.save(response, review_id=review_id)
+        uow.audit("checklist_response", response.id, review_id=review_id, item=item_key, note=True)
+        return response

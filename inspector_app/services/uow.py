@@ -1,0 +1,106 @@
+"""The unit of work every service call runs in.
+
+One SQLite transaction (BEGIN IMMEDIATE) per user action: the rows it writes get
+their sync fields stamped, each written row version is appended to the change log,
+one audit entry says who did what, and the commit is durable (synchronous=FULL)
+before the call returns. Views are told afterwards, outside the transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from inspector_app.store.database import Change, Database
+from inspector_app.store.errors import classify
+from inspector_app.store.models import AuditLog, ChangeLog, SyncFields, utcnow
+
+from .errors import NotFound
+
+T = TypeVar("T", bound=SyncFields)
+BULK_CHANGES = 50
+
+
+class UnitOfWork:
+    def __init__(self, db: Database, session: Session, action: str):
+        self.db, self.session, self.action = db, session, action
+        self.changes: list[Change] = []
+        self.user = db.user or "unknown"
+
+    def get(self, model: type[T], ident: str | None, what: str | None = None) -> T:
+        row = self.session.get(model, ident) if ident else None
+        if row is None or row.deleted:
+            raise NotFound(what or model.__tablename__.replace("_", " "), str(ident))
+        return row
+
+    def save(self, row: T, *, review_id: str | None = None) -> T:
+        """Stamp the sync fields, write the row and append its new version to the outbox."""
+        op = "insert" if row.rev == 0 else ("delete" if row.deleted else "update")
+        row.rev += 1
+        row.updated_at = utcnow()
+        row.updated_by = self.user
+        row.device_id = self.db.device_id
+        self.session.add(row)
+        self.session.flush()
+        self.session.add(
+            ChangeLog(
+                table_name=row.__tablename__,
+                row_id=row.id,
+                rev=row.rev,
+                op=op,
+                payload=row.model_dump(mode="json"),
+                device_id=self.db.device_id,
+            )
+        )
+        self.changes.append(Change(self.action, row.__tablename__, row.id, review_id))
+        return row
+
+    def delete(self, row: T, *, review_id: str | None = None) -> T:
+        """Deletion is a tombstone, so that it can be synced."""
+        row.deleted = True
+        return self.save(row, review_id=review_id)
+
+    def audit(self, entity: str, entity_id: str, **detail: Any) -> None:
+        self.session.add(
+            AuditLog(
+                user=self.user,
+                device_id=self.db.device_id,
+                action=self.action,
+                entity=entity,
+                entity_id=entity_id,
+                detail=_jsonable(detail),
+            )
+        )
+
+
+def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in detail.items():
+        out[k] = v if isinstance(v, str | int | float | bool | type(None) | list | dict) else str(v)
+    return out
+
+
+@contextlib.contextmanager
+def unit_of_work(db: Database, action: str) -> Iterator[UnitOfWork]:
+    """Run one user action as one transaction; known SQLite failures become one-line errors."""
+    uow: UnitOfWork | None = None
+    try:
+        with db.write() as session:
+            uow = UnitOfWork(db, session, action)
+            yield uow
+            session.commit()
+    except DBAPIError as exc:
+        problem = classify(db.path, exc)
+        if problem is not None:
+            raise problem from exc
+        raise
+    assert uow is not None
+    if len(uow.changes) > BULK_CHANGES:
+        db.notify(Change(action, "*", ""))  # a bulk write: views reload everything once
+    else:
+        for change in dict.fromkeys(uow.changes):
+            db.notify(change)

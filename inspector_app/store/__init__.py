@@ -1,0 +1,1 @@
+"""Tables, the SQLite engine, migrations and read queries."""

@@ -1,0 +1,315 @@
+"""Tables. Every syncable row carries the sync fields of ARCHITECTURE.md.
+
+Sync fields: a UUID primary key, `rev` (raised on every write), `updated_at` (UTC),
+`updated_by` (user name), `device_id` and `deleted` (a tombstone: rows are never
+physically deleted, so a deletion can be synced). Dates of the program (signed,
+inspected, due) are plain `date`s; instants are timezone-aware UTC `datetime`s.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncFields(SQLModel):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    rev: int = Field(default=0)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(default="")
+    device_id: str = Field(default="")
+    deleted: bool = Field(default=False, index=True)
+
+
+# --- organisation -------------------------------------------------------------------
+
+
+class FieldOffice(SyncFields, table=True):
+    __tablename__ = "field_office"
+    name: str  # e.g. "Atlanta"
+    code: str = ""  # e.g. "ATL"
+    state: str = ""
+    poc_name: str = ""  # 287(g) point of contact (receives WSO request forms)
+    poc_email: str = ""
+
+
+class Agency(SyncFields, table=True):
+    """A state or local law enforcement agency (LEA)."""
+
+    __tablename__ = "agency"
+    __table_args__ = (Index("ix_agency_name_state", "name", "state"),)
+    name: str
+    state: str = Field(max_length=2)
+    county: str = ""
+    field_office_id: str | None = Field(default=None, foreign_key="field_office.id")
+    address: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    source_ref: str | None = Field(default=None, index=True)  # set by imports
+
+
+class Agreement(SyncFields, table=True):
+    """A 287(g) Memorandum of Agreement of one program model."""
+
+    __tablename__ = "agreement"
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    model: str  # ProgramModel
+    signed_on: date
+    status: str = "active"  # AgreementStatus
+    moa_number: str = ""
+
+
+class Officer(SyncFields, table=True):
+    """A designated officer (JEM) or warrant service officer (WSO)."""
+
+    __tablename__ = "officer"
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    agreement_id: str | None = Field(default=None, foreign_key="agreement.id")
+    model: str  # ProgramModel the officer is designated under
+    name: str
+    credential_number: str = ""
+    status: str = "active"  # OfficerStatus
+    status_reason: str = ""
+    status_changed_on: date | None = None
+    credential_retrieved: bool | None = None  # asked on suspension/revocation
+
+
+class TrainingRecord(SyncFields, table=True):
+    __tablename__ = "training_record"
+    officer_id: str = Field(foreign_key="officer.id", index=True)
+    kind: str  # TrainingKind
+    completed_on: date
+    hours: float | None = None
+
+
+class WarrantCount(SyncFields, table=True):
+    """Warrants served by WSOs under one agreement in one calendar month."""
+
+    __tablename__ = "warrant_count"
+    __table_args__ = (UniqueConstraint("agreement_id", "year", "month"),)
+    agreement_id: str = Field(foreign_key="agreement.id", index=True)
+    year: int
+    month: int
+    count: int = 0
+
+
+# --- reviews ---------------------------------------------------------------------
+
+
+class Review(SyncFields, table=True):
+    """A JEM inspection, a WSO internal oversight review or a focus review."""
+
+    __tablename__ = "review"
+    agency_id: str = Field(foreign_key="agency.id", index=True)
+    agreement_id: str | None = Field(default=None, foreign_key="agreement.id")
+    kind: str  # ReviewKind
+    mode: str = "site_visit"  # ReviewMode
+    status: str = "planned"  # ReviewStatus
+    form_id: str | None = None  # pinned when the review starts
+    form_version: int | None = None
+    team: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    lead_inspector: str = ""
+    planned_start: date | None = None
+    planned_end: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    due_date: date | None = None  # focus reviews: 6 months after the inspection's end
+    parent_review_id: str | None = Field(default=None, foreign_key="review.id", index=True)
+    summary: str = ""
+    revision: int = 0  # raised by each amendment after finalization
+    content_hash: str | None = None  # SHA-256 stored at finalization
+    finalized_at: datetime | None = None
+    finalized_by: str = ""
+    source_ref: str | None = Field(default=None, index=True)  # set by history imports
+
+
+class ChecklistResponse(SyncFields, table=True):
+    """The answer to one checklist item of a review (a focus review's items are the
+    original review's findings, keyed 'finding:<id>')."""
+
+    __tablename__ = "checklist_response"
+    __table_args__ = (UniqueConstraint("review_id", "item_key"),)
+    review_id: str = Field(foreign_key="review.id", index=True)
+    item_key: str
+    value: str | None = None
+    note: str = ""
+    answered_by: str = ""
+    answered_at: datetime | None = None
+
+
+class Interview(SyncFields, table=True):
+    __tablename__ = "interview"
+    review_id: str = Field(foreign_key="review.id", index=True)
+    form_id: str
+    form_version: int
+    interviewee_role: str  # IntervieweeRole
+    officer_id: str | None = Field(default=None, foreign_key="officer.id")
+    interviewee_name: str = ""
+    interviewer: str = ""
+    conducted_on: date | None = None
+    completed: bool = False
+
+
+class InterviewAnswer(SyncFields, table=True):
+    __tablename__ = "interview_answer"
+    __table_args__ = (UniqueConstraint("interview_id", "question_key"),)
+    interview_id: str = Field(foreign_key="interview.id", index=True)
+    question_key: str
+    value: str | None = None
+    note: str = ""
+    answered_by: str = ""
+    answered_at: datetime | None = None
+
+
+class Finding(SyncFields, table=True):
+    __tablename__ = "finding"
+    review_id: str = Field(foreign_key="review.id", index=True)
+    number: int = 0  # display order within the review: F-1, F-2, ...
+    kind: str | None = None  # FindingKind (required before finalization)
+    topic: str | None = None  # topic code from forms/topics.yaml
+    responsible: str = "lea"  # ResponsibleParty
+    item_key: str | None = None  # the checklist item it was raised from
+    interview_answer_id: str | None = Field(default=None, foreign_key="interview_answer.id")
+    citation: str = ""
+    description: str = ""
+    evidence: str = ""
+    status: str = "open"  # FindingStatus
+    resolution: str = ""  # the focus reviewer's note
+    resolved_on: date | None = None
+    resolved_by_review_id: str | None = Field(default=None, foreign_key="review.id")
+    disputed: bool = False
+    dispute_note: str = ""
+    source_ref: str | None = Field(default=None, index=True)
+
+
+class CorrectiveAction(SyncFields, table=True):
+    __tablename__ = "corrective_action"
+    finding_id: str = Field(foreign_key="finding.id", index=True)
+    action: str
+    owner: str = "lea"  # ResponsibleParty: the LEA or the ICE field office
+    due_on: date | None = None
+    status: str = "planned"  # ActionStatus
+    completed_on: date | None = None
+    evidence: str = ""
+    on_time: bool | None = None  # computed when done, kept for the performance measures
+
+
+class InfoRequest(SyncFields, table=True):
+    """The WSO Internal Oversight Review request form sent ahead of a review."""
+
+    __tablename__ = "info_request"
+    review_id: str = Field(foreign_key="review.id", index=True)
+    poc_name: str = ""
+    poc_email: str = ""
+    due_on: date | None = None
+    sent_on: date | None = None
+    notes: str = ""
+
+
+class InfoRequestItem(SyncFields, table=True):
+    __tablename__ = "info_request_item"
+    request_id: str = Field(foreign_key="info_request.id", index=True)
+    position: int = 0
+    description: str
+    received_on: date | None = None
+
+
+class Attachment(SyncFields, table=True):
+    """A photo or document. The bytes live in the attachments folder, named by SHA-256."""
+
+    __tablename__ = "attachment"
+    sha256: str = Field(index=True, max_length=64)
+    filename: str
+    mime_type: str = "application/octet-stream"
+    size: int = 0
+    caption: str = ""
+    review_id: str | None = Field(default=None, foreign_key="review.id", index=True)
+    item_key: str | None = None
+    finding_id: str | None = Field(default=None, foreign_key="finding.id")
+    interview_answer_id: str | None = Field(default=None, foreign_key="interview_answer.id")
+    corrective_action_id: str | None = Field(default=None, foreign_key="corrective_action.id")
+    request_item_id: str | None = Field(default=None, foreign_key="info_request_item.id")
+
+
+class ReportArtifact(SyncFields, table=True):
+    __tablename__ = "report_artifact"
+    kind: str  # ReportKind
+    review_id: str | None = Field(default=None, foreign_key="review.id", index=True)
+    fiscal_year: int | None = None
+    sha256: str = Field(max_length=64)
+    filename: str = ""
+    size: int = 0
+    pages: int = 0
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PlanEntry(SyncFields, table=True):
+    """One LEA in a fiscal year's inspection plan (proposed, then accepted or changed)."""
+
+    __tablename__ = "plan_entry"
+    __table_args__ = (UniqueConstraint("fiscal_year", "agreement_id"),)
+    fiscal_year: int
+    agreement_id: str = Field(foreign_key="agreement.id")
+    included: bool = True
+    accepted: bool = False
+    note: str = ""
+
+
+SYNCABLE_TABLES: list[type[SyncFields]] = [
+    FieldOffice, Agency, Agreement, Officer, TrainingRecord, WarrantCount, Review,
+    ChecklistResponse, Interview, InterviewAnswer, Finding, CorrectiveAction, InfoRequest,
+    InfoRequestItem, Attachment, ReportArtifact, PlanEntry,
+]  # fmt: skip
+
+
+# --- local bookkeeping (not synced as rows) ------------------------------------------
+
+
+class ChangeLog(SQLModel, table=True):
+    """The outbox: one entry per written row version, in write order."""
+
+    __tablename__ = "change_log"
+    seq: int | None = Field(default=None, primary_key=True)
+    change_id: str = Field(default_factory=new_id, unique=True)
+    table_name: str
+    row_id: str = Field(index=True)
+    rev: int
+    op: str  # insert | update | delete
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    device_id: str = ""
+    pushed_seq: int | None = Field(default=None, index=True)  # server sequence once synced
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when: one entry per user action (a service call)."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user: str
+    device_id: str = ""
+    action: str
+    entity: str
+    entity_id: str = Field(index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Meta(SQLModel, table=True):
+    """Per-file settings: the device id, the signed-in inspector, first-run state."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str = ""

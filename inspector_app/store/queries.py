@@ -1,0 +1,209 @@
+"""Read queries shared by the services, reports, analytics, CLI and GUI.
+
+Functions take an open Session and return plain rows or small dataclasses; none of
+them write. Tombstoned rows are never returned.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, select
+
+from .models import (
+    Agency,
+    Agreement,
+    Attachment,
+    AuditLog,
+    ChangeLog,
+    ChecklistResponse,
+    CorrectiveAction,
+    FieldOffice,
+    Finding,
+    InfoRequest,
+    InfoRequestItem,
+    Interview,
+    InterviewAnswer,
+    Officer,
+    ReportArtifact,
+    Review,
+    SyncFields,
+    TrainingRecord,
+)
+
+T = TypeVar("T", bound=SyncFields)
+
+
+def live(session: Session, model: type[T], *where) -> list[T]:  # noqa: ANN002
+    return list(session.exec(select(model).where(model.deleted == False, *where)))  # noqa: E712
+
+
+def get_live(session: Session, model: type[T], ident: str | None) -> T | None:
+    row = session.get(model, ident) if ident else None
+    return row if row is not None and not row.deleted else None
+
+
+def resolve_id(session: Session, model: type[SyncFields], text: str) -> list[str]:
+    """Ids of `model` that equal or start with `text` (like git, a short prefix will do)."""
+    text = text.strip().lower()
+    if not text:
+        return []
+    exact = session.get(model, text)
+    if exact is not None and not exact.deleted:
+        return [exact.id]
+    rows = session.exec(
+        select(model.id).where(model.id.startswith(text), model.deleted == False).limit(5)  # noqa: E712
+    )
+    return list(rows)
+
+
+@dataclass
+class InterviewData:
+    interview: Interview
+    answers: dict[str, InterviewAnswer]
+    officer: Officer | None
+
+
+@dataclass
+class ReviewData:
+    """Everything about one review, loaded in a handful of queries."""
+
+    review: Review
+    agency: Agency
+    field_office: FieldOffice | None
+    agreement: Agreement | None
+    responses: dict[str, ChecklistResponse]
+    findings: list[Finding]
+    interviews: list[InterviewData]
+    attachments: list[Attachment]
+    parent: Review | None = None
+    parent_findings: list[Finding] = field(default_factory=list)
+    actions: dict[str, list[CorrectiveAction]] = field(default_factory=dict)
+    info_request: InfoRequest | None = None
+    info_request_items: list[InfoRequestItem] = field(default_factory=list)
+
+    def attachments_for(self, *, item_key: str | None = None, finding_id: str | None = None,
+                        interview_answer_id: str | None = None) -> list[Attachment]:  # fmt: skip
+        return [
+            a for a in self.attachments
+            if (item_key is None or a.item_key == item_key)
+            and (finding_id is None or a.finding_id == finding_id)
+            and (interview_answer_id is None or a.interview_answer_id == interview_answer_id)
+        ]  # fmt: skip
+
+
+def load_review(session: Session, review_id: str) -> ReviewData | None:
+    review = get_live(session, Review, review_id)
+    if review is None:
+        return None
+    agency = session.get(Agency, review.agency_id)
+    responses = {r.item_key: r for r in live(session, ChecklistResponse,
+                                              ChecklistResponse.review_id == review.id)}  # fmt: skip
+    findings = sorted(
+        live(session, Finding, Finding.review_id == review.id), key=lambda f: f.number
+    )
+    interviews = sorted(live(session, Interview, Interview.review_id == review.id),
+                        key=lambda i: (i.conducted_on or review.start_date, i.interviewee_name))  # fmt: skip
+    answers: dict[str, dict[str, InterviewAnswer]] = defaultdict(dict)
+    if interviews:
+        ids = [i.id for i in interviews]
+        for a in live(session, InterviewAnswer, InterviewAnswer.interview_id.in_(ids)):
+            answers[a.interview_id][a.question_key] = a
+    officers = {o.id: o for o in live(session, Officer, Officer.agency_id == review.agency_id)}
+    parent = get_live(session, Review, review.parent_review_id)
+    parent_findings = (
+        sorted(live(session, Finding, Finding.review_id == parent.id), key=lambda f: f.number)
+        if parent else []
+    )  # fmt: skip
+    finding_ids = [f.id for f in findings + parent_findings]
+    actions: dict[str, list[CorrectiveAction]] = defaultdict(list)
+    for a in live(session, CorrectiveAction, CorrectiveAction.finding_id.in_(finding_ids)):
+        actions[a.finding_id].append(a)
+    info = session.exec(
+        select(InfoRequest).where(InfoRequest.review_id == review.id, InfoRequest.deleted == False)  # noqa: E712
+    ).first()
+    info_items = (
+        sorted(live(session, InfoRequestItem, InfoRequestItem.request_id == info.id),
+               key=lambda i: i.position) if info else []
+    )  # fmt: skip
+    return ReviewData(
+        review=review, agency=agency,
+        field_office=get_live(session, FieldOffice, agency.field_office_id),
+        agreement=get_live(session, Agreement, review.agreement_id), responses=responses,
+        findings=findings,
+        interviews=[InterviewData(i, answers.get(i.id, {}), officers.get(i.officer_id or ""))
+                    for i in interviews],
+        attachments=live(session, Attachment, Attachment.review_id == review.id),
+        parent=parent, parent_findings=parent_findings, actions=dict(actions), info_request=info,
+        info_request_items=info_items,
+    )  # fmt: skip
+
+
+@dataclass
+class ReviewRow:
+    """A review in a list, with its agency and finding counts."""
+
+    review: Review
+    agency_name: str
+    agency_state: str
+    deficiencies: int = 0
+    areas_of_concern: int = 0
+    best_practices: int = 0
+
+
+def list_reviews(session: Session, *, agency_id: str | None = None) -> list[ReviewRow]:
+    where = [Review.deleted == False]  # noqa: E712
+    if agency_id:
+        where.append(Review.agency_id == agency_id)
+    rows = session.exec(
+        select(Review, Agency.name, Agency.state).join(Agency, Agency.id == Review.agency_id)
+        .where(*where)
+    ).all()  # fmt: skip
+    counts: dict[tuple[str, str], int] = {}
+    q = select(Finding.review_id, Finding.kind, func.count()).where(Finding.deleted == False)  # noqa: E712
+    if agency_id:
+        q = q.join(Review, Review.id == Finding.review_id).where(Review.agency_id == agency_id)
+    for review_id, kind, n in session.exec(q.group_by(Finding.review_id, Finding.kind)):
+        counts[(review_id, kind)] = n
+    out = [
+        ReviewRow(r, name, state, counts.get((r.id, "deficiency"), 0),
+                  counts.get((r.id, "area_of_concern"), 0), counts.get((r.id, "best_practice"), 0))
+        for r, name, state in rows
+    ]  # fmt: skip
+    out.sort(key=lambda x: (x.review.start_date or x.review.planned_start or x.review.due_date
+                            or x.review.updated_at.date()), reverse=True)  # fmt: skip
+    return out
+
+
+def officers_of(session: Session, agency_id: str) -> list[tuple[Officer, list[TrainingRecord]]]:
+    officers = sorted(live(session, Officer, Officer.agency_id == agency_id), key=lambda o: o.name)
+    records: dict[str, list[TrainingRecord]] = defaultdict(list)
+    if officers:
+        for t in live(session, TrainingRecord,
+                      TrainingRecord.officer_id.in_([o.id for o in officers])):  # fmt: skip
+            records[t.officer_id].append(t)
+    return [(o, sorted(records[o.id], key=lambda t: t.completed_on)) for o in officers]
+
+
+def pending_changes(session: Session) -> int:
+    """Outbox entries not yet accepted by the central service."""
+    return session.exec(
+        select(func.count()).select_from(ChangeLog).where(ChangeLog.pushed_seq == None)  # noqa: E711
+    ).one()
+
+
+def audit_trail(session: Session, entity_id: str) -> list[AuditLog]:
+    return list(session.exec(select(AuditLog).where(AuditLog.entity_id == entity_id)
+                             .order_by(AuditLog.id)))  # fmt: skip
+
+
+def artifacts_of(session: Session, review_id: str) -> list[ReportArtifact]:
+    return sorted(live(session, ReportArtifact, ReportArtifact.review_id == review_id),
+                  key=lambda a: a.updated_at)  # fmt: skip
+
+
+def count_rows(session: Session, model: type[SQLModel]) -> int:
+    return session.exec(select(func.count()).select_from(model)).one()
