@@ -80,7 +80,8 @@ def cmd_reviews(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         when = r.review.start_date or r.review.planned_start or r.review.due_date
-        out(f"{r.review.id[:8]}  {r.review.kind:15} {r.review.status:12} {when or '':10}  "
+        day = when.isoformat() if when else ""
+        out(f"{r.review.id[:8]}  {r.review.kind:15} {r.review.status:12} {day:10}  "
             f"{r.agency_name} ({r.agency_state})  D{r.deficiencies} A{r.areas_of_concern} "
             f"B{r.best_practices}")  # fmt: skip
     return 0
