@@ -1,0 +1,1155 @@
+"""Form definitions: checklists and interview guides kept as YAML files in ``forms/``.
+
+One file per form and version, named ``{id}.v{version}.yaml``. This module holds
+the pydantic schema of a form, the loader, a checker that reports every problem
+with file, line and key, and a registry of the loaded forms.
+
+A review records the form reference (``FormDefinition.ref``, e.g.
+``"jem_inspection.v1"``) it was started with; a later version of a form never
+changes an old review, so the registry keeps every version.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from inspector_app.domain.enums import (
+    AnswerType,
+    FindingKind,
+    IntervieweeRole,
+    ProgramModel,
+    ReviewKind,
+)
+
+__all__ = [
+    "FormDefinition",
+    "FormError",
+    "FormItem",
+    "FormKind",
+    "FormProblem",
+    "FormRegistry",
+    "FormSection",
+    "TOPICS_FILE",
+    "check_forms",
+    "default_forms_dir",
+    "load_form",
+    "load_topics",
+]
+
+TOPICS_FILE = "topics.yaml"
+FORM_FILE_RE = re.compile(r"^(?P<id>[a-z0-9_]+)\.v(?P<version>[0-9]+)\.yaml$")
+FORM_ID_RE = re.compile(r"^[a-z0-9_]+$")
+SECTION_KEY_RE = re.compile(r"^[a-z0-9_]+$")
+ITEM_KEY_RE = re.compile(r"^[a-z0-9_.]+$")
+TOPIC_CODE_RE = re.compile(r"^[a-z0-9_-]+$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+NUMBER_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+
+
+class FormKind(StrEnum):
+    CHECKLIST = "checklist"  # a review's checklist (one per review kind)
+    INTERVIEW = "interview"  # an interview guide (one per interviewee role)
+
+
+# Answer values of the enumerated answer types (choice items list their own).
+ENUMERATED_VALUES: dict[AnswerType, tuple[str, ...]] = {
+    AnswerType.YES_NO_NA: ("yes", "no", "na"),
+    AnswerType.YES_NO: ("yes", "no"),
+    AnswerType.UNDERSTANDING: ("understood", "partial", "not_understood"),
+}
+
+# fail_values when a form does not give them.
+DEFAULT_FAIL_VALUES: dict[AnswerType, tuple[str, ...]] = {
+    AnswerType.YES_NO_NA: ("no",),
+    AnswerType.YES_NO: ("no",),
+    AnswerType.UNDERSTANDING: ("not_understood", "partial"),
+}
+
+# The finding kinds a failed item may suggest.
+FAILURE_KINDS = (FindingKind.DEFICIENCY, FindingKind.AREA_OF_CONCERN)
+
+# Error types raised by FormDefinition's own duplicate checks; the checker reports
+# duplicates itself (with the line of the second key), so it skips these.
+_DUPLICATE_ERROR_TYPES = frozenset({"duplicate_section_key", "duplicate_item_key"})
+
+
+def _require_text(value: str, what: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError(
+            "empty_text", "must not be empty; expected {what}", {"what": what}
+        )
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Schema
+
+
+class FormItem(BaseModel):
+    """One checklist item or interview question."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    prompt: str
+    answer: AnswerType
+    choices: list[str] = Field(default_factory=list, validate_default=True)
+    required: StrictBool = True
+    help: str = ""
+    citation: str
+    topic: str
+    on_failure: FindingKind = FindingKind.DEFICIENCY
+    # None in the file means "the default for the answer type"; always a list after validation.
+    fail_values: list[str] = Field(default=None, validate_default=True)  # type: ignore[assignment]
+
+    @field_validator("key")
+    @classmethod
+    def _check_key(cls, value: str) -> str:
+        if not ITEM_KEY_RE.fullmatch(value):
+            raise PydanticCustomError(
+                "bad_item_key",
+                "'{value}' is not a valid item key; expected lowercase letters, digits, "
+                "'_' and '.', by convention the section key + '.' + a name "
+                "(e.g. 'facility.complaint_poster_english')",
+                {"value": value},
+            )
+        return value
+
+    @field_validator("prompt")
+    @classmethod
+    def _check_prompt(cls, value: str) -> str:
+        return _require_text(value, "the question the inspector answers")
+
+    @field_validator("citation")
+    @classmethod
+    def _check_citation(cls, value: str) -> str:
+        return _require_text(value, "the MOA clause or policy the item checks")
+
+    @field_validator("choices")
+    @classmethod
+    def _check_choices(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        answer = info.data.get("answer")
+        if answer is None:  # the answer type itself is invalid; reported there
+            return value
+        if answer == AnswerType.CHOICE:
+            if not value:
+                raise PydanticCustomError(
+                    "choices_missing",
+                    "an item with answer 'choice' needs a non-empty 'choices' list "
+                    "(e.g. choices: [daily, weekly, monthly])",
+                )
+            for choice in value:
+                if not choice.strip():
+                    raise PydanticCustomError(
+                        "empty_choice", "choices must not contain an empty string"
+                    )
+            duplicates = sorted({c for c in value if value.count(c) > 1})
+            if duplicates:
+                raise PydanticCustomError(
+                    "duplicate_choice",
+                    "choice {choices} listed more than once; expected each choice once",
+                    {"choices": ", ".join(repr(c) for c in duplicates)},
+                )
+        elif value:
+            raise PydanticCustomError(
+                "choices_not_allowed",
+                "choices only apply to items with answer 'choice' (this item's answer is "
+                "'{answer}'); remove 'choices' or change the answer type",
+                {"answer": str(answer)},
+            )
+        return value
+
+    @field_validator("topic")
+    @classmethod
+    def _check_topic(cls, value: str, info: ValidationInfo) -> str:
+        topics = (info.context or {}).get("topics")
+        if topics is not None and value not in topics:
+            raise PydanticCustomError(
+                "unknown_topic",
+                "unknown topic code '{value}'; expected a code from topics.yaml: {known}",
+                {"value": value, "known": ", ".join(topics)},
+            )
+        return value
+
+    @field_validator("on_failure", mode="before")
+    @classmethod
+    def _check_on_failure(cls, value: Any) -> Any:
+        if not isinstance(value, str) or value not in FAILURE_KINDS:
+            raise PydanticCustomError(
+                "bad_on_failure",
+                "{value} is not a finding kind a failure can suggest; "
+                "expected 'deficiency' or 'area_of_concern'",
+                {"value": repr(value)},
+            )
+        return value
+
+    @field_validator("fail_values", mode="before")
+    @classmethod
+    def _default_fail_values(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            answer = info.data.get("answer")
+            return list(DEFAULT_FAIL_VALUES.get(answer, ())) if answer is not None else []
+        return value
+
+    @field_validator("fail_values")
+    @classmethod
+    def _check_fail_values(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        answer = info.data.get("answer")
+        if answer is None:
+            return value
+        if answer == AnswerType.CHOICE:
+            if "choices" not in info.data:  # choices invalid; reported there
+                return value
+            allowed: Sequence[str] | None = info.data["choices"]
+        else:
+            allowed = ENUMERATED_VALUES.get(answer)
+        if allowed is None:
+            if value:
+                raise PydanticCustomError(
+                    "fail_values_not_allowed",
+                    "fail_values only apply to yes_no_na, yes_no, understanding and choice "
+                    "answers (this item's answer is '{answer}'); remove fail_values",
+                    {"answer": str(answer)},
+                )
+            return value
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            raise PydanticCustomError(
+                "bad_fail_value",
+                "{unknown} not an answer of this item; expected values from: {allowed}",
+                {
+                    "unknown": ", ".join(repr(v) for v in unknown)
+                    + (" is" if len(unknown) == 1 else " are"),
+                    "allowed": ", ".join(allowed),
+                },
+            )
+        return value
+
+    # -- behaviour --------------------------------------------------------
+
+    def valid_values(self) -> list[str] | None:
+        """The answers this item accepts, or None when the answer is free."""
+        if self.answer == AnswerType.CHOICE:
+            return list(self.choices)
+        values = ENUMERATED_VALUES.get(self.answer)
+        return list(values) if values is not None else None
+
+    def is_failure(self, value: str | None) -> bool:
+        """True when ``value`` is one of the answers that suggest a finding."""
+        return value is not None and value in self.fail_values
+
+    def validate_value(self, value: str) -> str | None:
+        """An error message when ``value`` is not a valid answer, else None."""
+        allowed = self.valid_values()
+        if allowed is not None:
+            if value not in allowed:
+                return f"{value!r} is not a valid answer; expected one of: {', '.join(allowed)}"
+            return None
+        if self.answer == AnswerType.NUMBER:
+            if not isinstance(value, str) or not NUMBER_RE.fullmatch(value.strip()):
+                return f"{value!r} is not a number; expected a number such as 8 or 1.5"
+            return None
+        if self.answer == AnswerType.DATE:
+            if not isinstance(value, str) or not DATE_RE.fullmatch(value):
+                return f"{value!r} is not a date; expected YYYY-MM-DD"
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return f"{value!r} is not a valid calendar date; expected YYYY-MM-DD"
+            return None
+        return None  # text, officer, photo: free
+
+
+class FormSection(BaseModel):
+    """A titled group of items."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    title: str
+    items: list[FormItem] = Field(min_length=1)
+
+    @field_validator("key")
+    @classmethod
+    def _check_key(cls, value: str) -> str:
+        if not SECTION_KEY_RE.fullmatch(value):
+            raise PydanticCustomError(
+                "bad_section_key",
+                "'{value}' is not a valid section key; expected lowercase letters, digits "
+                "and '_' (e.g. 'facility')",
+                {"value": value},
+            )
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _check_title(cls, value: str) -> str:
+        return _require_text(value, "the section's title")
+
+
+class FormDefinition(BaseModel):
+    """One version of a checklist or interview guide."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: StrictInt = Field(ge=1)
+    title: str
+    program: ProgramModel
+    kind: FormKind
+    review_kind: ReviewKind | None = Field(default=None, validate_default=True)
+    interviewee_role: IntervieweeRole | None = Field(default=None, validate_default=True)
+    description: str = ""
+    sections: list[FormSection] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not FORM_ID_RE.fullmatch(value):
+            raise PydanticCustomError(
+                "bad_form_id",
+                "'{value}' is not a valid form id; expected lowercase letters, digits and '_' "
+                "(e.g. 'jem_inspection')",
+                {"value": value},
+            )
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _check_title(cls, value: str) -> str:
+        return _require_text(value, "the form's title")
+
+    @field_validator("review_kind")
+    @classmethod
+    def _check_review_kind(cls, value: ReviewKind | None, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        if kind == FormKind.CHECKLIST:
+            if value is None:
+                raise PydanticCustomError(
+                    "review_kind_missing",
+                    "a checklist form needs 'review_kind' (one of: {kinds})",
+                    {"kinds": ", ".join(k.value for k in ReviewKind)},
+                )
+            program = info.data.get("program")
+            expected = {
+                ReviewKind.JEM_INSPECTION: ProgramModel.JEM,
+                ReviewKind.WSO_REVIEW: ProgramModel.WSO,
+            }.get(value)
+            if program is not None and expected is not None and program != expected:
+                raise PydanticCustomError(
+                    "review_kind_program",
+                    "review kind '{kind}' is for program {expected}, but the form's program "
+                    "is {program}",
+                    {"kind": value.value, "expected": expected.value, "program": program.value},
+                )
+        elif kind == FormKind.INTERVIEW and value is not None:
+            raise PydanticCustomError(
+                "review_kind_not_allowed",
+                "'review_kind' only applies to checklist forms; an interview form names its "
+                "'interviewee_role' instead",
+            )
+        return value
+
+    @field_validator("interviewee_role")
+    @classmethod
+    def _check_interviewee_role(cls, value: IntervieweeRole | None, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        if kind == FormKind.INTERVIEW and value is None:
+            raise PydanticCustomError(
+                "interviewee_role_missing",
+                "an interview form needs 'interviewee_role' (one of: {roles})",
+                {"roles": ", ".join(r.value for r in IntervieweeRole)},
+            )
+        if kind == FormKind.CHECKLIST and value is not None:
+            raise PydanticCustomError(
+                "interviewee_role_not_allowed",
+                "'interviewee_role' only applies to interview forms; remove it from a checklist",
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_unique_keys(self) -> FormDefinition:
+        section_keys: set[str] = set()
+        item_keys: set[str] = set()
+        for section in self.sections:
+            if section.key in section_keys:
+                raise PydanticCustomError(
+                    "duplicate_section_key",
+                    "duplicate section key '{key}'",
+                    {"key": section.key},
+                )
+            section_keys.add(section.key)
+            for item in section.items:
+                if item.key in item_keys:
+                    raise PydanticCustomError(
+                        "duplicate_item_key", "duplicate item key '{key}'", {"key": item.key}
+                    )
+                item_keys.add(item.key)
+        return self
+
+    # -- behaviour --------------------------------------------------------
+
+    @property
+    def ref(self) -> str:
+        """The reference a review stores, e.g. ``"jem_inspection.v1"``."""
+        return f"{self.id}.v{self.version}"
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.ref}.yaml"
+
+    def items(self) -> Iterator[FormItem]:
+        """All items in form order."""
+        for section in self.sections:
+            yield from section.items
+
+    def item(self, key: str) -> FormItem:
+        for item in self.items():
+            if item.key == key:
+                return item
+        raise KeyError(f"form {self.ref} has no item {key!r}")
+
+    def section_of(self, key: str) -> FormSection:
+        """The section holding the item ``key``."""
+        for section in self.sections:
+            for item in section.items:
+                if item.key == key:
+                    return section
+        raise KeyError(f"form {self.ref} has no item {key!r}")
+
+
+class _Topic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    title: str
+
+    @field_validator("code")
+    @classmethod
+    def _check_code(cls, value: str) -> str:
+        if not TOPIC_CODE_RE.fullmatch(value):
+            raise PydanticCustomError(
+                "bad_topic_code",
+                "'{value}' is not a valid topic code; expected lowercase letters, digits, "
+                "'-' and '_' (e.g. 'steering-committee')",
+                {"value": value},
+            )
+        return value
+
+    @field_validator("title")
+    @classmethod
+    def _check_title(cls, value: str) -> str:
+        return _require_text(value, "the topic's title")
+
+
+class _TopicsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[_Topic] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    """One thing wrong with a form file; ``line`` is 1-based."""
+
+    file: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}: {self.message}"
+
+
+class FormError(Exception):
+    """Raised when form files have problems; ``problems`` lists all of them."""
+
+    def __init__(self, problems: Iterable[FormProblem]) -> None:
+        self.problems: list[FormProblem] = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+
+# Error types raised by the validators above; their message is complete.
+_CUSTOM_ERROR_TYPES = frozenset(
+    {
+        "empty_text",
+        "bad_item_key",
+        "bad_section_key",
+        "bad_form_id",
+        "bad_topic_code",
+        "bad_on_failure",
+        "bad_fail_value",
+        "choices_missing",
+        "choices_not_allowed",
+        "empty_choice",
+        "duplicate_choice",
+        "unknown_topic",
+        "fail_values_not_allowed",
+        "review_kind_missing",
+        "review_kind_program",
+        "review_kind_not_allowed",
+        "interviewee_role_missing",
+        "interviewee_role_not_allowed",
+    }
+)
+
+# Hints added to "required field is missing" messages.
+_FIELD_HINTS = {
+    "id": "the form id, equal to the file name's id part",
+    "version": "the form version, a whole number equal to the file name's version",
+    "title": "a title",
+    "program": "JEM or WSO",
+    "kind": "checklist or interview",
+    "sections": "a list of sections",
+    "key": "a stable key",
+    "items": "a list of items",
+    "prompt": "the question the inspector answers",
+    "answer": "an answer type: " + ", ".join(a.value for a in AnswerType),
+    "citation": "the MOA clause or policy the item checks",
+    "topic": "a topic code from topics.yaml",
+    "code": "a topic code",
+    "topics": "a list of topics with code and title",
+}
+
+_MODEL_FIELDS = {
+    "form": list(FormDefinition.model_fields),
+    "section": list(FormSection.model_fields),
+    "item": list(FormItem.model_fields),
+    "topics": list(_TopicsFile.model_fields),
+    "topic": list(_Topic.model_fields),
+}
+
+
+def _describe_input(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads unquoted yes/no/on/off as true/false; quote it)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()} (quote it to make it text)"
+    if isinstance(value, str):
+        return repr(value)
+    return type(value).__name__
+
+
+def _model_at(loc: Sequence[str | int], root_model: str) -> str:
+    """Which model a location's parent is (to list the allowed fields)."""
+    if root_model == "topics":
+        return "topic" if len(loc) >= 3 else "topics"
+    if len(loc) >= 5:
+        return "item"
+    if len(loc) >= 3:
+        return "section"
+    return "form"
+
+
+def _error_text(error: dict[str, Any], root_model: str) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    field = loc[-1] if loc else ""
+    if kind == "missing":
+        hint = _FIELD_HINTS.get(str(field))
+        return "required field is missing" + (f"; expected {hint}" if hint else "")
+    if kind == "extra_forbidden":
+        allowed = _MODEL_FIELDS[_model_at(loc, root_model)]
+        return f"unknown field; expected one of: {', '.join(allowed)}"
+    if kind == "string_type":
+        return f"expected text, got {_describe_input(value)}"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"expected a whole number, got {_describe_input(value)}"
+    if kind == "bool_type":
+        return f"expected true or false, got {_describe_input(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_describe_input(value)}"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"expected a mapping of fields (field: value), got {_describe_input(value)}"
+    if kind in {"enum", "literal_error"}:
+        return f"{_describe_input(value)} is not allowed; expected {ctx.get('expected', '')}"
+    if kind == "too_short":
+        what = "item" if field == "items" else "section" if field == "sections" else "entry"
+        return f"must not be empty; expected at least {ctx.get('min_length', 1)} {what}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}, got {_describe_input(value)}"
+    if kind in _CUSTOM_ERROR_TYPES or kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"{error['msg']} (got {_describe_input(value)})"
+
+
+# ---------------------------------------------------------------------------
+# YAML helpers
+
+
+class _ParsedFile:
+    """A YAML file's node tree and data (or the syntax problem)."""
+
+    def __init__(self, path: Path, label: str) -> None:
+        self.path = path
+        self.label = label
+        self.node: Node | None = None
+        self.data: Any = None
+        self.problems: list[FormProblem] = []
+        self._parse()
+
+    def _parse(self) -> None:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self.problems.append(
+                FormProblem(self.label, 1, "(file)", "cannot read file: expected UTF-8 text")
+            )
+            return
+        except OSError as exc:
+            self.problems.append(
+                FormProblem(self.label, 1, "(file)", f"cannot read file: {exc.strerror or exc}")
+            )
+            return
+        loader = yaml.SafeLoader(text)
+        try:
+            self.node = loader.get_single_node()
+            if self.node is not None:
+                self.data = loader.construct_document(self.node)
+        except yaml.MarkedYAMLError as exc:
+            self.node = None
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else 1
+            parts = [p for p in (exc.context, exc.problem) if p]
+            detail = ", ".join(parts) or "invalid YAML"
+            if exc.context_mark is not None and exc.context_mark.line + 1 != line:
+                detail += f" (the construct began at line {exc.context_mark.line + 1})"
+            self.problems.append(
+                FormProblem(
+                    self.label,
+                    line,
+                    "(yaml)",
+                    f"YAML syntax error: {detail}; expected valid YAML (check indentation, "
+                    "colons and quotes)",
+                )
+            )
+        except yaml.YAMLError as exc:
+            self.node = None
+            self.problems.append(FormProblem(self.label, 1, "(yaml)", f"YAML error: {exc}"))
+        finally:
+            loader.dispose()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def line(self, loc: Sequence[str | int]) -> int:
+        """1-based line of the node at ``loc``, or of its nearest existing parent.
+
+        A mapping field's line is the line of its name.
+        """
+        node = self.node
+        if node is None:
+            return 1
+        line = node.start_mark.line + 1
+        for part in loc:
+            if isinstance(part, str) and isinstance(node, MappingNode):
+                found = None
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == part:
+                        found = (key_node, value_node)  # the last one wins, as in the data
+                if found is None:
+                    break
+                line = found[0].start_mark.line + 1
+                node = found[1]
+            elif (
+                isinstance(part, int)
+                and isinstance(node, SequenceNode)
+                and 0 <= part < len(node.value)
+            ):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    def problem(
+        self,
+        loc: Sequence[str | int],
+        text: str,
+        *,
+        name_field: str = "key",
+        root_name: str = "(form)",
+        line: int | None = None,
+    ) -> FormProblem:
+        key, rest = _key_and_rest(self.data, loc, name_field, root_name)
+        message = f"{rest}: {text}" if rest else text
+        return FormProblem(self.label, self.line(loc) if line is None else line, key, message)
+
+
+def _format_path(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _key_and_rest(
+    data: Any, loc: Sequence[str | int], name_field: str, root_name: str
+) -> tuple[str, str]:
+    """The deepest list entry's key enclosing ``loc``, and the path below it.
+
+    Falls back to the field path ("sections[2].title") when no entry has a key.
+    """
+    key: str | None = None
+    rest_start = 0
+    obj = data
+    for i, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(obj, list) and 0 <= part < len(obj):
+            obj = obj[part]
+            name = obj.get(name_field) if isinstance(obj, dict) else None
+            if isinstance(name, str) and name.strip():
+                key, rest_start = name, i + 1
+        elif isinstance(part, str) and isinstance(obj, dict) and part in obj:
+            obj = obj[part]
+        else:
+            break
+    if key is None:
+        return (_format_path(loc) or root_name), ""
+    return key, _format_path(loc[rest_start:])
+
+
+def _walk_duplicate_mapping_keys(
+    node: Node | None, loc: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], ScalarNode, int]]:
+    """YAML mapping keys given twice in one mapping (YAML keeps the last silently)."""
+    if isinstance(node, MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                if key_node.value in first:
+                    yield loc + (key_node.value,), key_node, first[key_node.value]
+                else:
+                    first[key_node.value] = key_node.start_mark.line + 1
+                yield from _walk_duplicate_mapping_keys(value_node, loc + (key_node.value,))
+    elif isinstance(node, SequenceNode):
+        for index, child in enumerate(node.value):
+            yield from _walk_duplicate_mapping_keys(child, loc + (index,))
+
+
+def _duplicate_field_problems(parsed: _ParsedFile, **kwargs: Any) -> list[FormProblem]:
+    problems = []
+    for loc, key_node, first_line in _walk_duplicate_mapping_keys(parsed.node):
+        problems.append(
+            parsed.problem(
+                loc,
+                f"field given twice in the same mapping (first at line {first_line}); "
+                "expected it once (YAML silently keeps the last one)",
+                line=key_node.start_mark.line + 1,
+                **kwargs,
+            )
+        )
+    return problems
+
+
+def _validation_problems(
+    parsed: _ParsedFile, exc: ValidationError, root_model: str, **kwargs: Any
+) -> list[FormProblem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        if error["type"] in _DUPLICATE_ERROR_TYPES:
+            continue
+        problems.append(parsed.problem(error["loc"], _error_text(error, root_model), **kwargs))
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Topics
+
+
+def _check_topics_file(path: Path) -> tuple[dict[str, str] | None, list[FormProblem]]:
+    label = str(path)
+    if not path.is_file():
+        return None, [
+            FormProblem(
+                label,
+                1,
+                "(file)",
+                f"topics file is missing; expected {TOPICS_FILE} listing the finding topic codes",
+            )
+        ]
+    parsed = _ParsedFile(path, label)
+    if not parsed.ok:
+        return None, parsed.problems
+    kwargs = {"name_field": "code", "root_name": "(topics)"}
+    problems = _duplicate_field_problems(parsed, **kwargs)
+    if parsed.data is None:
+        problems.append(
+            FormProblem(label, 1, "(topics)", "file is empty; expected a 'topics:' list")
+        )
+        return None, problems
+    model: _TopicsFile | None = None
+    try:
+        model = _TopicsFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(parsed, exc, "topics", **kwargs))
+    raw = parsed.data.get("topics") if isinstance(parsed.data, dict) else None
+    if isinstance(raw, list):
+        first: dict[str, int] = {}
+        for index, entry in enumerate(raw):
+            code = entry.get("code") if isinstance(entry, dict) else None
+            if not isinstance(code, str):
+                continue
+            line = parsed.line(("topics", index, "code"))
+            if code in first:
+                problems.append(
+                    FormProblem(
+                        label,
+                        line,
+                        code,
+                        f"duplicate topic code (first at line {first[code]}); "
+                        "expected each code once",
+                    )
+                )
+            else:
+                first[code] = line
+    if problems or model is None:
+        return None, problems
+    return {t.code: t.title for t in model.topics}, []
+
+
+def load_topics(directory: Path) -> dict[str, str]:
+    """Topic code -> title from ``directory/topics.yaml``; raises FormError."""
+    topics, problems = _check_topics_file(Path(directory) / TOPICS_FILE)
+    if problems or topics is None:
+        raise FormError(problems)
+    return topics
+
+
+# ---------------------------------------------------------------------------
+# Forms
+
+
+def _check_form_file(
+    path: Path, topics: dict[str, str] | None
+) -> tuple[FormDefinition | None, _ParsedFile, list[FormProblem]]:
+    """Every problem of one form file; the form when there is none."""
+    parsed = _ParsedFile(path, str(path))
+    if not parsed.ok:
+        return None, parsed, list(parsed.problems)
+    problems = _duplicate_field_problems(parsed)
+    data = parsed.data
+    if data is None:
+        problems.append(
+            FormProblem(
+                parsed.label, 1, "(form)", "file is empty; expected a form definition mapping"
+            )
+        )
+        return None, parsed, problems
+
+    form: FormDefinition | None = None
+    try:
+        form = FormDefinition.model_validate(data, context={"topics": topics})
+    except ValidationError as exc:
+        problems.extend(_validation_problems(parsed, exc, "form"))
+
+    problems.extend(_duplicate_key_problems(parsed))
+    problems.extend(_file_name_problems(parsed))
+    problems.sort(key=lambda p: p.line)
+    return (form if not problems else None), parsed, problems
+
+
+def _duplicate_key_problems(parsed: _ParsedFile) -> list[FormProblem]:
+    data = parsed.data
+    sections = data.get("sections") if isinstance(data, dict) else None
+    if not isinstance(sections, list):
+        return []
+    problems = []
+    section_lines: dict[str, int] = {}
+    item_lines: dict[str, int] = {}
+    for s_index, section in enumerate(sections):
+        if not isinstance(section, dict):
+            continue
+        key = section.get("key")
+        if isinstance(key, str):
+            line = parsed.line(("sections", s_index, "key"))
+            if key in section_lines:
+                problems.append(
+                    FormProblem(
+                        parsed.label,
+                        line,
+                        key,
+                        f"duplicate section key (first used at line {section_lines[key]}); "
+                        "expected section keys unique within the form",
+                    )
+                )
+            else:
+                section_lines[key] = line
+        items = section.get("items")
+        if not isinstance(items, list):
+            continue
+        for i_index, item in enumerate(items):
+            key = item.get("key") if isinstance(item, dict) else None
+            if not isinstance(key, str):
+                continue
+            line = parsed.line(("sections", s_index, "items", i_index, "key"))
+            if key in item_lines:
+                problems.append(
+                    FormProblem(
+                        parsed.label,
+                        line,
+                        key,
+                        f"duplicate item key (first used at line {item_lines[key]}); "
+                        "expected item keys unique within the form",
+                    )
+                )
+            else:
+                item_lines[key] = line
+    return problems
+
+
+def _file_name_problems(parsed: _ParsedFile) -> list[FormProblem]:
+    name = parsed.path.name
+    match = FORM_FILE_RE.fullmatch(name)
+    if match is None:
+        return [
+            FormProblem(
+                parsed.label,
+                1,
+                "(file)",
+                f"file name '{name}' does not follow '{{id}}.v{{version}}.yaml' "
+                "(e.g. 'jem_inspection.v1.yaml')",
+            )
+        ]
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    problems = []
+    form_id = data.get("id")
+    version = data.get("version")
+    file_id, file_version = match["id"], int(match["version"])
+    if isinstance(form_id, str) and form_id != file_id:
+        problems.append(
+            FormProblem(
+                parsed.label,
+                parsed.line(("id",)),
+                "id",
+                f"id '{form_id}' does not match the file name '{name}'; expected id "
+                f"'{file_id}' or a file named '{form_id}.v{file_version}.yaml'",
+            )
+        )
+    if isinstance(version, int) and not isinstance(version, bool) and version != file_version:
+        problems.append(
+            FormProblem(
+                parsed.label,
+                parsed.line(("version",)),
+                "version",
+                f"version {version} does not match the file name '{name}'; expected version "
+                f"{file_version} or a file named '{file_id}.v{version}.yaml'",
+            )
+        )
+    return problems
+
+
+def load_form(path: Path, topics: dict[str, str]) -> FormDefinition:
+    """Load and check one form file; raises FormError listing all its problems."""
+    form, _, problems = _check_form_file(Path(path), topics)
+    if problems or form is None:
+        raise FormError(problems)
+    return form
+
+
+def _check_directory(
+    directory: Path,
+) -> tuple[dict[str, str], list[FormDefinition], list[FormProblem]]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        return (
+            {},
+            [],
+            [FormProblem(str(directory), 1, "(directory)", "forms directory does not exist")],
+        )
+    topics, problems = _check_topics_file(directory / TOPICS_FILE)
+    forms: list[tuple[FormDefinition, _ParsedFile]] = []
+    parsed_files: list[_ParsedFile] = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.name == TOPICS_FILE or not path.is_file():
+            continue
+        form, parsed, file_problems = _check_form_file(path, topics)
+        problems.extend(file_problems)
+        parsed_files.append(parsed)
+        if form is not None:
+            forms.append((form, parsed))
+
+    # Across files: one definition per (id, version), judged on the raw fields so a
+    # file whose name does not match its id still counts.
+    # The file named after the form keeps it; the others are reported.
+    refs: list[tuple[bool, str, str, int, _ParsedFile]] = []
+    for parsed in parsed_files:
+        data = parsed.data if isinstance(parsed.data, dict) else {}
+        form_id, version = data.get("id"), data.get("version")
+        if isinstance(form_id, str) and isinstance(version, int) and not isinstance(version, bool):
+            misnamed = parsed.path.name != f"{form_id}.v{version}.yaml"
+            refs.append((misnamed, parsed.label, form_id, version, parsed))
+    refs.sort(key=lambda r: (r[0], r[1]))
+    by_ref: dict[tuple[str, int], _ParsedFile] = {}
+    for _, _, form_id, version, parsed in refs:
+        first = by_ref.setdefault((form_id, version), parsed)
+        if first is not parsed:
+            problems.append(
+                FormProblem(
+                    parsed.label,
+                    parsed.line(("id",)),
+                    "id",
+                    f"form {form_id}.v{version} is also defined in {first.label}; "
+                    "expected each (id, version) defined once",
+                )
+            )
+
+    # One checklist id per review kind (for_review_kind returns one form).
+    checklist_ids: dict[ReviewKind, tuple[str, _ParsedFile]] = {}
+    accepted: list[FormDefinition] = []
+    for form, parsed in forms:
+        if form.kind == FormKind.CHECKLIST and form.review_kind is not None:
+            other = checklist_ids.setdefault(form.review_kind, (form.id, parsed))
+            if other[0] != form.id:
+                problems.append(
+                    FormProblem(
+                        parsed.label,
+                        parsed.line(("review_kind",)),
+                        "review_kind",
+                        f"review kind '{form.review_kind.value}' already has checklist "
+                        f"'{other[0]}' ({other[1].label}); expected one checklist id per "
+                        "review kind (add a new version of that form instead)",
+                    )
+                )
+                continue
+        accepted.append(form)
+    problems.sort(key=lambda p: (p.file, p.line))
+    return (topics or {}), accepted, problems
+
+
+def check_forms(directory: Path) -> list[FormProblem]:
+    """Every problem of ``topics.yaml`` and the ``*.yaml`` form files in ``directory``."""
+    return _check_directory(directory)[2]
+
+
+# ---------------------------------------------------------------------------
+# Registry
+
+
+class FormRegistry:
+    """The loaded forms, every version of each."""
+
+    def __init__(self, forms: Iterable[FormDefinition], topics: dict[str, str] | None = None):
+        self._forms: dict[tuple[str, int], FormDefinition] = {}
+        for form in forms:
+            if (form.id, form.version) in self._forms:
+                raise ValueError(f"form {form.ref} given twice")
+            self._forms[(form.id, form.version)] = form
+        self._topics = dict(topics or {})
+
+    @classmethod
+    def load(cls, directory: Path | None = None) -> FormRegistry:
+        """Load every form in ``directory`` (default: default_forms_dir()); raises FormError."""
+        topics, forms, problems = _check_directory(
+            default_forms_dir() if directory is None else Path(directory)
+        )
+        if problems:
+            raise FormError(problems)
+        return cls(forms, topics)
+
+    @property
+    def topics(self) -> dict[str, str]:
+        return dict(self._topics)
+
+    def get(self, form_id: str, version: int) -> FormDefinition:
+        try:
+            return self._forms[(form_id, version)]
+        except KeyError:
+            versions = sorted(v for i, v in self._forms if i == form_id)
+            if versions:
+                known = ", ".join(f"v{v}" for v in versions)
+                raise KeyError(
+                    f"form {form_id}.v{version} is not available (known versions: {known})"
+                ) from None
+            raise KeyError(
+                f"form {form_id}.v{version} is not available (no form {form_id!r})"
+            ) from None
+
+    def latest(self, form_id: str) -> FormDefinition:
+        versions = [form for (i, _), form in self._forms.items() if i == form_id]
+        if not versions:
+            known = ", ".join(sorted({i for i, _ in self._forms})) or "none"
+            raise KeyError(f"no form {form_id!r} (known forms: {known})")
+        return max(versions, key=lambda f: f.version)
+
+    def all(self) -> list[FormDefinition]:
+        """Every form and version, ordered by id then version."""
+        return [self._forms[k] for k in sorted(self._forms)]
+
+    def for_review_kind(self, kind: ReviewKind) -> FormDefinition:
+        """The latest checklist used for reviews of ``kind``."""
+        checklists = [
+            f
+            for f in self._forms.values()
+            if f.kind == FormKind.CHECKLIST and f.review_kind == kind
+        ]
+        if not checklists:
+            raise KeyError(f"no checklist form for review kind {ReviewKind(kind).value!r}")
+        return max(checklists, key=lambda f: (f.version, f.id))
+
+    def interview_forms(self, program: ProgramModel) -> list[FormDefinition]:
+        """The latest version of each interview guide of ``program``, by interviewee role."""
+        latest: dict[str, FormDefinition] = {}
+        for form in self._forms.values():
+            if form.kind != FormKind.INTERVIEW or form.program != program:
+                continue
+            if form.id not in latest or form.version > latest[form.id].version:
+                latest[form.id] = form
+        roles = list(IntervieweeRole)
+        return sorted(
+            latest.values(),
+            key=lambda f: (
+                roles.index(f.interviewee_role) if f.interviewee_role else len(roles),
+                f.id,
+            ),
+        )
+
+
+def default_forms_dir() -> Path:
+    """The shipped ``forms/`` folder (inside the PyInstaller bundle when frozen)."""
+    bundle = getattr(sys, "_MEIPASS", None)  # set by PyInstaller in a frozen app
+    if bundle:
+        return Path(bundle) / "forms"
+    return Path(__file__).resolve().parents[2] / "forms"
