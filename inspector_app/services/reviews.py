@@ -203,6 +203,11 @@ def record_answer(
         uow.save(response, review_id=review_id)
         uow.audit("checklist_response", response.id, review_id=review_id, item=item_key,
                   old=old, new=value)  # fmt: skip
+        if review.kind == ReviewKind.FOCUS_REVIEW:
+            # The judgement flows back to the original finding in this same transaction.
+            from .lifecycle import propagate_judgement  # lifecycle imports this module
+
+            propagate_judgement(uow, review, response)
         return response
 
 
