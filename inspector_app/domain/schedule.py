@@ -1,0 +1,79 @@
+"""Planning reviews: when each agreement is next due, and the fiscal-year plan.
+
+Every JEM LEA is inspected at least once every two years, about half of them each
+fiscal year (DOMAIN.md). The plan for fiscal year N therefore takes:
+1. every agreement whose next inspection falls due in or before FY N (skipping one
+   would put it past two years), then
+2. tops up to about half of all JEM agreements with those due soonest after FY N, so
+   the workload stays level from year to year.
+If more than half are already due, all of them are taken: the two-year rule wins
+over the even split.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .calendar import FiscalYear, biennial_due, due_state
+
+
+@dataclass(frozen=True)
+class AgreementHistory:
+    """What the schedule needs about one agreement."""
+
+    agreement_id: str
+    signed_on: date
+    last_review_end: date | None = None
+
+    @property
+    def due(self) -> date:
+        return biennial_due(self.last_review_end, self.signed_on)
+
+    def state(self, today: date) -> str:
+        return due_state(self.due, today)
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    agreement_id: str
+    due: date
+    included: bool
+    reason: str  # why it is (not) in the plan, shown beside it
+
+
+def plan_target(total: int) -> int:
+    """About half of the agreements each year (rounded up, so two years cover all)."""
+    return math.ceil(total / 2)
+
+
+def propose_plan(histories: Iterable[AgreementHistory], fiscal_year: int) -> list[PlanChoice]:
+    """Which agreements to inspect in `fiscal_year`, in due-date order."""
+    fy = FiscalYear(fiscal_year)
+    ordered = sorted(histories, key=lambda h: (h.due, h.agreement_id))
+    target = plan_target(len(ordered))
+    must = [h for h in ordered if h.due <= fy.end]
+    extra = max(0, target - len(must))
+    out: list[PlanChoice] = []
+    for h in ordered:
+        if h.due < fy.start:
+            out.append(PlanChoice(h.agreement_id, h.due, True, "overdue before the year starts"))
+        elif h.due <= fy.end:
+            out.append(PlanChoice(h.agreement_id, h.due, True, f"due in {fy}"))
+        elif extra > 0:
+            extra -= 1
+            out.append(PlanChoice(h.agreement_id, h.due, True, "early, to level the workload"))
+        else:
+            out.append(PlanChoice(h.agreement_id, h.due, False, f"next due {h.due.isoformat()}"))
+    return out
+
+
+def plan_gaps(
+    histories: Sequence[AgreementHistory], included: Iterable[str], fiscal_year: int
+) -> list[str]:
+    """Agreements a (changed) plan leaves out although they fall due in or before the year."""
+    chosen = set(included)
+    fy = FiscalYear(fiscal_year)
+    return [h.agreement_id for h in histories if h.due <= fy.end and h.agreement_id not in chosen]

@@ -1,0 +1,415 @@
+"""A review's life after the site visit: finalization (lock + content hash), amendments,
+verification, focus-review judgements flowing back to the original findings,
+disputes, and officers' training compliance.
+
+Finalizing stores the SHA-256 of the review's canonical content (domain.content_hash)
+and, in the audit entry, short hashes of each part so that `verify` can name what
+changed. A final review refuses direct changes (services.reviews.ensure_editable);
+`begin_amendment` records a reason, raises the revision and reopens it as a draft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from inspector_app.domain import content_hash as ch
+from inspector_app.domain.calendar import focus_review_due
+from inspector_app.domain.enums import (
+    FindingKind,
+    FindingStatus,
+    OfficerStatus,
+    ProgramModel,
+    ReviewKind,
+    ReviewMode,
+    ReviewStatus,
+)
+from inspector_app.domain.rules import FindingCounts, requires_follow_up
+from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
+from inspector_app.store import queries
+from inspector_app.store.database import Database
+from inspector_app.store.models import (
+    Attachment,
+    AuditLog,
+    ChecklistResponse,
+    Finding,
+    Officer,
+    Review,
+    utcnow,
+)
+
+from . import forms
+from .errors import Conflict, Invalid, NotFound, ServiceError
+from .reviews import ensure_editable
+from .uow import UnitOfWork, unit_of_work
+from .validate import enum_value, required_text
+
+FINALIZE_ACTION = "finalize_review"
+_CHECKLIST_KINDS = (ReviewKind.JEM_INSPECTION, ReviewKind.WSO_REVIEW)
+
+
+class FinalizeRefused(ServiceError):
+    """The review is not complete; `missing` lists each thing to do, one per line."""
+
+    def __init__(self, review_id: str, missing: list[str]):
+        self.review_id, self.missing = review_id, missing
+        super().__init__(
+            f"review {review_id[:8]} cannot be finalized: {len(missing)} thing(s) missing "
+            f"(first: {missing[0]})"
+        )
+
+
+# --- content ----------------------------------------------------------------------
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    return obj.model_dump()
+
+
+def review_content(session: Session, review_id: str) -> dict[str, Any]:
+    """The canonical content of a review as it is stored now (see domain.content_hash)."""
+    data = queries.load_review(session, review_id)
+    if data is None:
+        raise NotFound("review", review_id)
+    answer_ids = [a.id for i in data.interviews for a in i.answers.values()]
+    finding_ids = [f.id for f in data.findings]
+    attachments = {a.id: a for a in data.attachments}
+    # Photos of interview answers or findings may have been stored without review_id.
+    for extra in (
+        queries.live(session, Attachment, Attachment.interview_answer_id.in_(answer_ids)),
+        queries.live(session, Attachment, Attachment.finding_id.in_(finding_ids)),
+    ):
+        attachments.update({a.id: a for a in extra})
+    kept = [
+        _row(a) for a in attachments.values()
+        if a.corrective_action_id is None and a.request_item_id is None
+    ]  # fmt: skip
+    return ch.review_content(
+        _row(data.review),
+        [_row(r) for r in data.responses.values()],
+        [(_row(i.interview), [_row(a) for a in i.answers.values()]) for i in data.interviews],
+        [_row(f) for f in data.findings],
+        kept,
+    )
+
+
+# --- finalization -----------------------------------------------------------------
+
+
+def finalization_problems(session: Session, review_id: str) -> list[str]:
+    """What stops the review from being finalized (empty: it can be)."""
+    data = queries.load_review(session, review_id)
+    if data is None:
+        raise NotFound("review", review_id)
+    review = data.review
+    missing: list[str] = []
+    if review.status == ReviewStatus.PLANNED:
+        missing.append("the review has not started (start it, then answer the checklist)")
+    if review.end_date is None and review.start_date is None:
+        missing.append("end date: record when the review ended")
+    if review.kind == ReviewKind.FOCUS_REVIEW:
+        for f in data.parent_findings:
+            if f.kind == FindingKind.BEST_PRACTICE:
+                continue
+            r = data.responses.get(f"finding:{f.id}")
+            if r is None or r.value not in ("resolved", "unresolved"):
+                missing.append(f"finding F-{f.number} ({f.topic or 'no topic'}): "
+                               "judge it resolved or unresolved")  # fmt: skip
+    elif review.form_id and review.form_version is not None:
+        form = forms.form_of(review.form_id, review.form_version)
+        for item in form.items():
+            r = data.responses.get(item.key)
+            if item.required and (r is None or r.value in (None, "")):
+                missing.append(f"{item.key}: {item.prompt}")
+    for f in data.findings:
+        if not f.kind:
+            missing.append(f"finding F-{f.number}: choose its kind")
+        if not f.topic:
+            missing.append(f"finding F-{f.number}: choose its topic")
+    return missing
+
+
+def check_finalizable(db: Database, review_id: str) -> list[str]:
+    with db.read() as s:
+        return finalization_problems(s, review_id)
+
+
+@dataclass
+class FinalizeResult:
+    review: Review
+    content_hash: str
+    focus_review: Review | None = None
+    counts: FindingCounts = field(default_factory=FindingCounts)
+
+
+def _new_focus_review(uow: UnitOfWork, parent: Review, mode: str, due: date | None) -> Review:
+    end = parent.end_date or parent.start_date or date.today()
+    focus = Review(
+        agency_id=parent.agency_id, agreement_id=parent.agreement_id,
+        kind=ReviewKind.FOCUS_REVIEW, mode=enum_value(ReviewMode, mode, "mode"),
+        parent_review_id=parent.id, due_date=due or focus_review_due(end),
+        lead_inspector=parent.lead_inspector, team=list(parent.team),
+    )  # fmt: skip
+    uow.save(focus, review_id=focus.id)
+    uow.audit("review", focus.id, kind=ReviewKind.FOCUS_REVIEW, parent_review_id=parent.id,
+              due_date=focus.due_date, mode=focus.mode)  # fmt: skip
+    return focus
+
+
+def _existing_focus(session: Session, parent_id: str) -> Review | None:
+    return session.exec(
+        select(Review).where(
+            Review.parent_review_id == parent_id,
+            Review.kind == ReviewKind.FOCUS_REVIEW,
+            Review.deleted == False,  # noqa: E712
+        )
+    ).first()
+
+
+def finalize_review(db: Database, review_id: str) -> FinalizeResult:
+    """Lock a complete review: store its content hash; schedule the focus review when
+    it has 4 or more deficiencies and areas of concern (in the same transaction).
+
+    Raises FinalizeRefused (with `.missing`) when something is still to do.
+    """
+    with unit_of_work(db, FINALIZE_ACTION) as uow:
+        review = uow.get(Review, review_id, "review")
+        if review.status == ReviewStatus.FINAL:
+            raise Conflict(f"review {review.id[:8]} is already final")
+        missing = finalization_problems(uow.session, review.id)
+        if missing:
+            raise FinalizeRefused(review.id, missing)
+        content = review_content(uow.session, review.id)
+        digest = ch.content_hash(content)
+        review.status = ReviewStatus.FINAL
+        review.content_hash = digest
+        review.finalized_at = utcnow()
+        review.finalized_by = uow.user
+        uow.save(review, review_id=review.id)
+        findings = queries.live(uow.session, Finding, Finding.review_id == review.id)
+        counts = FindingCounts.of(f.kind for f in findings if f.kind)
+        uow.audit("review", review.id, content_hash=digest, revision=review.revision,
+                  deficiencies=counts.deficiencies, areas_of_concern=counts.areas_of_concern,
+                  best_practices=counts.best_practices, parts=ch.part_hashes(content))  # fmt: skip
+        focus = None
+        if (
+            review.kind in _CHECKLIST_KINDS
+            and requires_follow_up(counts)
+            and _existing_focus(uow.session, review.id) is None
+        ):
+            focus = _new_focus_review(uow, review, ReviewMode.DESK_REVIEW, None)
+        return FinalizeResult(review, digest, focus, counts)
+
+
+def schedule_focus_review(
+    db: Database, review_id: str, *, mode: str = ReviewMode.DESK_REVIEW,
+    due_date: date | None = None,
+) -> Review:  # fmt: skip
+    """Plan a focus review of a review's findings by hand (finalize does it for 4+)."""
+    with unit_of_work(db, "schedule_focus_review") as uow:
+        parent = uow.get(Review, review_id, "review")
+        if parent.kind not in _CHECKLIST_KINDS:
+            raise Invalid("review_id", "only a JEM inspection or WSO review is followed up")
+        if _existing_focus(uow.session, parent.id) is not None:
+            raise Conflict(f"review {parent.id[:8]} already has a focus review")
+        return _new_focus_review(uow, parent, mode, due_date)
+
+
+def begin_amendment(db: Database, review_id: str, reason: str) -> Review:
+    """Reopen a final review for an amendment: the reason goes to the audit log, the
+    revision goes up by one and the review is a report draft again (every edit is then
+    audited as usual; finalizing again stores a new hash)."""
+    why = required_text(reason, "reason")
+    with unit_of_work(db, "begin_amendment") as uow:
+        review = uow.get(Review, review_id, "review")
+        if review.status != ReviewStatus.FINAL:
+            raise Conflict(f"review {review.id[:8]} is not final; edit it directly")
+        old_hash = review.content_hash
+        review.revision += 1
+        review.status = ReviewStatus.REPORT_DRAFT
+        review.content_hash = None  # a draft has no hash; the old one is in the audit log
+        uow.save(review, review_id=review.id)
+        uow.audit("review", review.id, reason=why, revision=review.revision,
+                  previous_hash=old_hash)  # fmt: skip
+        return review
+
+
+# --- verification -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    review_id: str
+    status: str
+    stored: str | None
+    computed: str
+    differences: list[str]
+
+    @property
+    def final(self) -> bool:
+        return self.status == ReviewStatus.FINAL
+
+    @property
+    def matches(self) -> bool:
+        return self.stored is not None and self.stored == self.computed
+
+
+def verify_review(db: Database, review_id: str) -> VerifyResult:
+    """Recompute the content hash and compare it with the one stored at finalization."""
+    with db.read() as s:
+        review = queries.get_live(s, Review, review_id)
+        if review is None:
+            raise NotFound("review", review_id)
+        content = review_content(s, review_id)
+        computed = ch.content_hash(content)
+        differences: list[str] = []
+        if review.content_hash and computed != review.content_hash:
+            entry = s.exec(
+                select(AuditLog)
+                .where(AuditLog.entity_id == review_id, AuditLog.action == FINALIZE_ACTION)
+                .order_by(AuditLog.id.desc())
+            ).first()
+            parts = (entry.detail or {}).get("parts") if entry else None
+            if parts and entry.detail.get("content_hash") == review.content_hash:
+                differences = ch.diff_parts(parts, ch.part_hashes(content))
+            if not differences:
+                differences = ["the stored hash itself or content not itemized was changed"]
+        return VerifyResult(review_id, review.status, review.content_hash, computed, differences)
+
+
+# --- focus review judgements ------------------------------------------------------
+
+
+def _judged_on(focus: Review) -> date:
+    return focus.end_date or focus.start_date or date.today()
+
+
+def apply_judgement(uow: UnitOfWork, focus: Review, item_key: str, value: str | None,
+                    note: str) -> Finding:  # fmt: skip
+    """Write a focus review's judgement back to the original finding (inside `uow`).
+
+    The original review is final; this is not an amendment of it (the follow-up fields
+    are outside its content hash, see domain.content_hash), so ensure_editable is not
+    asked of it.
+    """
+    finding_id = item_key.removeprefix("finding:")
+    finding = uow.get(Finding, finding_id, "finding")
+    if finding.review_id != focus.parent_review_id:
+        raise Invalid("item_key", f"finding F-{finding.number} is not one this review follows up")
+    old = finding.status
+    if value is None:
+        if finding.resolved_by_review_id == focus.id:
+            finding.status, finding.resolution = FindingStatus.OPEN, ""
+            finding.resolved_on, finding.resolved_by_review_id = None, None
+    else:
+        finding.status = FindingStatus.RESOLVED if value == "resolved" else FindingStatus.UNRESOLVED
+        finding.resolution = note
+        finding.resolved_on = _judged_on(focus) if value == "resolved" else None
+        finding.resolved_by_review_id = focus.id
+    uow.save(finding, review_id=finding.review_id)
+    uow.audit("finding", finding.id, review_id=finding.review_id, focus_review_id=focus.id,
+              old=old, new=finding.status, note=note)  # fmt: skip
+    return finding
+
+
+def propagate_judgement(uow: UnitOfWork, focus: Review, response: ChecklistResponse) -> None:
+    """The hook services.reviews.record_answer calls for focus reviews."""
+    apply_judgement(uow, focus, response.item_key, response.value, response.note)
+
+
+def judge_finding(
+    db: Database, *, focus_review_id: str, finding_id: str, resolved: bool, note: str = ""
+) -> Finding:
+    """Judge one of the followed-up findings resolved or unresolved, in one transaction:
+    the focus review's checklist answer and the original finding."""
+    with unit_of_work(db, "judge_finding") as uow:
+        focus = uow.get(Review, focus_review_id, "focus review")
+        ensure_editable(focus)
+        if focus.kind != ReviewKind.FOCUS_REVIEW:
+            raise Invalid("focus_review_id", "findings are judged in a focus review")
+        if focus.status == ReviewStatus.PLANNED:
+            raise Conflict(f"focus review {focus.id[:8]} is planned; start it before judging")
+        key = f"finding:{finding_id}"
+        value = "resolved" if resolved else "unresolved"
+        response = uow.session.exec(
+            select(ChecklistResponse).where(
+                ChecklistResponse.review_id == focus.id, ChecklistResponse.item_key == key
+            )
+        ).first() or ChecklistResponse(review_id=focus.id, item_key=key)
+        response.value, response.note, response.deleted = value, note.strip(), False
+        response.answered_by, response.answered_at = uow.user, utcnow()
+        uow.save(response, review_id=focus.id)
+        return apply_judgement(uow, focus, key, value, note.strip())
+
+
+# --- disputes ---------------------------------------------------------------------
+
+
+def dispute_finding(db: Database, finding_id: str, note: str) -> Finding:
+    """The program office disputes a finding: it stays in the review and reports, counted
+    separately. Allowed on a final review (not part of its content hash)."""
+    why = required_text(note, "dispute_note")
+    with unit_of_work(db, "dispute_finding") as uow:
+        finding = uow.get(Finding, finding_id, "finding")
+        finding.disputed, finding.dispute_note = True, why
+        uow.save(finding, review_id=finding.review_id)
+        uow.audit("finding", finding.id, review_id=finding.review_id, note=why)
+        return finding
+
+
+def undispute_finding(db: Database, finding_id: str) -> Finding:
+    with unit_of_work(db, "undispute_finding") as uow:
+        finding = uow.get(Finding, finding_id, "finding")
+        if not finding.disputed:
+            raise Conflict(f"finding F-{finding.number} is not disputed")
+        old = finding.dispute_note
+        finding.disputed, finding.dispute_note = False, ""
+        uow.save(finding, review_id=finding.review_id)
+        uow.audit("finding", finding.id, review_id=finding.review_id, withdrawn_note=old)
+        return finding
+
+
+# --- officers' training -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficerTraining:
+    officer: Officer
+    status: TrainingStatus
+
+    @property
+    def lapsed(self) -> bool:
+        return self.officer.status == OfficerStatus.ACTIVE and not self.status.compliant
+
+
+def officer_training(
+    db: Database, agency_id: str, today: date | None = None
+) -> list[OfficerTraining]:
+    """Each officer of an agency with training compliance computed from the records."""
+    today = today or date.today()
+    with db.read() as s:
+        rows = queries.officers_of(s, agency_id)
+    return [
+        OfficerTraining(o, training_status(
+            ProgramModel(o.model),
+            [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records], today))
+        for o, records in rows
+    ]  # fmt: skip
+
+
+def lapsed_officers(
+    db: Database, agency_id: str, today: date | None = None
+) -> list[OfficerTraining]:
+    """Active officers whose training has lapsed (offered as a training finding)."""
+    return [t for t in officer_training(db, agency_id, today) if t.lapsed]
+
+
+def training_finding_text(lapsed: list[OfficerTraining]) -> str:
+    """A draft description for a training finding naming the lapsed officers."""
+    lines = [f"- {t.officer.name}: {'; '.join(t.status.reasons)}" for t in lapsed]
+    n = len(lapsed)
+    return (f"{n} designated officer{'s' if n != 1 else ''} did not meet the training "
+            "requirements while holding 287(g) authority:\n" + "\n".join(lines))  # fmt: skip
