@@ -1,0 +1,378 @@
+"""Reading and checking a history CSV of earlier reviews and findings (pure pandas).
+
+The import is all or nothing, so every row is checked before anything is written and
+every problem is reported at once as `FILE:LINE: column: what is wrong` (LINE counts
+the header as line 1). Checks are vectorised: 100,000 rows take well under a second.
+
+A review with several findings takes several rows with its review columns repeated;
+a focus-review row with a finding_ref judges that finding of the inspection it follows
+up. Refs already imported earlier (`known`) are accepted as targets of follow-ups, so a
+later file may hold only the focus reviews of an earlier one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from inspector_app.domain.calendar import fiscal_year
+
+COLUMNS = [
+    "review_ref", "agency", "state", "model", "review_type", "start_date", "end_date", "mode",
+    "follow_up_of", "finding_ref", "kind", "topic", "responsible", "description", "resolution",
+]  # fmt: skip
+REQUIRED = ["review_ref", "agency", "state", "model", "review_type", "start_date"]
+REVIEW_COLUMNS = [
+    "agency", "state", "model", "review_type", "start_date", "end_date", "mode", "follow_up_of",
+]  # fmt: skip
+FINDING_COLUMNS = ["review_ref", "kind", "topic", "responsible", "description"]
+
+MODELS = ("JEM", "WSO")
+REVIEW_TYPES = ("inspection", "focus_review")
+MODES = ("site_visit", "desk_review")
+KINDS = ("deficiency", "area_of_concern", "best_practice")
+RESPONSIBLE = ("lea", "ice")
+RESOLUTIONS = ("resolved", "unresolved")
+INSPECTION_KIND = {"JEM": "jem_inspection", "WSO": "wso_review"}
+
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+@dataclass
+class KnownHistory:
+    """What earlier imports left in the database, keyed by the file's refs.
+
+    reviews: review_ref, kind, agency_key, start_date (date), id.
+    findings: finding_ref, review_ref, kind, topic, responsible, id.
+    """
+
+    reviews: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["review_ref", "kind", "agency_key", "start_date", "id"]
+        )
+    )
+    findings: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["finding_ref", "review_ref", "kind", "topic", "responsible", "id"]
+        )
+    )
+
+
+@dataclass
+class ParsedHistory:
+    """The checked content of a file: one frame per thing to write, or the errors."""
+
+    rows: int
+    errors: list[str]
+    reviews: pd.DataFrame  # one row per review_ref, first line order
+    findings: pd.DataFrame  # one row per finding_ref declared on inspection rows
+    resolutions: pd.DataFrame  # focus review_ref, finding_ref, resolution, line
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def agency_key(name: pd.Series, state: pd.Series) -> pd.Series:
+    """How agencies are matched: the name without case and surrounding spaces, and the state."""
+    return name.str.strip().str.casefold() + "|" + state.str.strip().str.upper()
+
+
+class _Errors:
+    def __init__(self, label: str, df: pd.DataFrame):
+        self.label, self.df = label, df
+        self.items: list[tuple[int, int, str, str]] = []
+
+    def add(self, line: int, column: str, message: str) -> None:
+        order = COLUMNS.index(column) if column in COLUMNS else -1
+        self.items.append((line, order, column, message))
+
+    def flag(self, mask: pd.Series, column: str, message) -> None:  # noqa: ANN001
+        """One error per row where `mask` is true; `message` may be a function of the value."""
+        if not mask.any():
+            return
+        sub = (
+            self.df.loc[mask, ["line", column]]
+            if column in self.df
+            else self.df.loc[mask, ["line"]]
+        )
+        values = sub[column] if column in sub else [""] * len(sub)
+        for line, value in zip(sub["line"], values, strict=True):
+            self.add(int(line), column, message(value) if callable(message) else message)
+
+    def lines(self) -> list[str]:
+        return [f"{self.label}:{line}: {col}: {msg}" for line, _o, col, msg in sorted(self.items)]
+
+
+def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
+    """The header, the records with their starting line numbers, and reading problems."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return [], pd.DataFrame(), [f"{path}:{line}: -: not UTF-8 text; save the file as UTF-8 CSV"]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return [], pd.DataFrame(), [f"{path}:1: -: the file is empty; expected a header row"]
+    except csv.Error as exc:
+        return [], pd.DataFrame(), [f"{path}:1: -: {exc}"]
+    width = len(header)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    problems: list[str] = []
+    prev = reader.line_num
+    try:
+        for rec in reader:
+            start, prev = prev + 1, reader.line_num
+            if not any(c.strip() for c in rec):
+                continue  # blank lines are allowed and ignored
+            if len(rec) > width:
+                if any(c.strip() for c in rec[width:]):
+                    problems.append(
+                        f"{path}:{start}: -: {len(rec)} fields but the header has {width}; "
+                        "quote values that contain commas"
+                    )
+                rec = rec[:width]
+            elif len(rec) < width:
+                rec = rec + [""] * (width - len(rec))
+            records.append(rec)
+            lines.append(start)
+    except csv.Error as exc:
+        problems.append(f"{path}:{reader.line_num}: -: {exc}")
+    df = pd.DataFrame(records, columns=header, dtype=object)
+    df.insert(0, "line", lines)
+    return header, df, problems
+
+
+def _empty_result(rows: int, errors: list[str]) -> ParsedHistory:
+    return ParsedHistory(rows, errors, pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+
+
+def parse_history(path: Path | str, topics: list[str] | set[str],
+                  known: KnownHistory | None = None) -> ParsedHistory:  # fmt: skip
+    """Read and check a history CSV. `topics` are the valid topic codes."""
+    path = Path(path)
+    known = known or KnownHistory()
+    header, df, problems = _read(path)
+    if not header:
+        return _empty_result(0, problems)
+    label = str(path)
+    errs = _Errors(label, df)
+    for col in header:
+        if col not in COLUMNS:
+            errs.add(1, col, f"unknown column; expected some of {', '.join(COLUMNS)}")
+    missing = [c for c in REQUIRED if c not in header]
+    for col in missing:
+        errs.add(1, col, "required column missing from the header row")
+    if len(set(header)) != len(header):
+        errs.add(1, "-", "a column name appears twice in the header row")
+    if missing or errs.items or df.empty:
+        if df.empty and not missing and not errs.items:
+            errs.add(1, "-", "no data rows after the header")
+        return _empty_result(len(df), problems + errs.lines())
+    for col in COLUMNS:
+        if col not in df:
+            df[col] = ""
+    for col in COLUMNS:
+        df[col] = df[col].astype(str).str.strip()
+    df["state"] = df["state"].str.upper()
+    df["model"] = df["model"].str.upper()
+    for col in ("review_type", "mode", "kind", "responsible", "resolution"):
+        df[col] = df[col].str.lower()
+
+    for col in REQUIRED:
+        errs.flag(df[col] == "", col, "is required")
+    errs.flag((df["state"] != "") & ~df["state"].str.fullmatch(r"[A-Z]{2}"), "state",
+              lambda v: f"{v!r} is not a two-letter state code")  # fmt: skip
+    _check_choice(errs, df, "model", MODELS)
+    _check_choice(errs, df, "review_type", REVIEW_TYPES)
+    _check_choice(errs, df, "mode", MODES, allow_empty=True)
+
+    starts = _dates(errs, df, "start_date")
+    ends = _dates(errs, df, "end_date")
+    errs.flag(ends.notna() & starts.notna() & (ends < starts), "end_date",
+              lambda v: f"{v} is before the start_date")  # fmt: skip
+
+    focus = df["review_type"] == "focus_review"
+    inspection = df["review_type"] == "inspection"
+    has_finding = df["finding_ref"] != ""
+    errs.flag(focus & (df["follow_up_of"] == ""), "follow_up_of",
+              "is required on focus_review rows (the review_ref of the inspection followed up)")  # fmt: skip
+    errs.flag(inspection & (df["follow_up_of"] != ""), "follow_up_of",
+              "only focus_review rows follow up an inspection; leave it empty")  # fmt: skip
+    for col, allowed in (("kind", KINDS), ("responsible", RESPONSIBLE)):
+        errs.flag(inspection & has_finding & (df[col] == ""), col, "is required on a finding row")
+        _check_choice(errs, df, col, allowed, allow_empty=True)
+    errs.flag(
+        inspection & has_finding & (df["topic"] == ""), "topic", "is required on a finding row"
+    )
+    topic_set = set(topics)
+    errs.flag((df["topic"] != "") & ~df["topic"].isin(topic_set), "topic",
+              lambda v: f"{v!r} is not a topic code (see forms/topics.yaml)")  # fmt: skip
+    errs.flag(focus & has_finding & (df["resolution"] == ""), "resolution",
+              "is required on a focus_review row with a finding_ref (resolved or unresolved)")  # fmt: skip
+    _check_choice(errs, df, "resolution", RESOLUTIONS, allow_empty=True)
+    errs.flag(inspection & (df["resolution"] != ""), "resolution",
+              "only focus_review rows judge a finding; leave it empty")  # fmt: skip
+    stray = ~has_finding & (df[["kind", "topic", "responsible", "resolution"]] != "").any(axis=1)
+    errs.flag(
+        stray, "finding_ref", "is empty but the row has finding columns; give the finding's id"
+    )
+
+    _check_review_consistency(errs, df)
+    _check_finding_consistency(errs, df, inspection & has_finding)
+    df["agency_key"] = agency_key(df["agency"], df["state"])
+    reviews = df.drop_duplicates("review_ref").copy()
+    _check_follow_ups(errs, df, reviews, focus, has_finding, known)
+    _check_known(errs, df, reviews, inspection & has_finding, known)
+
+    if errs.items or problems:
+        return _empty_result(len(df), problems + errs.lines())
+    return _result(df, reviews, starts, ends, inspection & has_finding, focus & has_finding)
+
+
+def _check_choice(errs: _Errors, df: pd.DataFrame, col: str, allowed: tuple[str, ...],
+                  *, allow_empty: bool = False) -> None:  # fmt: skip
+    bad = ~df[col].isin(allowed)
+    bad &= df[col] != ""  # an empty required value is reported once, as "is required"
+    errs.flag(bad, col, lambda v: f"{v!r} is not one of {', '.join(allowed)}")
+
+
+def _dates(errs: _Errors, df: pd.DataFrame, col: str) -> pd.Series:
+    text = df[col]
+    parsed = pd.to_datetime(text.where(text.str.fullmatch(_DATE), None), format="%Y-%m-%d",
+                            errors="coerce")  # fmt: skip
+    errs.flag((text != "") & parsed.isna(), col, lambda v: f"{v!r} is not a date (YYYY-MM-DD)")
+    return parsed
+
+
+def _check_review_consistency(errs: _Errors, df: pd.DataFrame) -> None:
+    """The review columns repeated on each row of one review must agree with its first row."""
+    keyed = df[df["review_ref"] != ""]
+    if keyed.empty:
+        return
+    first = keyed.groupby("review_ref", sort=False)[REVIEW_COLUMNS + ["line"]].transform("first")
+    for col in REVIEW_COLUMNS:
+        bad = keyed[col] != first[col]
+        for idx in keyed.index[bad]:
+            errs.add(int(df.at[idx, "line"]), col,
+                     f"{df.at[idx, col]!r} differs from {first.at[idx, col]!r} on line "
+                     f"{first.at[idx, 'line']} for review_ref {df.at[idx, 'review_ref']!r}")  # fmt: skip
+
+
+def _check_finding_consistency(errs: _Errors, df: pd.DataFrame, declares: pd.Series) -> None:
+    """A finding_ref declared twice must carry the same content (a repeat is harmless)."""
+    rows = df[declares]
+    if rows.empty:
+        return
+    first = rows.groupby("finding_ref", sort=False)[FINDING_COLUMNS + ["line"]].transform("first")
+    differs = (rows[FINDING_COLUMNS] != first[FINDING_COLUMNS]).any(axis=1)
+    for idx in rows.index[differs]:
+        cols = [c for c in FINDING_COLUMNS if rows.at[idx, c] != first.at[idx, c]]
+        errs.add(int(df.at[idx, "line"]), "finding_ref",
+                 f"{df.at[idx, 'finding_ref']!r} is a duplicate of line {first.at[idx, 'line']} "
+                 f"with different content ({', '.join(cols)})")  # fmt: skip
+
+
+def _check_follow_ups(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, focus: pd.Series,
+                      has_finding: pd.Series, known: KnownHistory) -> None:  # fmt: skip
+    """Each focus review follows up a known inspection of the same agency and judges only
+    that inspection's findings, once."""
+    file_types = dict(zip(reviews["review_ref"], reviews["review_type"], strict=True))
+    file_agency = dict(zip(reviews["review_ref"], reviews["agency_key"], strict=True))
+    known_kind = dict(zip(known.reviews["review_ref"], known.reviews["kind"], strict=True))
+    known_agency = dict(zip(known.reviews["review_ref"], known.reviews["agency_key"], strict=True))
+    rows = df[focus & (df["follow_up_of"] != "")]
+    for idx, target in zip(rows.index, rows["follow_up_of"], strict=True):
+        line = int(df.at[idx, "line"])
+        if target in file_types:
+            kind_ok, agency = file_types[target] == "inspection", file_agency[target]
+        elif target in known_kind:
+            kind_ok, agency = known_kind[target] != "focus_review", known_agency[target]
+        else:
+            errs.add(line, "follow_up_of",
+                     f"no inspection with review_ref {target!r} in this file or imported before")  # fmt: skip
+            continue
+        if not kind_ok:
+            errs.add(line, "follow_up_of", f"{target!r} is a focus review, not an inspection")
+        elif agency != df.at[idx, "agency_key"]:
+            errs.add(line, "follow_up_of", f"inspection {target!r} is of another agency")
+    # Which inspection each finding belongs to, from this file first, then earlier imports.
+    owner = dict(zip(known.findings["finding_ref"], known.findings["review_ref"], strict=True))
+    declared = df[(df["review_type"] == "inspection") & has_finding]
+    owner.update(zip(declared["finding_ref"], declared["review_ref"], strict=True))
+    judged = df[focus & has_finding]
+    for idx, ref, target in zip(judged.index, judged["finding_ref"], judged["follow_up_of"],
+                                strict=True):  # fmt: skip
+        if target and owner.get(ref) != target:
+            where = f"of inspection {owner[ref]!r}" if ref in owner else "declared nowhere"
+            errs.add(int(df.at[idx, "line"]), "finding_ref",
+                     f"{ref!r} is not a finding of inspection {target!r} ({where})")  # fmt: skip
+    pairs = judged[["review_ref", "finding_ref", "resolution", "line"]]
+    first = pairs.groupby(["review_ref", "finding_ref"], sort=False)[["resolution", "line"]]
+    first = first.transform("first")
+    for idx in pairs.index[pairs["resolution"] != first["resolution"]]:
+        errs.add(int(df.at[idx, "line"]), "resolution",
+                 f"differs from line {first.at[idx, 'line']} for the same focus review and finding")  # fmt: skip
+
+
+def _check_known(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series,
+                 known: KnownHistory) -> None:  # fmt: skip
+    """A ref imported before must describe the same review or finding as it did then."""
+    if not known.reviews.empty:
+        prior = known.reviews.set_index("review_ref")
+        hit = reviews[reviews["review_ref"].isin(prior.index)]
+        for _, row in hit.iterrows():
+            before = prior.loc[row["review_ref"]]
+            kind = (INSPECTION_KIND.get(row["model"], "") if row["review_type"] == "inspection"
+                    else "focus_review")  # fmt: skip
+            diffs = []
+            if before["kind"] != kind:
+                diffs.append(f"kind {before['kind']}")
+            if before["agency_key"] != row["agency_key"]:
+                diffs.append("another agency")
+            if str(before["start_date"]) != row["start_date"]:
+                diffs.append(f"start_date {before['start_date']}")
+            if diffs:
+                errs.add(int(row["line"]), "review_ref",
+                         f"{row['review_ref']!r} was imported before with {', '.join(diffs)}; "
+                         "correct the file or use a new review_ref")  # fmt: skip
+    if not known.findings.empty:
+        prior = known.findings.set_index("finding_ref")
+        rows = df[declares & df["finding_ref"].isin(prior.index)].drop_duplicates("finding_ref")
+        for _, row in rows.iterrows():
+            before = prior.loc[row["finding_ref"]]
+            cols = [c for c in ("review_ref", "kind", "topic", "responsible")
+                    if str(before[c] or "") != row[c]]  # fmt: skip
+            if cols:
+                errs.add(int(row["line"]), "finding_ref",
+                         f"{row['finding_ref']!r} was imported before with different "
+                         f"{', '.join(cols)}; correct the file or use a new finding_ref")  # fmt: skip
+
+
+def _result(df: pd.DataFrame, reviews: pd.DataFrame, starts: pd.Series, ends: pd.Series,
+            declares: pd.Series, judges: pd.Series) -> ParsedHistory:  # fmt: skip
+    start = starts.dt.date
+    end = ends.dt.date.where(ends.notna(), start)
+    reviews = reviews.assign(start=start[reviews.index], end=end[reviews.index])
+    reviews["fiscal_year"] = [fiscal_year(d) for d in reviews["start"]]
+    reviews["kind"] = [
+        INSPECTION_KIND[m] if t == "inspection" else "focus_review"
+        for m, t in zip(reviews["model"], reviews["review_type"], strict=True)
+    ]
+    reviews = reviews[["line", "review_ref", "agency", "state", "agency_key", "model",
+                       "review_type", "kind", "start", "end", "fiscal_year", "mode",
+                       "follow_up_of"]].reset_index(drop=True)  # fmt: skip
+    findings = df[declares].drop_duplicates("finding_ref")
+    findings = findings[["line", "finding_ref", "review_ref", "kind", "topic", "responsible",
+                         "description"]].reset_index(drop=True)  # fmt: skip
+    resolutions = df[judges].drop_duplicates(["review_ref", "finding_ref"])
+    resolutions = resolutions[["line", "review_ref", "finding_ref", "resolution"]]
+    return ParsedHistory(len(df), [], reviews, findings, resolutions.reset_index(drop=True))
