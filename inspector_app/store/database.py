@@ -65,8 +65,12 @@ def _preflight(path: Path) -> str | None:
         return None  # an empty file is an empty database
     if header != SQLITE_HEADER:
         raise NotADatabase(path)
+    # Without a -wal file the main file holds everything: read it as immutable, which
+    # creates no -wal/-shm beside a file we may refuse. With one, read through it.
+    has_wal = path.with_name(path.name + "-wal").exists()
+    mode = "mode=ro" if has_wal else "immutable=1"
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
     except sqlite3.Error as exc:
         raise classify(path, exc) or CorruptDatabase(path, str(exc)) from exc
     try:

@@ -26,6 +26,10 @@ class NotADatabase(DatabaseProblem):
 
 class CorruptDatabase(DatabaseProblem):
     def __init__(self, path: Path | str, detail: str = ""):
+        # quick_check reports many lines ("*** in database main ***", then one per
+        # problem): the first problem is enough for a one-line message.
+        lines = [ln.strip() for ln in detail.splitlines() if ln.strip() and "***" not in ln]
+        detail = lines[0][:120] if lines else ""
         extra = f" ({detail})" if detail else ""
         super().__init__(
             path,
