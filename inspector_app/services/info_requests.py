@@ -1,0 +1,252 @@
+"""The WSO Internal Oversight Review request form, sent to the field office's point of
+contact several weeks before a WSO review, and the documents received in answer.
+
+A request is due REQUEST_DUE_DAYS_BEFORE_VISIT days before the planned visit, so the
+team can read the documents before going on site. It is overdue when the due date
+has passed and some requested document has not arrived.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from inspector_app.domain.calendar import DueState, due_state
+from inspector_app.domain.enums import ReviewKind
+from inspector_app.store import queries
+from inspector_app.store.database import Database
+from inspector_app.store.files import put_blob
+from inspector_app.store.models import (
+    Agency,
+    Attachment,
+    FieldOffice,
+    InfoRequest,
+    InfoRequestItem,
+    Review,
+)
+
+from .attachments import MAX_ATTACHMENT_BYTES
+from .errors import Conflict, Invalid
+from .uow import unit_of_work
+from .validate import parse_date, required_text
+
+try:  # the reports issue owns the standard list printed on the form
+    from inspector_app.reports.request_form import DEFAULT_REQUEST_ITEMS
+except ImportError:  # not written yet: the same documents, kept here meanwhile
+    DEFAULT_REQUEST_ITEMS = [
+        "Current list of designated warrant service officers, with training dates and hours",
+        "WSO training certificates or sign-in sheets for each designated officer",
+        "Log of ICE administrative warrants (I-200/I-205) served in the last 24 months",
+        "Records of ICE credentials issued, retrieved, revoked and destroyed",
+        "Complaints received about designated officers and how each was reported to ICE",
+        "Complaint procedure notice given to people served, in English and Spanish",
+        "Interpreter or language-line records for warrant service",
+        "Steering committee agendas and minutes (or notices of meetings)",
+        "The signed 287(g) WSO Memorandum of Agreement and any amendments",
+        "Local policies or general orders on 287(g) warrant service",
+    ]
+
+REQUEST_DUE_DAYS_BEFORE_VISIT = 21  # documents due three weeks before the visit
+REQUEST_SEND_DAYS_BEFORE_VISIT = 42  # sent about six weeks before
+
+
+class RequestState:
+    DRAFT = "draft"  # not sent yet
+    SENT = "sent"  # waiting for documents
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"  # due date passed with documents missing
+    COMPLETE = "complete"  # every requested document arrived
+
+
+def request_state(request: InfoRequest, items: list[InfoRequestItem], today: date) -> str:
+    if items and all(i.received_on for i in items):
+        return RequestState.COMPLETE
+    if request.due_on is not None:
+        state = due_state(request.due_on, today, soon_days=14)
+        if state == DueState.OVERDUE:
+            return RequestState.OVERDUE
+        if request.sent_on is not None and state == DueState.DUE_SOON:
+            return RequestState.DUE_SOON
+    return RequestState.SENT if request.sent_on else RequestState.DRAFT
+
+
+def create_request(
+    db: Database, *, review_id: str, poc_name: str | None = None, poc_email: str | None = None,
+    due_on: date | str | None = None, items: list[str] | None = None, notes: str = "",
+) -> InfoRequest:  # fmt: skip
+    """Draft the request form of a planned WSO review (point of contact defaults to the
+    field office's; due date to three weeks before the visit)."""
+    with unit_of_work(db, "create_info_request") as uow:
+        review = uow.get(Review, review_id, "review")
+        if review.kind != ReviewKind.WSO_REVIEW:
+            raise Invalid("review_id", "request forms are sent ahead of WSO reviews only")
+        existing = uow.session.exec(
+            select(InfoRequest).where(
+                InfoRequest.review_id == review.id,
+                InfoRequest.deleted == False,  # noqa: E712
+            )
+        ).first()
+        if existing is not None:
+            raise Conflict(f"review {review.id[:8]} already has a request form")
+        agency = uow.get(Agency, review.agency_id, "agency")
+        office = queries.get_live(uow.session, FieldOffice, agency.field_office_id)
+        due = parse_date(due_on, "due_on")
+        visit = review.planned_start or review.start_date
+        if due is None:
+            if visit is None:
+                raise Invalid("due_on", "give a due date (the review has no planned start)")
+            due = visit - timedelta(days=REQUEST_DUE_DAYS_BEFORE_VISIT)
+        if visit is not None and due > visit:
+            raise Invalid("due_on", f"{due.isoformat()} is after the visit ({visit.isoformat()})")
+        request = InfoRequest(
+            review_id=review.id,
+            poc_name=(poc_name if poc_name is not None else (office.poc_name if office else "")).strip(),
+            poc_email=(poc_email if poc_email is not None else (office.poc_email if office else "")).strip(),
+            due_on=due, notes=notes.strip(),
+        )  # fmt: skip
+        uow.save(request, review_id=review.id)
+        texts = [t.strip() for t in (DEFAULT_REQUEST_ITEMS if items is None else items)]
+        for n, text in enumerate(t for t in texts if t):
+            uow.save(InfoRequestItem(request_id=request.id, position=n + 1, description=text),
+                     review_id=review.id)  # fmt: skip
+        uow.audit("info_request", request.id, review_id=review.id, due_on=due,
+                  items=len(texts), poc=request.poc_name)  # fmt: skip
+        return request
+
+
+def update_request(
+    db: Database, request_id: str, *, poc_name: str | None = None, poc_email: str | None = None,
+    due_on: date | str | None = None, notes: str | None = None,
+) -> InfoRequest:  # fmt: skip
+    with unit_of_work(db, "update_info_request") as uow:
+        request = uow.get(InfoRequest, request_id, "request form")
+        changed = []
+        for name, value in (("poc_name", poc_name), ("poc_email", poc_email), ("notes", notes)):
+            if value is not None:
+                setattr(request, name, value.strip())
+                changed.append(name)
+        if due_on is not None:
+            request.due_on = parse_date(due_on, "due_on", required=True)
+            changed.append("due_on")
+        uow.save(request, review_id=request.review_id)
+        uow.audit("info_request", request.id, changed=changed)
+        return request
+
+
+def mark_sent(db: Database, request_id: str, *, on: date | str | None = None) -> InfoRequest:
+    """Record when the request form was sent to the point of contact."""
+    with unit_of_work(db, "send_info_request") as uow:
+        request = uow.get(InfoRequest, request_id, "request form")
+        if not request.poc_name and not request.poc_email:
+            raise Invalid("poc_name", "name the point of contact the form is sent to")
+        request.sent_on = parse_date(on, "on") or date.today()
+        uow.save(request, review_id=request.review_id)
+        uow.audit("info_request", request.id, sent_on=request.sent_on, to=request.poc_email)
+        return request
+
+
+def add_item(db: Database, request_id: str, description: str) -> InfoRequestItem:
+    text = required_text(description, "description")
+    with unit_of_work(db, "add_info_request_item") as uow:
+        request = uow.get(InfoRequest, request_id, "request form")
+        last = max((i.position for i in queries.live(
+            uow.session, InfoRequestItem, InfoRequestItem.request_id == request.id)), default=0)  # fmt: skip
+        item = InfoRequestItem(request_id=request.id, position=last + 1, description=text)
+        uow.save(item, review_id=request.review_id)
+        uow.audit("info_request_item", item.id, request_id=request.id, description=text)
+        return item
+
+
+def remove_item(db: Database, item_id: str) -> InfoRequestItem:
+    with unit_of_work(db, "remove_info_request_item") as uow:
+        item = uow.get(InfoRequestItem, item_id, "requested document")
+        request = uow.get(InfoRequest, item.request_id, "request form")
+        uow.delete(item, review_id=request.review_id)
+        uow.audit("info_request_item", item.id, description=item.description)
+        return item
+
+
+def receive_item(
+    db: Database, item_id: str, *, on: date | str | None = None,
+    source: Path | str | bytes | None = None, filename: str | None = None,
+) -> InfoRequestItem:  # fmt: skip
+    """Record that a requested document arrived, with the file itself when given
+    (stored by hash before the rows, so a row never points at nothing)."""
+    digest = data = name = None
+    if source is not None:
+        if isinstance(source, bytes):
+            data, name = source, filename or "document"
+        else:
+            path = Path(source)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise Invalid("file", f"{path}: cannot read ({exc.strerror or exc})") from None
+            name = filename or path.name
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise Invalid("file", f"{name} is larger than 200 MB")
+        digest = put_blob(db.attachments_dir, data)
+    with unit_of_work(db, "receive_info_request_item") as uow:
+        item = uow.get(InfoRequestItem, item_id, "requested document")
+        request = uow.get(InfoRequest, item.request_id, "request form")
+        item.received_on = parse_date(on, "on") or item.received_on or date.today()
+        uow.save(item, review_id=request.review_id)
+        attachment = None
+        if digest is not None:
+            attachment = Attachment(
+                sha256=digest, filename=name, size=len(data), review_id=request.review_id,
+                mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                request_item_id=item.id, caption=item.description[:120],
+            )  # fmt: skip
+            uow.save(attachment, review_id=request.review_id)
+        uow.audit("info_request_item", item.id, request_id=request.id,
+                  received_on=item.received_on, file=name, sha256=digest)  # fmt: skip
+        return item
+
+
+def unreceive_item(db: Database, item_id: str) -> InfoRequestItem:
+    """Undo 'received' (a document was logged by mistake); its files stay attached."""
+    with unit_of_work(db, "unreceive_info_request_item") as uow:
+        item = uow.get(InfoRequestItem, item_id, "requested document")
+        request = uow.get(InfoRequest, item.request_id, "request form")
+        old = item.received_on
+        item.received_on = None
+        uow.save(item, review_id=request.review_id)
+        uow.audit("info_request_item", item.id, old_received_on=old)
+        return item
+
+
+@dataclass
+class RequestView:
+    request: InfoRequest
+    items: list[InfoRequestItem]
+    files: dict[str, list[Attachment]]  # by item id
+    state: str
+
+    @property
+    def received(self) -> int:
+        return sum(1 for i in self.items if i.received_on)
+
+
+def request_of(db: Database, review_id: str, today: date | None = None) -> RequestView | None:
+    """The review's request form with its items, files and state (None if none yet)."""
+    with db.read() as s:
+        request = s.exec(
+            select(InfoRequest).where(
+                InfoRequest.review_id == review_id,
+                InfoRequest.deleted == False,  # noqa: E712
+            )
+        ).first()
+        if request is None:
+            return None
+        items = sorted(queries.live(s, InfoRequestItem, InfoRequestItem.request_id == request.id),
+                       key=lambda i: i.position)  # fmt: skip
+        files: dict[str, list[Attachment]] = {i.id: [] for i in items}
+        if items:
+            for a in queries.live(s, Attachment, Attachment.request_item_id.in_(list(files))):
+                files[a.request_item_id].append(a)
+    return RequestView(request, items, files, request_state(request, items, today or date.today()))

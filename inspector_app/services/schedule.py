@@ -1,0 +1,321 @@
+"""What is due: the biennial review of every active agreement, WSO request forms, focus
+reviews and corrective actions; and the fiscal-year inspection plan of JEM LEAs.
+
+The last review of each agreement is found with one grouped query (max end date per
+agreement and review kind), so the Due list stays quick with decades of history
+(bench/schedule.py measures it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from inspector_app.domain.calendar import FiscalYear, due_state
+from inspector_app.domain.enums import (
+    ActionStatus,
+    AgreementStatus,
+    ProgramModel,
+    ReviewKind,
+    ReviewStatus,
+)
+from inspector_app.domain.schedule import AgreementHistory, propose_plan
+from inspector_app.store import queries
+from inspector_app.store.database import Database
+from inspector_app.store.models import (
+    Agency,
+    Agreement,
+    CorrectiveAction,
+    Finding,
+    InfoRequest,
+    InfoRequestItem,
+    PlanEntry,
+    Review,
+)
+
+from .errors import Invalid
+from .info_requests import request_state
+from .uow import unit_of_work
+
+REVIEW_KIND_OF_MODEL = {ProgramModel.JEM: ReviewKind.JEM_INSPECTION,
+                        ProgramModel.WSO: ReviewKind.WSO_REVIEW}  # fmt: skip
+
+
+class Category:
+    AGREEMENT = "agreement"
+    REQUEST_FORM = "request_form"
+    FOCUS_REVIEW = "focus_review"
+    CORRECTIVE_ACTION = "corrective_action"
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One line of the Due list. `state`: ok / due_soon / overdue for open work;
+    request forms also draft / sent / complete; actions done_on_time / done_late."""
+
+    category: str
+    ref_id: str  # the agreement, request form, focus review or action
+    agency_id: str
+    agency_name: str
+    agency_state: str
+    due: date | None
+    state: str
+    title: str
+    detail: str = ""
+    review_id: str | None = None
+    agreement_id: str | None = None
+    model: str = ""
+    last_review_end: date | None = None
+    scheduled: date | None = None  # a planned review's start, when one is planned
+    owner: str = ""
+    completed_on: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in ("complete", "done_on_time", "done_late")
+
+
+def last_review_ends(session: Session) -> dict[tuple[str, str], date]:
+    """(agreement id, review kind) -> end date of the latest review that took place."""
+    rows = session.exec(
+        select(Review.agreement_id, Review.kind, func.max(Review.end_date))
+        .where(Review.deleted == False, Review.status != ReviewStatus.PLANNED,  # noqa: E712
+               Review.end_date != None, Review.agreement_id != None)  # noqa: E711
+        .group_by(Review.agreement_id, Review.kind)
+    ).all()  # fmt: skip
+    out: dict[tuple[str, str], date] = {}
+    for agreement_id, kind, end in rows:
+        out[(agreement_id, kind)] = date.fromisoformat(end) if isinstance(end, str) else end
+    return out
+
+
+def _histories(session: Session, model: str | None = None) -> list[tuple[Agreement, Agency, AgreementHistory]]:  # fmt: skip
+    where = [Agreement.deleted == False, Agreement.status == AgreementStatus.ACTIVE]  # noqa: E712
+    if model:
+        where.append(Agreement.model == model)
+    rows = session.exec(
+        select(Agreement, Agency).join(Agency, Agency.id == Agreement.agency_id).where(*where)
+    ).all()
+    last = last_review_ends(session)
+    out = []
+    for agreement, agency in rows:
+        kind = REVIEW_KIND_OF_MODEL.get(ProgramModel(agreement.model))
+        end = last.get((agreement.id, kind))
+        out.append((agreement, agency, AgreementHistory(agreement.id, agreement.signed_on, end)))
+    return out
+
+
+def _planned_starts(session: Session) -> dict[str, date]:
+    rows = session.exec(
+        select(Review.agreement_id, func.min(Review.planned_start))
+        .where(Review.deleted == False, Review.status == ReviewStatus.PLANNED,  # noqa: E712
+               Review.kind != ReviewKind.FOCUS_REVIEW, Review.planned_start != None)  # noqa: E711
+        .group_by(Review.agreement_id)
+    ).all()  # fmt: skip
+    return {a: date.fromisoformat(d) if isinstance(d, str) else d for a, d in rows}
+
+
+def agreement_items(session: Session, today: date) -> list[DueItem]:
+    planned = _planned_starts(session)
+    out = []
+    for agreement, agency, h in _histories(session):
+        kind = REVIEW_KIND_OF_MODEL[ProgramModel(agreement.model)]
+        last = h.last_review_end.isoformat() if h.last_review_end else "never reviewed"
+        out.append(DueItem(
+            Category.AGREEMENT, agreement.id, agency.id, agency.name, agency.state, h.due,
+            h.state(today), f"{ReviewKind(kind).label} due",
+            detail=f"last: {last}" + (f"; signed {agreement.signed_on.isoformat()}"
+                                      if h.last_review_end is None else ""),
+            agreement_id=agreement.id, model=agreement.model, last_review_end=h.last_review_end,
+            scheduled=planned.get(agreement.id),
+        ))  # fmt: skip
+    return out
+
+
+def request_items(session: Session, today: date) -> list[DueItem]:
+    rows = session.exec(
+        select(InfoRequest, Review, Agency)
+        .join(Review, Review.id == InfoRequest.review_id)
+        .join(Agency, Agency.id == Review.agency_id)
+        .where(InfoRequest.deleted == False, Review.deleted == False)  # noqa: E712
+    ).all()  # fmt: skip
+    items: dict[str, list[InfoRequestItem]] = defaultdict(list)
+    if rows:
+        ids = [r.id for r, _, _ in rows]
+        for i in queries.live(session, InfoRequestItem, InfoRequestItem.request_id.in_(ids)):
+            items[i.request_id].append(i)
+    out = []
+    for request, review, agency in rows:
+        its = items[request.id]
+        received = sum(1 for i in its if i.received_on)
+        sent = f"sent {request.sent_on.isoformat()}" if request.sent_on else "not sent"
+        out.append(DueItem(
+            Category.REQUEST_FORM, request.id, agency.id, agency.name, agency.state,
+            request.due_on, request_state(request, its, today), "WSO review request form",
+            detail=f"{sent}; {received} of {len(its)} documents received",
+            review_id=review.id, agreement_id=review.agreement_id, model=ProgramModel.WSO,
+            scheduled=review.planned_start, owner=request.poc_name,
+        ))  # fmt: skip
+    return out
+
+
+def focus_items(session: Session, today: date) -> list[DueItem]:
+    rows = session.exec(
+        select(Review, Agency).join(Agency, Agency.id == Review.agency_id)
+        .where(Review.deleted == False, Review.kind == ReviewKind.FOCUS_REVIEW,  # noqa: E712
+               Review.status != ReviewStatus.FINAL)
+    ).all()  # fmt: skip
+    out = []
+    for review, agency in rows:
+        state = due_state(review.due_date, today) if review.due_date else "ok"
+        out.append(DueItem(
+            Category.FOCUS_REVIEW, review.id, agency.id, agency.name, agency.state,
+            review.due_date, state, f"Focus review ({review.mode.replace('_', ' ')})",
+            detail=ReviewStatus(review.status).label, review_id=review.id,
+            agreement_id=review.agreement_id, scheduled=review.planned_start,
+        ))  # fmt: skip
+    return out
+
+
+def action_items(session: Session, today: date) -> list[DueItem]:
+    rows = session.exec(
+        select(CorrectiveAction, Finding, Review, Agency)
+        .join(Finding, Finding.id == CorrectiveAction.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+        .join(Agency, Agency.id == Review.agency_id)
+        .where(CorrectiveAction.deleted == False, Finding.deleted == False,  # noqa: E712
+               Review.deleted == False)  # noqa: E712
+    ).all()  # fmt: skip
+    out = []
+    for action, finding, review, agency in rows:
+        if action.status == ActionStatus.DONE:
+            state = "done_late" if action.on_time is False else "done_on_time"
+        else:
+            state = due_state(action.due_on, today) if action.due_on else "ok"
+        out.append(DueItem(
+            Category.CORRECTIVE_ACTION, action.id, agency.id, agency.name, agency.state,
+            action.due_on, state, action.action,
+            detail=f"F-{finding.number} {finding.topic or ''} ({action.status.replace('_', ' ')})",
+            review_id=review.id, agreement_id=review.agreement_id, owner=action.owner,
+            completed_on=action.completed_on,
+        ))  # fmt: skip
+    return out
+
+
+def due_items(db: Database, today: date | None = None) -> list[DueItem]:
+    """Everything with a due date, in date order (no date last)."""
+    today = today or date.today()
+    with db.read() as s:
+        out = (agreement_items(s, today) + request_items(s, today) + focus_items(s, today)
+               + action_items(s, today))  # fmt: skip
+    out.sort(key=lambda i: (i.due or date.max, i.agency_name))
+    return out
+
+
+def in_fiscal_year(items: list[DueItem], fiscal_year: int) -> list[DueItem]:
+    """Open items due in or before the fiscal year (overdue ones included)."""
+    end = FiscalYear(fiscal_year).end
+    return [i for i in items if i.is_open and i.due is not None and i.due <= end]
+
+
+# --- fiscal-year plan -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    agreement_id: str
+    agency_id: str
+    agency_name: str
+    agency_state: str
+    due: date
+    last_review_end: date | None
+    proposed: bool  # what propose_plan suggests
+    included: bool  # what is planned (the saved entry, else the proposal)
+    reason: str
+    accepted: bool = False
+    note: str = ""
+
+
+@dataclass
+class Plan:
+    fiscal_year: int
+    rows: list[PlanRow]
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.rows) and all(r.accepted for r in self.rows)
+
+    @property
+    def included(self) -> list[PlanRow]:
+        return [r for r in self.rows if r.included]
+
+    @property
+    def gaps(self) -> list[PlanRow]:
+        """Left out although due in or before the year: they would pass two years."""
+        end = FiscalYear(self.fiscal_year).end
+        return [r for r in self.rows if not r.included and r.due <= end]
+
+
+def fy_plan(db: Database, fiscal_year: int) -> Plan:
+    """The JEM inspection plan of a fiscal year: saved entries, else the proposal."""
+    _check_year(fiscal_year)
+    with db.read() as s:
+        hist = _histories(s, ProgramModel.JEM)
+        saved = {e.agreement_id: e for e in queries.live(s, PlanEntry,
+                                                          PlanEntry.fiscal_year == fiscal_year)}  # fmt: skip
+    choices = {c.agreement_id: c for c in propose_plan([h for _, _, h in hist], fiscal_year)}
+    rows = []
+    for agreement, agency, h in hist:
+        c = choices[agreement.id]
+        e = saved.get(agreement.id)
+        rows.append(PlanRow(
+            agreement.id, agency.id, agency.name, agency.state, h.due, h.last_review_end,
+            proposed=c.included, included=e.included if e else c.included, reason=c.reason,
+            accepted=bool(e and e.accepted), note=e.note if e else "",
+        ))  # fmt: skip
+    rows.sort(key=lambda r: (r.due, r.agency_name))
+    return Plan(fiscal_year, rows)
+
+
+def _check_year(fiscal_year: int) -> None:
+    if not 2000 <= int(fiscal_year) <= 2100:
+        raise Invalid("fiscal_year", f"{fiscal_year} is not a fiscal year (e.g. 2027)")
+
+
+def save_plan(
+    db: Database, fiscal_year: int, *, included: dict[str, bool] | None = None,
+    notes: dict[str, str] | None = None, accept: bool = True,
+) -> Plan:  # fmt: skip
+    """Accept (or change) the plan: one entry per JEM agreement, in one transaction.
+    `included` overrides the current plan for the agreements it names."""
+    current = fy_plan(db, fiscal_year)
+    included = included or {}
+    notes = notes or {}
+    known = {r.agreement_id for r in current.rows}
+    unknown = set(included) - known
+    if unknown:
+        raise Invalid("agreement_id", f"{sorted(unknown)[0]} is not an active JEM agreement")
+    with unit_of_work(db, "accept_fy_plan" if accept else "change_fy_plan") as uow:
+        saved = {e.agreement_id: e for e in queries.live(
+            uow.session, PlanEntry, PlanEntry.fiscal_year == fiscal_year)}  # fmt: skip
+        changed = []
+        for r in current.rows:
+            entry = saved.get(r.agreement_id) or PlanEntry(fiscal_year=fiscal_year,
+                                                           agreement_id=r.agreement_id)  # fmt: skip
+            new_included = included.get(r.agreement_id, r.included)
+            if new_included != r.proposed:
+                changed.append(f"{r.agency_name}: {'added' if new_included else 'left out'}")
+            entry.included = new_included
+            entry.accepted = accept or entry.accepted
+            if r.agreement_id in notes:
+                entry.note = notes[r.agreement_id].strip()
+            uow.save(entry)
+        uow.audit("fy_plan", f"FY{fiscal_year}", fiscal_year=fiscal_year,
+                  included=sum(1 for r in current.rows
+                               if included.get(r.agreement_id, r.included)),
+                  of=len(current.rows), changed_from_proposal=changed)  # fmt: skip
+    return fy_plan(db, fiscal_year)
