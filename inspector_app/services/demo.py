@@ -184,6 +184,9 @@ def seed_demo(
             planned_end=today + timedelta(days=days + 2),
         )  # fmt: skip
         summary.reviews += 1
+    from .demo_lifecycle import extend_demo  # imports this module's helpers
+
+    extend_demo(db, today)
     step(100, "Done")
     return summary
 
