@@ -1,0 +1,567 @@
+"""The base every PDF report is built on: fonts, styles, page templates, building blocks.
+
+Shape (after pretix's invoice renderer): one `BaseReport` with page size, margins and
+fonts as class attributes, a stylesheet of named paragraph styles, a first-page and a
+later-page template, an abstract `story()` and output to an in-memory buffer. The
+`NumberedCanvas` prints "Page X of Y" and the footer on every page once the page count
+is known, and makes the output deterministic.
+
+Writing a new report (the annual program report, the annual WSO summary):
+
+    class AnnualReport(BaseReport):
+        report_title = "Annual inspection report"
+
+        def story(self) -> list[Flowable]:
+            s = self.styles
+            return [Paragraph(esc("FY2026"), s["Title"]), counts_box([...]),
+                    data_table(["LEA", "Deficiencies"], rows, [4 * inch, 1.5 * inch])]
+
+    result = AnnualReport(ReportMeta(title=..., subject=..., created=..., fingerprint=...)).render()
+    result.pdf, result.pages
+
+Determinism: the same data must give byte-identical bytes, so a stored SHA-256 proves
+a report was not changed. ReportLab's invariant mode removes the clock and random font
+subset names; the creation date and the PDF document id are then set from the data
+(`ReportMeta.created` and `ReportMeta.fingerprint`), never from the clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1
+from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import DummyDoc, PDFText
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from inspector_app.paths import resources_dir
+
+# --- fonts -------------------------------------------------------------------------
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
+_FONT_FILES = {
+    FONT: "DejaVuSans.ttf",
+    FONT_BOLD: "DejaVuSans-Bold.ttf",
+    FONT_ITALIC: "DejaVuSans-Oblique.ttf",
+    FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
+}
+_fonts_lock = threading.Lock()
+_fonts_done = False
+
+
+class ReportFontMissing(RuntimeError):
+    """The shipped font files are not where resources_dir() says."""
+
+
+def register_fonts() -> None:
+    """Register the Unicode font family once per process (thread-safe).
+
+    The 14 standard PDF fonts only cover Latin-1: "Nguyễn Thị Lan" or Greek and
+    Cyrillic names need a TrueType font embedded in the file.
+    """
+    global _fonts_done
+    if _fonts_done:
+        return
+    with _fonts_lock:
+        if _fonts_done:
+            return
+        folder = resources_dir() / "fonts"
+        for name, file in _FONT_FILES.items():
+            path = folder / file
+            if not path.exists():
+                raise ReportFontMissing(f"{path}: report font missing; reinstall the app")
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+        )
+        _fonts_done = True
+
+
+# --- colours and styles ------------------------------------------------------------
+
+NAVY = colors.HexColor("#1F3A5F")
+GREY = colors.HexColor("#5F6B7A")
+LIGHT = colors.HexColor("#EEF2F6")
+RULE = colors.HexColor("#C9D1DB")
+KIND_COLORS = {  # deficiency / area of concern / best practice, also used by counts boxes
+    "deficiency": colors.HexColor("#B3261E"),
+    "area_of_concern": colors.HexColor("#B26A00"),
+    "best_practice": colors.HexColor("#2E7D32"),
+}
+
+
+@functools.cache
+def stylesheet() -> StyleSheet1:
+    """Named paragraph styles shared by every report (look them up as styles["Body"])."""
+    register_fonts()
+    ss = StyleSheet1()
+    base = ParagraphStyle("Body", fontName=FONT, fontSize=9.5, leading=12.5, spaceAfter=4)
+    ss.add(base)
+    add = lambda name, **kw: ss.add(ParagraphStyle(name, parent=base, **kw))  # noqa: E731
+    add("Title", fontName=FONT_BOLD, fontSize=20, leading=25, textColor=NAVY, spaceAfter=6)
+    add("Subtitle", fontSize=12.5, leading=16, textColor=GREY, spaceAfter=14)
+    add("H1", fontName=FONT_BOLD, fontSize=14, leading=18, textColor=NAVY, spaceBefore=10,
+        spaceAfter=6, keepWithNext=1)  # fmt: skip
+    add("H2", fontName=FONT_BOLD, fontSize=11.5, leading=15, textColor=NAVY, spaceBefore=8,
+        spaceAfter=4, keepWithNext=1)  # fmt: skip
+    add("H3", fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=2,
+        keepWithNext=1)  # fmt: skip
+    add("Small", fontSize=8, leading=10, spaceAfter=2)
+    add("Muted", fontSize=8.5, leading=11, textColor=GREY)
+    add("Note", fontName=FONT_ITALIC, fontSize=9, leading=12, textColor=GREY)
+    add("Cell", fontSize=8.5, leading=10.5, spaceAfter=0)
+    add("CellBold", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, spaceAfter=0)
+    add("CellHead", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, spaceAfter=0,
+        textColor=colors.white)  # fmt: skip
+    add("Label", fontName=FONT_BOLD, fontSize=9, leading=12, textColor=GREY, spaceAfter=0)
+    add("Value", fontSize=9.5, leading=12.5, spaceAfter=0)
+    add("CountNumber", fontName=FONT_BOLD, fontSize=20, leading=24, alignment=TA_CENTER,
+        spaceAfter=0)  # fmt: skip
+    add("CountLabel", fontSize=8.5, leading=10.5, alignment=TA_CENTER, spaceAfter=0)
+    add("Memo", fontSize=10, leading=14, alignment=TA_LEFT)
+    return ss
+
+
+def esc(text: object) -> str:
+    """Plain text as Paragraph markup: XML-escaped, line breaks kept."""
+    return escape(str(text or "")).replace("\n", "<br/>")
+
+
+def fmt_date(d: date | datetime | None, empty: str = "—") -> str:
+    if d is None:
+        return empty
+    if isinstance(d, datetime):
+        d = d.astimezone(UTC).date()
+    return d.isoformat()
+
+
+def date_range(start: date | None, end: date | None) -> str:
+    if start is None:
+        return "—"
+    if end is None or end == start:
+        return fmt_date(start)
+    return f"{fmt_date(start)} to {fmt_date(end)}"
+
+
+# --- building blocks ---------------------------------------------------------------
+
+
+def para(text: object, style: str = "Body") -> Paragraph:
+    """A paragraph of plain text (escaped) in a named style."""
+    return Paragraph(esc(text), stylesheet()[style])
+
+
+def kv_table(rows: Sequence[tuple[str, object]], *, label_width: float = 1.7 * inch,
+             width: float = 6.5 * inch) -> Table:  # fmt: skip
+    """Label / value pairs (a title page's facts, a finding's header)."""
+    s = stylesheet()
+    data = [
+        [Paragraph(esc(label), s["Label"]),
+         value if isinstance(value, Flowable) else Paragraph(esc(value), s["Value"])]
+        for label, value in rows
+    ]  # fmt: skip
+    table = Table(
+        data, colWidths=[label_width, width - label_width], hAlign="LEFT", splitInRow=1
+    )  # a long value may run onto the next page
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+    ]))  # fmt: skip
+    return table
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
+               col_widths: Sequence[float], *, chunk: int = 25) -> list[Flowable]:  # fmt: skip
+    """A zebra-striped table with a navy header, as a list of flowables.
+
+    Long tables are cut into chunks of `chunk` rows: ReportLab re-measures a whole
+    table each time it splits it across a page, so one 300-row table costs far more
+    than twelve small ones that look the same. Cells may be text or flowables; tall
+    cells split within the row so one long note cannot break the layout.
+    """
+    s = stylesheet()
+
+    def cell(v: object) -> Flowable:
+        return v if isinstance(v, Flowable) else Paragraph(esc(v), s["Cell"])
+
+    head = [Paragraph(esc(h), s["CellHead"]) for h in header]
+    body = [[cell(v) for v in row] for row in rows]
+    out: list[Flowable] = []
+    for start in range(0, max(len(body), 1), chunk):
+        part = body[start : start + chunk]
+        # Only the first chunk carries the header; the rest continue the same table.
+        first = start == 0
+        data = [head, *part] if first else part
+        table = Table(data, colWidths=list(col_widths), repeatRows=1 if first else 0,
+                      hAlign="LEFT", splitInRow=1)  # fmt: skip
+        offset = 1 if first else 0
+        style = [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ]
+        if first:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), NAVY))
+        # zebra stripes by absolute row number, so they run on across chunks
+        style += [("BACKGROUND", (0, i + offset), (-1, i + offset), LIGHT)
+                  for i in range(len(part)) if (start + i) % 2 == 1]  # fmt: skip
+        table.setStyle(TableStyle(style))
+        out.append(table)
+    return out
+
+
+def counts_box(counts: Sequence[tuple[str, int, colors.Color | None]],
+               *, width: float = 6.5 * inch) -> Table:  # fmt: skip
+    """A row of big numbers with labels ("3 Deficiencies | 2 Areas of concern | ...")."""
+    s = stylesheet()
+    n = max(len(counts), 1)
+    numbers, labels = [], []
+    for label, value, color in counts:
+        style = ParagraphStyle("n", parent=s["CountNumber"], textColor=color or NAVY)
+        numbers.append(Paragraph(str(value), style))
+        labels.append(Paragraph(esc(label), s["CountLabel"]))
+    table = Table([numbers, labels], colWidths=[width / n] * n, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 0.75, RULE),
+        ("LINEBEFORE", (1, 0), (-1, -1), 0.5, RULE),
+        ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+        ("TOPPADDING", (0, 0), (-1, 0), 8),
+        ("BOTTOMPADDING", (0, 1), (-1, 1), 8),
+    ]))  # fmt: skip
+    return table
+
+
+def callout(text: str, *, color: colors.Color = NAVY, width: float = 6.5 * inch) -> Table:
+    """A boxed sentence that must not be missed (e.g. "A focus review is required by ...")."""
+    p = Paragraph(text, ParagraphStyle("c", parent=stylesheet()["Body"], fontName=FONT_BOLD,
+                                       textColor=color, spaceAfter=0))  # fmt: skip
+    table = Table([[p]], colWidths=[width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BOX", (0, 0), (-1, -1), 1, color),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+    ]))  # fmt: skip
+    return table
+
+
+MAX_THUMB_PIXELS = 1600  # larger photos are scaled down before embedding
+
+
+def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inch,
+              max_height: float = 1.5 * inch) -> Flowable:  # fmt: skip
+    """An image scaled to fit the box, or a one-line note when it cannot be shown.
+
+    None means the stored file is missing; bytes that do not decode (a damaged file,
+    a renamed PDF) give "[image unreadable: ...]". The report is still produced.
+    """
+    if data is None:
+        return para(f"[image missing: {filename}]", "Note")
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(data)) as img:
+            img.load()  # decode fully now: a truncated file must fail here, not mid-build
+            w, h = img.size
+            if max(w, h) > MAX_THUMB_PIXELS or img.format not in ("JPEG", "PNG"):
+                img.thumbnail((MAX_THUMB_PIXELS, MAX_THUMB_PIXELS))
+                buf = io.BytesIO()
+                img.convert("RGB").save(buf, format="JPEG", quality=85)
+                data, (w, h) = buf.getvalue(), img.size
+    except Exception:  # noqa: BLE001 - any decoder failure means "unreadable"
+        return para(f"[image unreadable: {filename}]", "Note")
+    if not w or not h:
+        return para(f"[image unreadable: {filename}]", "Note")
+    scale = min(max_width / w, max_height / h)
+    return Image(io.BytesIO(data), width=w * scale, height=h * scale)
+
+
+def image_grid(images: Sequence[tuple[bytes | None, str, str]], *, columns: int = 3,
+               width: float = 6.5 * inch) -> Table | None:  # fmt: skip
+    """Thumbnails with captions, `columns` per row. images: (bytes or None, filename, caption)."""
+    if not images:
+        return None
+    col = width / columns
+    cells = []
+    for data, filename, caption in images:
+        thumb = thumbnail(data, filename, max_width=col - 10, max_height=1.5 * inch)
+        cells.append([thumb, para(caption or filename, "Small")])
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    rows[-1] += [""] * (columns - len(rows[-1]))
+    table = Table(rows, colWidths=[col] * columns, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+    ]))  # fmt: skip
+    return table
+
+
+def keep(*flowables: Flowable | None) -> KeepTogether:
+    return KeepTogether([f for f in flowables if f is not None])
+
+
+# --- document metadata, determinism ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What the page furniture and the PDF's info dictionary show.
+
+    created: the report's date, derived from the data (never the clock).
+    fingerprint: hex digest of the data; becomes the PDF's document id.
+    draft: print a DRAFT watermark on every page.
+    footer_note: an extra footer line (a final report's content hash).
+    """
+
+    title: str
+    subject: str
+    created: datetime
+    fingerprint: str
+    author: str = "Inspector"
+    draft: bool = False
+    footer_note: str = ""
+    running_head: str = ""  # on later pages, e.g. the agency's name
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    pdf: bytes
+    pages: int
+
+
+class _FixedTimeStamp:
+    """Stands in for reportlab.lib.utils.TimeStamp with a date from the data."""
+
+    def __init__(self, when: datetime):
+        when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+        self.t = when.timestamp()
+        self.lt = when.timetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+    @property
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.t, UTC)
+
+
+class NumberedCanvas(Canvas):
+    """Defers each page until the end so the footer can say "Page X of Y".
+
+    Also pins the creation date and the document id to the data (`meta`), which with
+    invariant mode makes the bytes a pure function of the data.
+    """
+
+    def __init__(self, *args, meta: ReportMeta, counter: list[int], **kwargs):  # noqa: ANN002, ANN003
+        kwargs["invariant"] = 1
+        super().__init__(*args, **kwargs)
+        self._meta = meta
+        self._counter = counter
+        self._saved_pages: list[dict] = []
+        doc = self._doc
+        doc._timeStamp = _FixedTimeStamp(meta.created)
+        digest = bytes.fromhex(meta.fingerprint)[:16].ljust(16, b"\0")
+        ids = PDFText(digest, enc="raw").format(DummyDoc())
+        doc._ID = (
+            b"\n[" + ids + ids + b"]\n% ReportLab generated PDF document -- digest (opensource)\n"
+        )
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        self._saved_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved_pages)
+        self._counter.append(total)
+        for state in self._saved_pages:
+            self.__dict__.update(state)
+            self._draw_footer(self._pageNumber, total)
+            super().showPage()
+        super().save()
+
+    def _draw_footer(self, number: int, total: int) -> None:
+        meta = self._meta
+        width, _ = self._pagesize
+        left, right, y = 0.75 * inch, width - 0.75 * inch, 0.5 * inch
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.5)
+        self.line(left, y + 11, right, y + 11)
+        self.setFont(FONT, 7.5)
+        self.setFillColor(GREY)
+        self.drawString(left, y, _clip(meta.title, 70))
+        self.drawRightString(right, y, f"Page {number} of {total}")
+        status = "DRAFT – not final" if meta.draft else ""
+        if status:
+            self.setFillColor(KIND_COLORS["deficiency"])
+            self.drawCentredString(width / 2, y, status)
+            self.setFillColor(GREY)
+        if meta.footer_note:
+            self.setFont(FONT, 6.5)
+            self.drawString(left, y - 10, meta.footer_note)
+        self.restoreState()
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- the base report ---------------------------------------------------------------
+
+
+class BaseReport:
+    """Subclass, set `report_title`, implement `story()`; call `render()` for the bytes."""
+
+    pagesize = LETTER  # US federal reports
+    margin_left = margin_right = 0.75 * inch
+    margin_top = 0.75 * inch
+    margin_bottom = 0.9 * inch  # room for the footer (page number, content hash)
+    report_title = "Report"
+
+    def __init__(self, meta: ReportMeta):
+        register_fonts()
+        self.meta = meta
+        self.styles = stylesheet()
+
+    @property
+    def frame_width(self) -> float:
+        return self.pagesize[0] - self.margin_left - self.margin_right
+
+    def story(self) -> list[Flowable]:
+        raise NotImplementedError
+
+    # Page furniture drawn BEFORE the page's content, so the watermark sits underneath.
+    def on_first_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self._watermark(canvas)
+
+    def on_later_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self._watermark(canvas)
+        if self.meta.running_head:
+            width, height = self.pagesize
+            canvas.saveState()
+            canvas.setFont(FONT, 7.5)
+            canvas.setFillColor(GREY)
+            canvas.drawString(
+                self.margin_left, height - 0.5 * inch, _clip(self.meta.running_head, 90)
+            )
+            canvas.setStrokeColor(RULE)
+            canvas.setLineWidth(0.5)
+            canvas.line(self.margin_left, height - 0.55 * inch,
+                        width - self.margin_right, height - 0.55 * inch)  # fmt: skip
+            canvas.restoreState()
+
+    def _watermark(self, canvas: Canvas) -> None:
+        if not self.meta.draft:
+            return
+        width, height = self.pagesize
+        canvas.saveState()
+        canvas.setFillColor(colors.Color(0.75, 0.1, 0.1, alpha=0.12))
+        canvas.setFont(FONT_BOLD, 110)
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(45)
+        canvas.drawCentredString(0, -35, "DRAFT")
+        canvas.restoreState()
+
+    def render(self, progress: Callable[[int], None] | None = None) -> RenderResult:
+        """Build the PDF in memory. `progress(percent)` is called as pages are laid out."""
+        buf = io.BytesIO()
+        meta = self.meta
+        doc = BaseDocTemplate(
+            buf, pagesize=self.pagesize, leftMargin=self.margin_left,
+            rightMargin=self.margin_right, topMargin=self.margin_top,
+            bottomMargin=self.margin_bottom, title=meta.title, subject=meta.subject,
+            author=meta.author, creator="Inspector", producer="Inspector (ReportLab)",
+            invariant=1, initialFontName=FONT,
+        )  # fmt: skip
+        frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)  # fmt: skip
+        doc.addPageTemplates([
+            PageTemplate("first", [frame], onPage=self.on_first_page, autoNextPageTemplate="later"),
+            PageTemplate("later", [frame], onPage=self.on_later_page),
+        ])  # fmt: skip
+        story = [NextPageTemplate("later"), *self.story()]
+        if progress is not None:
+            n = max(len(story), 1)
+            doc.setProgressCallBack(
+                lambda kind, value: progress(min(99, int(100 * value / n)))
+                if kind == "PROGRESS" else None
+            )  # fmt: skip
+        counter: list[int] = []
+        doc.build(story, canvasmaker=functools.partial(NumberedCanvas, meta=meta, counter=counter))
+        return RenderResult(buf.getvalue(), counter[-1] if counter else 0)
+
+
+# --- names and fingerprints ----------------------------------------------------------
+
+_ABBREVIATIONS = [
+    ("sheriff's office", "so"), ("sheriffs office", "so"), ("sheriff's department", "sd"),
+    ("sheriffs department", "sd"), ("detention center", "dc"), ("police department", "pd"),
+    ("department of corrections", "doc"),
+]  # fmt: skip
+
+
+def slug(text: str) -> str:
+    """'Alder County Sheriff's Office' -> 'alder-county-so' (ASCII, for file names)."""
+    import unicodedata
+
+    low = text.lower().replace("’", "'")
+    for long, short in _ABBREVIATIONS:
+        low = low.replace(long, short)
+    ascii_text = unicodedata.normalize("NFKD", low).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "report"
+
+
+def fingerprint(*parts: object) -> str:
+    """SHA-256 over a canonical text of the parts (rows are dumped as JSON)."""
+    import json
+
+    h = hashlib.sha256()
+    for part in parts:
+        dump = getattr(part, "model_dump", None)
+        value = dump(mode="json") if dump else part
+        h.update(json.dumps(value, sort_keys=True, default=str, ensure_ascii=False).encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+__all__ = [
+    "BaseReport", "FONT", "FONT_BOLD", "FONT_ITALIC", "KIND_COLORS", "NAVY", "GREY", "LIGHT",
+    "NumberedCanvas", "RenderResult", "ReportFontMissing", "ReportMeta", "Spacer", "callout",
+    "counts_box", "data_table", "date_range", "esc", "fingerprint", "fmt_date", "image_grid",
+    "keep", "kv_table", "para", "register_fonts", "slug", "stylesheet", "thumbnail", "inch",
+]  # fmt: skip

@@ -1,0 +1,357 @@
+"""The inspection report: a JEM inspection or a WSO internal oversight review.
+
+Title page, summary (counts, follow-up), findings grouped by kind with evidence
+photos, an interview summary per officer, and the full checklist as an appendix.
+A DRAFT watermark until the review is final; a final report prints its content hash.
+"""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+
+from inspector_app.domain.calendar import fiscal_year
+from inspector_app.domain.enums import (
+    AnswerType,
+    FindingKind,
+    IntervieweeRole,
+    ReviewKind,
+    ReviewMode,
+    ReviewStatus,
+)
+from inspector_app.domain.forms import FormDefinition, FormItem
+from inspector_app.domain.rules import FOLLOW_UP_THRESHOLD, FindingCounts, follow_up_due
+from inspector_app.store.models import Finding
+from inspector_app.store.queries import InterviewData
+
+from .base import (
+    KIND_COLORS,
+    BaseReport,
+    ReportMeta,
+    callout,
+    counts_box,
+    data_table,
+    date_range,
+    esc,
+    fmt_date,
+    image_grid,
+    inch,
+    keep,
+    kv_table,
+    para,
+)
+from .sources import (
+    ReportSources,
+    data_fingerprint,
+    data_instant,
+    finding_label,
+    kind_label,
+    party_label,
+)
+
+KIND_ORDER = [FindingKind.DEFICIENCY, FindingKind.AREA_OF_CONCERN, FindingKind.BEST_PRACTICE]
+GROUP_TITLES = {
+    FindingKind.DEFICIENCY: "Deficiencies",
+    FindingKind.AREA_OF_CONCERN: "Areas of concern",
+    FindingKind.BEST_PRACTICE: "Best practices",
+}
+ANSWER_LABELS = {
+    "yes": "Yes", "no": "No", "na": "N/A", "understood": "Understood",
+    "partial": "Partly understood", "not_understood": "Not understood",
+}  # fmt: skip
+
+
+def answer_text(item: FormItem | None, value: str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if item is not None and item.answer == AnswerType.PHOTO:
+        return value
+    return ANSWER_LABELS.get(value, value)
+
+
+def is_final(src: ReportSources) -> bool:
+    return src.data.review.status == ReviewStatus.FINAL
+
+
+def meta_for(kind: str, title: str, src: ReportSources, *, draft: bool | None = None) -> ReportMeta:
+    """Page furniture for a review's report (shared by every review report)."""
+    r, agency = src.data.review, src.data.agency
+    final = r.status == ReviewStatus.FINAL
+    note = ""
+    if final and r.content_hash:
+        note = f"Final (revision {r.revision}) · content hash SHA-256 {r.content_hash}"
+    return ReportMeta(
+        title=f"{title} · {agency.name}",
+        subject=f"{title}, {agency.name} ({agency.state}), review {r.id}",
+        created=data_instant(src.data),
+        fingerprint=data_fingerprint(kind, src),
+        draft=(not final) if draft is None else draft,
+        footer_note=note,
+        running_head=f"{title} · {agency.name}, {agency.state}",
+    )
+
+
+class InspectionReport(BaseReport):
+    def __init__(self, src: ReportSources):
+        self.src = src
+        self.review = src.data.review
+        self.kind = ReviewKind(self.review.kind)
+        self.report_title = (
+            f"{self.kind.label} report".capitalize().replace("Jem", "JEM").replace("Wso", "WSO")
+        )
+        super().__init__(meta_for("inspection", self.report_title, src))
+
+    # --- story ---------------------------------------------------------------------
+
+    def story(self) -> list[Flowable]:
+        out: list[Flowable] = []
+        out += self.title_page()
+        out.append(PageBreak())
+        out += self.summary()
+        out += self.findings()
+        if self.src.data.interviews:
+            out += self.interviews()
+        out += self.appendix()
+        return out
+
+    def title_page(self) -> list[Flowable]:
+        d, r = self.src.data, self.review
+        s = self.styles
+        agreement = d.agreement
+        model = (
+            agreement.model
+            if agreement
+            else ("WSO" if self.kind is ReviewKind.WSO_REVIEW else "JEM")
+        )
+        model_text = {"JEM": "Jail Enforcement Model (JEM)", "WSO": "Warrant Service Officer (WSO)"}
+        start = r.start_date or r.planned_start
+        end = r.end_date or r.planned_end
+        office = d.field_office
+        rows: list[tuple[str, object]] = [
+            ("Agency", d.agency.name),
+            ("State", f"{d.agency.state}" + (f" · {d.agency.county} County" if d.agency.county else "")),
+            ("Field office", f"{office.name} ({office.code})" if office and office.code
+             else (office.name if office else "—")),
+            ("Program model", model_text.get(model, model)
+             + (f" · MOA {agreement.moa_number}" if agreement and agreement.moa_number else "")),
+            ("Review kind", f"{self.kind.label} · {ReviewMode(r.mode).label}"),
+            ("Fiscal year", f"FY{fiscal_year(start)}" if start else "—"),
+            ("Dates", date_range(start, end)),
+            ("Team", ", ".join(r.team) or "—"),
+            ("Lead inspector", r.lead_inspector or "—"),
+            ("Status", ReviewStatus(r.status).label),
+        ]  # fmt: skip
+        form = self.src.checklist
+        if form is not None:
+            rows.append(("Checklist", f"{form.title} ({form.ref})"))
+        if r.status == ReviewStatus.FINAL:
+            rows.append(("Finalized", f"{fmt_date(r.finalized_at)}"
+                         + (f" by {r.finalized_by}" if r.finalized_by else "")))  # fmt: skip
+            if r.content_hash:
+                rows.append(("Content hash", Paragraph(esc(r.content_hash), s["Small"])))
+        out: list[Flowable] = [
+            Spacer(1, 1.2 * inch),
+            para("U.S. Immigration and Customs Enforcement · 287(g) Program oversight", "Muted"),
+            Spacer(1, 6),
+            para(self.report_title, "Title"),
+            para(d.agency.name, "Subtitle"),
+            kv_table(rows),
+        ]
+        if r.status != ReviewStatus.FINAL:
+            out += [Spacer(1, 18), callout("DRAFT: this report is not final. Findings may change "
+                                           "until the review is finalized.",
+                                           color=KIND_COLORS["deficiency"])]  # fmt: skip
+        return out
+
+    def counts(self) -> FindingCounts:
+        return FindingCounts.of(f.kind for f in self.src.data.findings if f.kind)
+
+    def summary(self) -> list[Flowable]:
+        d, r = self.src.data, self.review
+        counts = self.counts()
+        out: list[Flowable] = [para("Summary", "H1")]
+        out.append(counts_box([
+            ("Deficiencies", counts.deficiencies, KIND_COLORS["deficiency"]),
+            ("Areas of concern", counts.areas_of_concern, KIND_COLORS["area_of_concern"]),
+            ("Best practices", counts.best_practices, KIND_COLORS["best_practice"]),
+        ]))  # fmt: skip
+        out.append(Spacer(1, 8))
+        n = counts.counted_for_follow_up
+        end = r.end_date or r.start_date or r.planned_end
+        due = follow_up_due(counts, end) if end else None
+        if n >= FOLLOW_UP_THRESHOLD:
+            when = f" by {fmt_date(due)}" if due else " within 6 months"
+            out.append(callout(
+                f"A focus review is required{esc(when)}: {n} deficiencies and areas of concern "
+                f"together (the threshold is {FOLLOW_UP_THRESHOLD}).",
+                color=KIND_COLORS["deficiency"],
+            ))  # fmt: skip
+        else:
+            out.append(callout(
+                f"No focus review is required: {n} deficiencies and areas of concern together "
+                f"(a focus review follows {FOLLOW_UP_THRESHOLD} or more)."
+            ))  # fmt: skip
+        unclassified = sum(1 for f in d.findings if not f.kind)
+        if unclassified:
+            out.append(
+                para(f"{unclassified} finding(s) have no kind yet and are not counted.", "Note")
+            )
+        out.append(Spacer(1, 6))
+        if r.summary:
+            out += [para("Scope", "H2"), para(r.summary)]
+        form = self.src.checklist
+        if form is not None:
+            items = list(form.items())
+            answered = sum(1 for i in items if _answered(d.responses.get(i.key)))
+            failed = sum(1 for i in items if (resp := d.responses.get(i.key))
+                         and i.is_failure(resp.value))  # fmt: skip
+            out.append(para(f"Checklist: {answered} of {len(items)} items answered; "
+                            f"{failed} answer(s) indicate a problem.", "Body"))  # fmt: skip
+        if d.findings:
+            out.append(para("Findings at a glance", "H2"))
+            rows = [[finding_label(f), kind_label(f.kind), self.src.topic_title(f.topic),
+                     party_label(f.responsible)] for f in self._ordered_findings()]  # fmt: skip
+            out += data_table(["No.", "Kind", "Topic", "Responsible"], rows,
+                              [0.5 * inch, 1.2 * inch, 3.7 * inch, 1.1 * inch])  # fmt: skip
+        return out
+
+    def _ordered_findings(self) -> list[Finding]:
+        order = {k.value: i for i, k in enumerate(KIND_ORDER)}
+        return sorted(self.src.data.findings, key=lambda f: (order.get(f.kind or "", 9), f.number))
+
+    def findings(self) -> list[Flowable]:
+        d = self.src.data
+        out: list[Flowable] = [para("Findings", "H1")]
+        if not d.findings:
+            out.append(para("No findings were recorded in this review."))
+            return out
+        groups: list[tuple[str, list[Finding]]] = [
+            (GROUP_TITLES[k], [f for f in d.findings if f.kind == k]) for k in KIND_ORDER
+        ]
+        other = [f for f in d.findings if f.kind not in {k.value for k in KIND_ORDER}]
+        if other:
+            groups.append(("Unclassified findings", other))
+        for title, group in groups:
+            heading = para(f"{title} ({len(group)})", "H2")
+            if not group:
+                out += [heading, para("None.", "Muted")]
+            for n, f in enumerate(group):
+                # the group's heading travels with its first finding (never alone at a page foot)
+                out += self.finding_block(f, heading if n == 0 else None)
+        return out
+
+    def finding_block(self, f: Finding, heading: Flowable | None = None) -> list[Flowable]:
+        src = self.src
+        head = para(f"{finding_label(f)} · {kind_label(f.kind)} · {src.topic_title(f.topic)}", "H3")
+        rows: list[tuple[str, object]] = [
+            ("Topic", src.topic_title(f.topic)),
+            ("Responsible party", party_label(f.responsible)),
+            ("Citation", f.citation or "—"),
+        ]
+        item = src.item(src.checklist, f.item_key) if f.item_key else None
+        if item is not None:
+            rows.append(("Checklist item", item.prompt))
+        if f.disputed:
+            rows.append(("Disputed", f.dispute_note or "yes"))
+        out: list[Flowable] = [keep(heading, head, kv_table(rows, label_width=1.4 * inch))]
+        out.append(para(f.description or "(no description)"))
+        if f.evidence:
+            out.append(Paragraph(f"<b>Evidence:</b> {esc(f.evidence)}", self.styles["Body"]))
+        attached = src.data.attachments_for(finding_id=f.id)
+        images = [(src.read_image(a.sha256), a.filename, a.caption)
+                  for a in attached if a.mime_type.startswith("image/")]  # fmt: skip
+        grid = image_grid(images)
+        if grid is not None:
+            out.append(grid)
+        documents = [a.filename for a in attached if not a.mime_type.startswith("image/")]
+        if documents:
+            out.append(para("Documents attached: " + ", ".join(documents), "Muted"))
+        out.append(Spacer(1, 6))
+        return out
+
+    # --- interviews ----------------------------------------------------------------
+
+    def interviews(self) -> list[Flowable]:
+        d = self.src.data
+        out: list[Flowable] = [para("Interviews", "H1")]
+        officers = [
+            i for i in d.interviews if i.interview.interviewee_role == IntervieweeRole.OFFICER
+        ]
+        if self.kind is ReviewKind.WSO_REVIEW:
+            out.append(para(
+                f"Standardized interviews with {len(officers)} warrant service officer(s): the "
+                "same questions for each officer, checking their understanding of WSO requirements."
+            ))  # fmt: skip
+        for data in d.interviews:
+            out += self.interview_block(data)
+        return out
+
+    def interview_block(self, data: InterviewData) -> list[Flowable]:
+        iv = data.interview
+        form = self.src.form(iv.form_id, iv.form_version)
+        name = data.officer.name if data.officer else (iv.interviewee_name or "Interviewee")
+        role = IntervieweeRole(iv.interviewee_role).label
+        questions: list[FormItem] = list(form.items()) if form else []
+        answered = sum(1 for a in data.answers.values() if _answered(a))
+        gaps = [(q, data.answers[q.key]) for q in questions
+                if q.key in data.answers and q.is_failure(data.answers[q.key].value)]  # fmt: skip
+        answer_ids = {a.id for a in data.answers.values()}
+        raised = [f for f in self.src.data.findings if f.interview_answer_id in answer_ids]
+        facts: list[tuple[str, object]] = [
+            ("Role", role + (f" · credential {data.officer.credential_number}"
+                             if data.officer and data.officer.credential_number else "")),
+            ("Interviewed", f"{fmt_date(iv.conducted_on)}"
+             + (f" by {iv.interviewer}" if iv.interviewer else "")),
+            ("Questions answered", f"{answered} of {len(questions) or answered}"
+             + ("" if iv.completed else " (interview not completed)")),
+            ("Gaps in understanding", str(len(gaps))),
+            ("Findings raised", ", ".join(f"{finding_label(f)} ({kind_label(f.kind).lower()})"
+                                          for f in raised) or "none"),
+        ]  # fmt: skip
+        out: list[Flowable] = [keep(para(name, "H2"), kv_table(facts, label_width=1.6 * inch))]
+        if gaps:
+            rows = [[q.prompt, answer_text(q, a.value), a.note or ""] for q, a in gaps]
+            out += data_table(["Question showing a gap", "Answer", "Interviewer's note"], rows,
+                              [3.4 * inch, 1.1 * inch, 2.0 * inch])  # fmt: skip
+        out.append(Spacer(1, 6))
+        return out
+
+    # --- appendix ------------------------------------------------------------------
+
+    def appendix(self) -> list[Flowable]:
+        d = self.src.data
+        form = self.src.checklist
+        out: list[Flowable] = [PageBreak(), para("Appendix: checklist", "H1")]
+        if form is None:
+            out.append(para("This review has no checklist (it has not started).", "Muted"))
+            return out
+        out.append(para(f"{form.title} ({form.ref}): every item, its answer and note.", "Muted"))
+        for s_no, section in enumerate(form.sections, 1):
+            rows = []
+            for i_no, item in enumerate(section.items, 1):
+                resp = d.responses.get(item.key)
+                value = resp.value if resp else None
+                answer = esc(answer_text(item, value))
+                if item.is_failure(value):
+                    answer = f'<font color="#B3261E"><b>{answer}</b></font>'
+                note = resp.note if resp else ""
+                photos = len(d.attachments_for(item_key=item.key))
+                if photos:
+                    note = (note + "\n" if note else "") + f"{photos} photo(s) attached"
+                rows.append([f"{s_no}.{i_no}", item.prompt,
+                             Paragraph(answer, self.styles["Cell"]), note])  # fmt: skip
+            out.append(para(f"{s_no}. {section.title}", "H2"))
+            out += data_table(["No.", "Question", "Answer", "Note"], rows,
+                              [0.45 * inch, 3.55 * inch, 0.9 * inch, 1.6 * inch])  # fmt: skip
+        return out
+
+
+def _answered(resp) -> bool:  # noqa: ANN001
+    return resp is not None and resp.value not in (None, "")
+
+
+def build_inspection(src: ReportSources) -> InspectionReport:
+    return InspectionReport(src)
+
+
+__all__ = ["ANSWER_LABELS", "InspectionReport", "answer_text", "build_inspection", "meta_for",
+           "is_final", "FormDefinition"]  # fmt: skip
