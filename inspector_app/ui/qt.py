@@ -1,10 +1,23 @@
 """Every Qt name the UI uses comes through here (one place to change the binding)."""
 
+import sys
+
+if sys.version_info < (3, 12):  # pragma: no cover - depends on the interpreter
+    # PySide6 6.12 hands back None from void calls and from Python overrides without
+    # taking a reference (it assumes PEP 683's immortal None of Python 3.12+). On 3.11
+    # every such call lowers None's count by one until CPython aborts with "none_dealloc".
+    # Give None a count it can never run out of, as 3.12 does.
+    import ctypes
+
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+
 from PySide6.QtCore import (  # noqa: F401
+    QAbstractItemModel,
     QAbstractTableModel,
     QByteArray,
     QDate,
     QEvent,
+    QEventLoop,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -27,6 +40,7 @@ from PySide6.QtGui import (  # noqa: F401
     QFont,
     QIcon,
     QImage,
+    QImageReader,
     QKeySequence,
     QPainter,
     QPixmap,
@@ -34,6 +48,7 @@ from PySide6.QtGui import (  # noqa: F401
     QStandardItem,
     QStandardItemModel,
     QUndoCommand,
+    QUndoGroup,
     QUndoStack,
 )
 from PySide6.QtWidgets import (  # noqa: F401
@@ -54,9 +69,11 @@ from PySide6.QtWidgets import (  # noqa: F401
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
@@ -69,10 +86,12 @@ from PySide6.QtWidgets import (  # noqa: F401
     QSplitter,
     QStackedWidget,
     QStatusBar,
+    QStyle,
     QTableView,
     QTabWidget,
     QTextBrowser,
     QToolBar,
+    QTreeView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,

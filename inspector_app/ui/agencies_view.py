@@ -1,0 +1,569 @@
+"""The agencies list: one table model over plain rows, filtered by a proxy.
+
+Rows are computed off the GUI thread (`load_agency_rows` is plain Python over store
+queries) so the list stays responsive with a thousand agencies. The table pieces
+here (`Column`, `RowsModel`, `RowsProxy`, `ListPage`) are shared by the reviews and
+findings lists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from inspector_app.domain.calendar import DueState, biennial_due, due_state
+from inspector_app.domain.enums import AgreementStatus, FindingStatus, ReviewKind
+from inspector_app.store.database import Database
+from inspector_app.store.models import Agency, Agreement, FieldOffice, Finding, Officer, Review
+from inspector_app.store.queries import live
+
+from .qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QBrush,
+    QColor,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTableView,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+    Slot,
+)
+from .tasks import Task
+
+DUE_COLOURS = {DueState.OVERDUE: "#f6d5d5", DueState.DUE_SOON: "#fcefc7"}
+DUE_LABELS = {DueState.OVERDUE: "overdue", DueState.DUE_SOON: "due soon", DueState.OK: ""}
+REVIEW_KINDS_WITH_CYCLE = {
+    ReviewKind.JEM_INSPECTION.value: "JEM",
+    ReviewKind.WSO_REVIEW.value: "WSO",
+}
+ALL = "All"
+
+
+def today_of(ctx: Any) -> date:
+    """The app's "today" (tests pin it on the context to the demo's date)."""
+    return getattr(ctx, "today", None) or date.today()
+
+
+def fmt_date(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+# --- shared table pieces ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], Any]
+    sort: Callable[[Any], Any] | None = None  # defaults to the text
+    tooltip: Callable[[Any], str] | None = None
+    background: Callable[[Any], str | None] | None = None
+    numeric: bool = False
+    width: int | None = None
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a list of plain row objects, one Column per column."""
+
+    def __init__(self, columns: Sequence[Column], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[Any] = []
+        self._brushes: dict[str, QBrush] = {}
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, index: QModelIndex) -> Any:
+        return self.rows[index.row()] if index.isValid() else None
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def sort_key(self, row: int, column: int) -> Any:
+        col = self.columns[column]
+        return (col.sort or col.text)(self.rows[row])
+
+    def _brush(self, colour: str) -> QBrush:
+        if colour not in self._brushes:
+            self._brushes[colour] = QBrush(QColor(colour))
+        return self._brushes[colour]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        col, row = self.columns[index.column()], self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = col.text(row)
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
+            return col.tooltip(row) or None
+        if role == Qt.ItemDataRole.BackgroundRole and col.background:
+            colour = col.background(row)
+            return self._brush(colour) if colour else None
+        if role == Qt.ItemDataRole.ForegroundRole and col.background and col.background(row):
+            return self._brush("#1f1f1f")  # keep text dark on a tinted cell in any theme
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _comparable(value: Any) -> tuple[int, Any]:
+    """None sorts last; numbers as numbers, everything else as folded text."""
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, int | float):
+        return (0, value)
+    if isinstance(value, date):
+        return (0, value.toordinal())
+    return (1, str(value).casefold())
+
+
+class RowsProxy(QSortFilterProxyModel):
+    """Search text plus a predicate over the row objects (set by the page's filters)."""
+
+    def __init__(self, haystack: Callable[[Any], str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._haystack = haystack
+        self._needles: list[str] = []
+        self.predicate: Callable[[Any], bool] = lambda _row: True
+        self._texts: dict[int, str] = {}
+
+    def setSourceModel(self, model: RowsModel) -> None:  # noqa: N802
+        super().setSourceModel(model)
+        model.modelReset.connect(self._texts.clear)
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        self._needles = text.casefold().split()
+        self.endFilterChange()
+
+    def refilter(self) -> None:
+        self.beginFilterChange()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
+        row = self.sourceModel().rows[source_row]
+        if not self.predicate(row):
+            return False
+        if not self._needles:
+            return True
+        text = self._texts.get(source_row)
+        if text is None:
+            text = self._texts[source_row] = self._haystack(row).casefold()
+        return all(n in text for n in self._needles)
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        a = _comparable(model.sort_key(left.row(), left.column()))
+        b = _comparable(model.sort_key(right.row(), right.column()))
+        return a < b
+
+
+class ListPage(QWidget):
+    """A searchable, filterable table whose rows load in the background.
+
+    Subclasses give `columns()`, `load(db, today)` (runs in a worker thread),
+    `haystack(row)` for the search and `accepts(row)` for their filter widgets.
+    """
+
+    sig_loaded = Signal()
+    sig_activated = Signal(object)  # the row object the user opened
+    search_placeholder = "Search"
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = RowsModel(self.columns(), self)
+        self.proxy = RowsProxy(self.haystack, self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.predicate = self.accepts
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.search_placeholder + "  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("countLabel")
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, col in enumerate(self.model.columns):
+            if col.width:
+                self.table.setColumnWidth(i, col.width)
+        self.table.doubleClicked.connect(self._on_activated)
+        self.table.activated.connect(self._on_activated)  # Enter on a row
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+        self.filter_bar = QHBoxLayout()
+        self.filter_bar.setSpacing(8)
+        self.filter_bar.addWidget(self.search, 3)
+        self.build_filters(self.filter_bar)
+        self.filter_bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        title = QLabel(self.title(), self)
+        title.setObjectName("pageTitle")
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        self.build_actions(top)
+        layout.addLayout(top)
+        layout.addLayout(self.filter_bar)
+        layout.addWidget(self.table, 1)
+
+        self._task: Task | None = None
+        self._reload_again = False
+        self._dirty = True
+        self.loaded_once = False
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(150)
+        self._debounce.timeout.connect(self.reload)
+        ctx.sig_changed.connect(self._on_changed)
+        self.reload()
+
+    # --- subclass hooks ---
+    def title(self) -> str:
+        return ""
+
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def load(self, db: Database, today: date) -> list[Any]:
+        raise NotImplementedError
+
+    def haystack(self, row: Any) -> str:
+        return ""
+
+    def accepts(self, row: Any) -> bool:
+        return True
+
+    def build_filters(self, bar: QHBoxLayout) -> None:
+        pass
+
+    def build_actions(self, bar: QHBoxLayout) -> None:
+        pass
+
+    def row_id(self, row: Any) -> str:
+        return getattr(row, "id", "")
+
+    # --- behaviour ---
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def visible_rows(self) -> list[Any]:
+        return [
+            self.model.rows[self.proxy.mapToSource(self.proxy.index(r, 0)).row()]
+            for r in range(self.proxy.rowCount())
+        ]
+
+    def selected_row(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.row_at(self.proxy.mapToSource(index)) if index.isValid() else None
+
+    def add_combo(self, bar: QHBoxLayout, label: str, items: list[str]) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setAccessibleName(label)
+        combo.setToolTip(label)
+        combo.addItems(items)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.currentIndexChanged.connect(self.proxy.refilter)
+        bar.addWidget(QLabel(label + ":", self))
+        bar.addWidget(combo)
+        return combo
+
+    @staticmethod
+    def fill_combo(combo: QComboBox, values: list[str]) -> None:
+        """Replace the choices, keeping the current one if it still exists."""
+        current = combo.currentText()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItems([ALL, *values])
+        combo.setCurrentIndex(max(0, combo.findText(current)))
+        combo.blockSignals(False)
+
+    def reload(self) -> None:
+        """Load the rows in a worker; a change arriving meanwhile reloads once more."""
+        if self._task is not None and not self._task.done.is_set():
+            self._reload_again = True
+            return
+        self._dirty = False
+        db, today = self.ctx.db, today_of(self.ctx)
+        task = Task(lambda _report: self.load(db, today))
+        task.signals.finished.connect(self._on_loaded)
+        task.signals.failed.connect(self._on_failed)
+        self._task = task.start(self.ctx.pool)
+
+    def wait_idle(self, timeout_s: float = 5.0) -> None:
+        """Block until a running load is done (before the database is closed)."""
+        if self._task is not None:
+            self._task.done.wait(timeout_s)
+
+    @Slot(object)
+    def _on_loaded(self, rows: list[Any]) -> None:
+        selected = self.selected_row()
+        selected_id = self.row_id(selected) if selected is not None else None
+        self.model.set_rows(rows)
+        self.rows_loaded(rows)
+        self.proxy.refilter()
+        if selected_id:
+            self.select_id(selected_id)
+        self.loaded_once = True
+        self._update_count()
+        self.sig_loaded.emit()
+        if self._reload_again:
+            self._reload_again = False
+            self._debounce.start()
+
+    def rows_loaded(self, rows: list[Any]) -> None:
+        """Refresh filter choices from the new rows."""
+
+    @Slot(object)
+    def _on_failed(self, exc: BaseException) -> None:
+        self.count_label.setText(f"Could not load: {exc}")
+        self.sig_loaded.emit()
+
+    def select_id(self, row_id: str) -> bool:
+        for r in range(self.proxy.rowCount()):
+            index = self.proxy.index(r, 0)
+            if self.row_id(self.model.row_at(self.proxy.mapToSource(index))) == row_id:
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+                return True
+        return False
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+
+    def _update_count(self, *_args: Any) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total}")
+
+    def _on_changed(self, _change: Any) -> None:
+        if self.isVisible():
+            self._debounce.start()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self._debounce.start()
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        row = self.model.row_at(self.proxy.mapToSource(index))
+        if row is not None:
+            self.sig_activated.emit(row)
+            self.open_row(row)
+
+    def open_row(self, row: Any) -> None:
+        pass
+
+
+# --- agencies --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    id: str
+    name: str
+    state: str
+    county: str
+    field_office: str
+    programs: tuple[str, ...]
+    officers: int
+    last_review: date | None
+    last_review_kind: str
+    next_due: date | None
+    due_program: str
+    due_state: str
+    open_findings: int
+
+    @property
+    def due_text(self) -> str:
+        if self.next_due is None:
+            return ""
+        label = DUE_LABELS.get(self.due_state, "")
+        text = f"{self.next_due.isoformat()} {self.due_program}"
+        return f"{text} ({label})" if label else text
+
+
+def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
+    """Every agency with its programs, officers, last review and next biennial due date.
+
+    Next due: for each active agreement, two years after the end of its last JEM
+    inspection / WSO review, or after signing if never reviewed; the earliest wins.
+    """
+    with db.read() as s:
+        offices = {o.id: o.name for o in live(s, FieldOffice)}
+        agreements: dict[str, list[Agreement]] = defaultdict(list)
+        for a in live(s, Agreement):
+            agreements[a.agency_id].append(a)
+        officers: dict[str, int] = defaultdict(int)
+        for o in live(s, Officer):
+            if o.status == "active":
+                officers[o.agency_id] += 1
+        reviews = live(s, Review)
+        review_agency = {r.id: r.agency_id for r in reviews}
+        open_findings: dict[str, int] = defaultdict(int)
+        for f in live(s, Finding, Finding.status == FindingStatus.OPEN.value):
+            agency_id = review_agency.get(f.review_id)
+            if agency_id and f.kind != "best_practice":
+                open_findings[agency_id] += 1
+        agencies = live(s, Agency)
+    last_end: dict[str, date] = {}  # agreement id -> end of its last cycle review
+    last_review: dict[str, tuple[date, str]] = {}  # agency id -> (date, kind)
+    for r in reviews:
+        when = r.end_date or r.start_date
+        if when is None:
+            continue
+        if r.agency_id not in last_review or when > last_review[r.agency_id][0]:
+            last_review[r.agency_id] = (when, r.kind)
+        if r.kind in REVIEW_KINDS_WITH_CYCLE and r.end_date and r.agreement_id:
+            last_end[r.agreement_id] = max(r.end_date, last_end.get(r.agreement_id, r.end_date))
+    rows = []
+    for a in agencies:
+        active = [g for g in agreements.get(a.id, []) if g.status == AgreementStatus.ACTIVE.value]
+        dues = sorted((biennial_due(last_end.get(g.id), g.signed_on), g.model) for g in active)
+        next_due, program = dues[0] if dues else (None, "")
+        last = last_review.get(a.id)
+        rows.append(
+            AgencyRow(
+                id=a.id,
+                name=a.name,
+                state=a.state,
+                county=a.county,
+                field_office=offices.get(a.field_office_id or "", ""),
+                programs=tuple(sorted({g.model for g in agreements.get(a.id, [])})),
+                officers=officers.get(a.id, 0),
+                last_review=last[0] if last else None,
+                last_review_kind=ReviewKind(last[1]).label if last else "",
+                next_due=next_due,
+                due_program=program,
+                due_state=due_state(next_due, today) if next_due else "",
+                open_findings=open_findings.get(a.id, 0),
+            )  # fmt: skip
+        )
+    rows.sort(key=lambda r: r.name.casefold())
+    return rows
+
+
+AGENCY_COLUMNS = [
+    Column("Agency", lambda r: r.name, width=280),
+    Column("State", lambda r: r.state, width=52),
+    Column("Field office", lambda r: r.field_office, width=100),
+    Column("Programs", lambda r: " / ".join(r.programs), width=90),
+    Column("Officers", lambda r: r.officers, numeric=True, width=70),
+    Column(
+        "Last review",
+        lambda r: fmt_date(r.last_review),
+        sort=lambda r: r.last_review,
+        tooltip=lambda r: r.last_review_kind,
+        width=100,
+    ),  # fmt: skip
+    Column(
+        "Next due",
+        lambda r: r.due_text,
+        sort=lambda r: r.next_due,
+        background=lambda r: DUE_COLOURS.get(r.due_state),
+        tooltip=lambda r: (
+            f"Next {r.due_program} review due {fmt_date(r.next_due)}"
+            if r.next_due
+            else "No active agreement"
+        ),
+        width=190,
+    ),  # fmt: skip
+    Column(
+        "Open findings",
+        lambda r: r.open_findings or "",
+        sort=lambda r: r.open_findings,
+        numeric=True,
+    ),  # fmt: skip
+]
+
+DUE_FILTERS = {
+    "Any due date": lambda r: True,
+    "Overdue or due soon": lambda r: r.due_state in (DueState.OVERDUE, DueState.DUE_SOON),
+    "Overdue": lambda r: r.due_state == DueState.OVERDUE,
+    "Not due yet": lambda r: r.due_state == DueState.OK,
+}
+
+
+class AgenciesView(ListPage):
+    """All agencies; double-click (or Enter) opens the agency page."""
+
+    search_placeholder = "Search agencies, counties, field offices"
+
+    def title(self) -> str:
+        return "Agencies"
+
+    def columns(self) -> list[Column]:
+        return AGENCY_COLUMNS
+
+    def load(self, db: Database, today: date) -> list[AgencyRow]:
+        return load_agency_rows(db, today)
+
+    def haystack(self, row: AgencyRow) -> str:
+        return " ".join((row.name, row.state, row.county, row.field_office, *row.programs))
+
+    def build_filters(self, bar: QHBoxLayout) -> None:
+        self.model_filter = self.add_combo(bar, "Model", [ALL, "JEM", "WSO"])
+        self.state_filter = self.add_combo(bar, "State", [ALL])
+        self.office_filter = self.add_combo(bar, "Field office", [ALL])
+        self.due_filter = self.add_combo(bar, "Due", list(DUE_FILTERS))
+
+    def rows_loaded(self, rows: list[AgencyRow]) -> None:
+        self.fill_combo(self.state_filter, sorted({r.state for r in rows if r.state}))
+        self.fill_combo(
+            self.office_filter, sorted({r.field_office for r in rows if r.field_office})
+        )
+
+    def accepts(self, row: AgencyRow) -> bool:
+        model = self.model_filter.currentText()
+        state = self.state_filter.currentText()
+        office = self.office_filter.currentText()
+        return (
+            (model == ALL or model in row.programs)
+            and (state == ALL or row.state == state)
+            and (office == ALL or row.field_office == office)
+            and DUE_FILTERS[self.due_filter.currentText()](row)
+        )
+
+    def open_row(self, row: AgencyRow) -> None:
+        self.ctx.sig_open_agency.emit(row.id)

@@ -1,0 +1,546 @@
+"""The main window: navigation on the left, the current view on the right.
+
+Views: Agencies, Reviews, Due, Findings, Reports, an agency's page, and one page per
+open review workspace. Menus hold every command with its shortcut; the status bar
+shows the database file, the signed-in inspector and how many changes wait to sync.
+Geometry, splitter sizes and the open reviews come back on the next start (QSettings).
+Closing loses nothing: the services save every change as it is made.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from inspector_app import __version__
+from inspector_app.domain.enums import ReviewKind
+from inspector_app.store.database import open_database
+from inspector_app.store.errors import DatabaseProblem
+from inspector_app.store.models import Agency, Review
+from inspector_app.store.queries import get_live, pending_changes
+
+from .agencies_view import AgenciesView, ListPage
+from .agency_page import AgencyPage
+from .context import AppContext
+from .findings_view import FindingRow, FindingsView
+from .qt import (
+    QAction,
+    QFileDialog,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSettings,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QUndoGroup,
+    QVBoxLayout,
+    QWidget,
+)
+from .reviews_view import ReviewsView, kind_label
+
+SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
+NAV = [("agencies", "Agencies"), ("reviews", "Reviews"), ("due", "Due"),
+       ("findings", "Findings"), ("reports", "Reports")]  # fmt: skip
+
+PAGE_HELP = {
+    "agencies": "<b>Agencies</b><p>Every law enforcement agency with a 287(g) agreement. "
+    "<i>Next due</i> is two years after the last JEM inspection or WSO review ended (or after "
+    "the agreement was signed); red is overdue, amber due within 90 days. Double-click an "
+    "agency to see its officers, training status and reviews.</p>",
+    "agency": "<b>Agency</b><p>Agreements, designated officers with their training status "
+    "(lapsed training is highlighted with its reason) and past reviews with their findings "
+    "(D deficiencies, A areas of concern, B best practices). Double-click a review to open it; "
+    "<i>New review…</i> schedules and starts one.</p>",
+    "reviews": "<b>Reviews</b><p>All JEM inspections, WSO internal oversight reviews and focus "
+    "reviews. Press Enter or double-click to open one; Ctrl+N starts a new review.</p>",
+    "due": "<b>Due</b><p>Reviews coming due and overdue under the biennial cycle and the "
+    "six-month follow-up rule.</p>",
+    "findings": "<b>Findings</b><p>Every finding across reviews. Filter by kind, topic and "
+    "status; double-click to open the review at that finding.</p>",
+    "reports": "<b>Reports</b><p>Inspection, focus review, closeout and annual reports.</p>",
+}
+
+
+class Actions:
+    """Action ids (Spyder style): one place naming every command of the window."""
+
+    NEW_REVIEW = "new_review"
+    OPEN_DATABASE = "open_database"
+    CLOSE_REVIEW = "close_review"
+    QUIT = "quit"
+    UNDO = "undo"
+    REDO = "redo"
+    FIND = "find"
+    HELP = "help"
+    ABOUT = "about"
+
+
+def _missing(capability: str, parent: QWidget) -> QLabel:
+    label = QLabel(f"{capability} is not installed yet.", parent)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setObjectName("placeholder")
+    return label
+
+
+def _due_view(ctx: AppContext, parent: QWidget) -> QWidget:
+    try:
+        from .due_view import DueView
+    except ImportError:
+        return _missing("The due list", parent)
+    return DueView(ctx, parent)
+
+
+def _reports_view(ctx: AppContext, parent: QWidget) -> QWidget:
+    try:
+        from .reports_view import ReportsView
+    except ImportError:
+        return _missing("Reports", parent)
+    return ReportsView(ctx, parent)
+
+
+def _workspace(ctx: AppContext, review_id: str, parent: QWidget) -> QWidget:
+    try:
+        from .workspace import ReviewWorkspace
+    except ImportError:
+        return _missing("The review workspace", parent)
+    return ReviewWorkspace(ctx, review_id, parent)
+
+
+def default_settings() -> QSettings:
+    return QSettings(SETTINGS_ORG, SETTINGS_APP)
+
+
+_WINDOWS: list[MainWindow] = []  # windows opened by "Open database…" stay alive here
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings or ctx.settings or default_settings()
+        self.owns_database = False  # set by launch: closing the window closes the database
+        self.workspaces: dict[str, QWidget] = {}
+        self.commands: dict[str, QAction] = {}
+        self.help_box: QMessageBox | None = None
+        self._current_key = "agencies"
+        self.setWindowTitle(f"Inspector — {ctx.db.path.name}")
+
+        self.stack = QStackedWidget(self)
+        self.pages: dict[str, QWidget] = {
+            "agencies": AgenciesView(ctx, self.stack),
+            "reviews": ReviewsView(ctx, self.stack),
+            "due": _due_view(ctx, self.stack),
+            "findings": FindingsView(ctx, self.stack),
+            "reports": _reports_view(ctx, self.stack),
+            "agency": AgencyPage(ctx, self.stack),
+        }
+        for page in self.pages.values():
+            self.stack.addWidget(page)
+        self.agencies: AgenciesView = self.pages["agencies"]  # type: ignore[assignment]
+        self.reviews: ReviewsView = self.pages["reviews"]  # type: ignore[assignment]
+        self.findings: FindingsView = self.pages["findings"]  # type: ignore[assignment]
+        self.agency_page: AgencyPage = self.pages["agency"]  # type: ignore[assignment]
+        self.reviews.new_button.clicked.connect(self.new_review)
+        self.agency_page.sig_back.connect(lambda: self.show_page("agencies"))
+        self.findings.sig_activated.connect(self._on_finding_activated)
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("nav")
+        for i, (key, label) in enumerate(NAV, start=1):
+            item = QListWidgetItem(label, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{label} (Ctrl+{i})")
+        self.nav.setFixedHeight(self.nav.sizeHintForRow(0) * len(NAV) + 8)
+        self.nav.currentItemChanged.connect(self._on_nav)
+        self.open_label = QLabel("Open reviews", self)
+        self.open_label.setObjectName("navHeader")
+        self.open_list = QListWidget(self)
+        self.open_list.setObjectName("openReviews")
+        self.open_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.open_list.customContextMenuRequested.connect(self._on_open_list_menu)
+        self.open_list.currentItemChanged.connect(self._on_open_item)
+        left = QWidget(self)
+        left.setObjectName("sidebar")
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 10, 6, 6)
+        left_layout.addWidget(self.nav)
+        left_layout.addWidget(self.open_label)
+        left_layout.addWidget(self.open_list, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([190, 1090])
+        self.setCentralWidget(self.splitter)
+
+        self.undo_group = QUndoGroup(self)
+        self._build_menus()
+        self._build_status_bar()
+        ctx.sig_open_review.connect(self.open_review)
+        ctx.sig_open_agency.connect(self.show_agency)
+        ctx.sig_status.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(100)
+        self._status_timer.timeout.connect(self.refresh_status)
+        ctx.sig_changed.connect(lambda _change: self._status_timer.start())
+        self._update_open_label()
+        self._restore()
+
+    # --- construction ------------------------------------------------------------------
+    def _action(self, key: str, text: str, slot: Any, *shortcuts: Any) -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(slot)
+        self.addAction(action)  # shortcuts work wherever the focus is in the window
+        self.commands[key] = action
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action(Actions.NEW_REVIEW, "&New review…", self.new_review,
+                                         QKeySequence.StandardKey.New))  # fmt: skip
+        file_menu.addAction(self._action(Actions.OPEN_DATABASE, "&Open database…",
+                                         self.choose_database))  # fmt: skip
+        file_menu.addAction(self._action(Actions.CLOSE_REVIEW, "&Close review",
+                                         self.close_current_review, "Ctrl+W"))  # fmt: skip
+        file_menu.addSeparator()
+        quit_action = self._action(Actions.QUIT, "&Quit", self.close, "Ctrl+Q")
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu.addAction(quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for key, action in ((Actions.UNDO, undo), (Actions.REDO, redo)):
+            self.addAction(action)
+            self.commands[key] = action
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action(Actions.FIND, "&Find", self.focus_search, "Ctrl+F"))
+
+        view_menu = bar.addMenu("&View")
+        for i, (key, label) in enumerate(NAV, start=1):
+            view_menu.addAction(self._action(f"view_{key}", label,
+                                             lambda _=False, k=key: self.show_page(k),
+                                             f"Ctrl+{i}"))  # fmt: skip
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action(Actions.HELP, "&Help on current item", self.show_help,
+                                         "F1"))  # fmt: skip
+        help_menu.addAction(self._action(Actions.ABOUT, "&About Inspector", self.show_about))
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.db_label = QLabel(self)
+        self.user_label = QLabel(self)
+        self.sync_label = QLabel(self)
+        for label in (self.db_label, self.user_label, self.sync_label):
+            bar.addPermanentWidget(label)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        db = self.ctx.db
+        self.db_label.setText(db.path.name)
+        self.db_label.setToolTip(str(db.path))
+        self.user_label.setText(f"Signed in: {db.user or 'unknown'}")
+        with db.read() as s:
+            waiting = pending_changes(s)
+        self.sync_label.setText(
+            f"offline, {waiting} change{'s' if waiting != 1 else ''} waiting"
+            if waiting
+            else "offline, nothing waiting to sync"
+        )
+        self.sync_label.setToolTip("Changes are kept on this computer until the next sync.")
+
+    # --- navigation --------------------------------------------------------------------
+    def current_key(self) -> str:
+        """'agencies', 'reviews', ..., 'agency', or 'review:<id>'."""
+        return self._current_key
+
+    def current_workspace(self) -> QWidget | None:
+        widget = self.stack.currentWidget()
+        return widget if widget in self.workspaces.values() else None
+
+    def _set_page(self, key: str, widget: QWidget) -> None:
+        self._current_key = key
+        self.stack.setCurrentWidget(widget)
+        stack = getattr(widget, "undo_stack", None) if key.startswith("review:") else None
+        self.undo_group.setActiveStack(stack)
+        title = self.ctx.db.path.name
+        if key.startswith("review:"):
+            item = self._open_item(key.split(":", 1)[1])
+            title = f"{item.text()} — {title}" if item else title
+        self.setWindowTitle(f"Inspector — {title}")
+
+    def show_page(self, key: str) -> None:
+        self._set_page(key, self.pages[key])
+        nav_key = "agencies" if key == "agency" else key
+        for row in range(self.nav.count()):
+            if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == nav_key:
+                self.nav.blockSignals(True)
+                self.nav.setCurrentRow(row)
+                self.nav.blockSignals(False)
+        self.open_list.blockSignals(True)
+        self.open_list.clearSelection()
+        self.open_list.setCurrentItem(None)
+        self.open_list.blockSignals(False)
+
+    def _on_nav(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
+        if item is not None:
+            self.show_page(item.data(Qt.ItemDataRole.UserRole))
+
+    def show_agency(self, agency_id: str) -> None:
+        self.agency_page.show_agency(agency_id)
+        self.show_page("agency")
+
+    def _open_item(self, review_id: str) -> QListWidgetItem | None:
+        for row in range(self.open_list.count()):
+            item = self.open_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == review_id:
+                return item
+        return None
+
+    def _review_title(self, review_id: str) -> str | None:
+        with self.ctx.db.read() as s:
+            review = get_live(s, Review, review_id)
+            agency = s.get(Agency, review.agency_id) if review else None
+        if review is None:
+            return None
+        short = agency.name if agency else "?"
+        try:
+            kind = ReviewKind(review.kind).label
+        except ValueError:
+            kind = kind_label(review.kind)
+        return f"{short} — {kind.split(' ')[0] if kind.startswith(('JEM', 'WSO')) else kind}"
+
+    def open_review(self, review_id: str) -> QWidget | None:
+        """Show the review's workspace, opening it first if needed."""
+        if review_id not in self.workspaces:
+            title = self._review_title(review_id)
+            if title is None:
+                self.statusBar().showMessage("That review no longer exists.", 6000)
+                return None
+            workspace = _workspace(self.ctx, review_id, self.stack)
+            self.workspaces[review_id] = workspace
+            self.stack.addWidget(workspace)
+            stack = getattr(workspace, "undo_stack", None)
+            if stack is not None:
+                self.undo_group.addStack(stack)
+            item = QListWidgetItem(title, self.open_list)
+            item.setData(Qt.ItemDataRole.UserRole, review_id)
+            item.setToolTip(title)
+            signal = getattr(workspace, "sig_title_changed", None)
+            if signal is not None:
+                signal.connect(lambda text, rid=review_id: self._on_title(rid, text))
+            self._update_open_label()
+        workspace = self.workspaces[review_id]
+        self._set_page(f"review:{review_id}", workspace)
+        self.nav.blockSignals(True)
+        self.nav.clearSelection()
+        self.nav.setCurrentItem(None)
+        self.nav.blockSignals(False)
+        self.open_list.blockSignals(True)
+        self.open_list.setCurrentItem(self._open_item(review_id))
+        self.open_list.blockSignals(False)
+        return workspace
+
+    def _on_title(self, review_id: str, text: str) -> None:
+        item = self._open_item(review_id)
+        if item is not None and text:
+            item.setText(text)
+            item.setToolTip(text)
+            if self._current_key == f"review:{review_id}":
+                self.setWindowTitle(f"Inspector — {text} — {self.ctx.db.path.name}")
+
+    def _on_open_item(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
+        if item is not None:
+            self.open_review(item.data(Qt.ItemDataRole.UserRole))
+
+    def _on_open_list_menu(self, pos: Any) -> None:
+        item = self.open_list.itemAt(pos)
+        if item is None:
+            return
+        menu = QMenu(self)
+        menu.addAction(
+            "Close review", lambda: self.close_review(item.data(Qt.ItemDataRole.UserRole))
+        )
+        menu.popup(self.open_list.viewport().mapToGlobal(pos))
+
+    def close_current_review(self) -> None:
+        if self._current_key.startswith("review:"):
+            self.close_review(self._current_key.split(":", 1)[1])
+
+    def close_review(self, review_id: str) -> None:
+        workspace = self.workspaces.pop(review_id, None)
+        if workspace is None:
+            return
+        self._shutdown(workspace)
+        stack = getattr(workspace, "undo_stack", None)
+        if stack is not None:
+            self.undo_group.removeStack(stack)
+        item = self._open_item(review_id)
+        if item is not None:
+            self.open_list.takeItem(self.open_list.row(item))
+        was_current = self.stack.currentWidget() is workspace
+        self.stack.removeWidget(workspace)
+        workspace.deleteLater()
+        self._update_open_label()
+        if was_current:
+            self.show_page("reviews")
+
+    def _update_open_label(self) -> None:
+        has_open = self.open_list.count() > 0
+        self.open_label.setVisible(has_open)
+        self.open_list.setVisible(has_open)
+
+    def _on_finding_activated(self, row: FindingRow) -> None:
+        workspace = self.open_review(row.review_id)
+        for name in ("show_finding", "select_finding"):
+            method = getattr(workspace, name, None)
+            if callable(method):
+                method(row.id)
+                break
+
+    # --- commands ----------------------------------------------------------------------
+    def new_review(self) -> None:
+        try:
+            from .workspace import NewReviewDialog
+        except ImportError:
+            self.statusBar().showMessage("Starting reviews is not installed yet.", 6000)
+            return
+        agency_id = self.agency_page.agency_id if self._current_key == "agency" else None
+        dialog = NewReviewDialog(self.ctx, self, agency_id=agency_id)
+        self.new_review_dialog = dialog  # tests drive the open dialog through this
+        try:
+            if dialog.exec() and getattr(dialog, "created_review_id", None):
+                self.open_review(dialog.created_review_id)
+        finally:
+            self.new_review_dialog = None
+            dialog.deleteLater()
+
+    def focus_search(self) -> None:
+        widget = self.stack.currentWidget()
+        method = getattr(widget, "focus_search", None)
+        if callable(method):
+            method()
+
+    def help_text(self) -> str:
+        workspace = self.current_workspace()
+        if workspace is not None and callable(getattr(workspace, "help_text", None)):
+            return workspace.help_text() or "No help for this item."
+        return PAGE_HELP.get(self._current_key, PAGE_HELP["agencies"])
+
+    def show_help(self) -> None:
+        if self.help_box is None:
+            self.help_box = QMessageBox(self)
+            self.help_box.setWindowTitle("Help")
+            self.help_box.setIcon(QMessageBox.Icon.Information)
+            self.help_box.setWindowModality(Qt.WindowModality.NonModal)
+        self.help_box.setText(self.help_text())
+        self.help_box.show()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "About Inspector",
+            f"<b>Inspector {__version__}</b><p>Offline oversight inspections of 287(g) "
+            "agreements: JEM inspections, WSO internal oversight reviews, findings, reports and "
+            f"follow-up.</p><p>Database: {self.ctx.db.path}</p>",
+        )  # fmt: skip
+
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open database", str(self.ctx.db.path.parent),
+            "Inspector databases (*.db);;All files (*)",
+        )  # fmt: skip
+        if path:
+            self.switch_database(Path(path))
+
+    def switch_database(self, path: Path) -> MainWindow | None:
+        """Open another database in a new window and close this one."""
+        if Path(path).resolve() == self.ctx.db.path.resolve():
+            return self
+        try:
+            db = open_database(path)
+        except DatabaseProblem as exc:
+            QMessageBox.warning(self, "Cannot open the database", str(exc))
+            return None
+        from .first_run import ensure_ready
+
+        if not ensure_ready(db, self):
+            db.close()
+            return None
+        window = MainWindow(AppContext(db, self.settings), self.settings)
+        window.owns_database = True
+        _WINDOWS.append(window)
+        window.show()
+        self.close()
+        return window
+
+    # --- settings and closing ----------------------------------------------------------
+    def _restore(self) -> None:
+        s = self.settings
+        geometry = s.value("main/geometry")
+        if geometry:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        splitter = s.value("main/splitter")
+        if splitter:
+            self.splitter.restoreState(splitter)
+        opened = str(s.value("main/open_reviews", "") or "")
+        for review_id in filter(None, opened.split(",")):
+            self.open_review(review_id)
+        current = str(s.value("main/current", "agencies") or "agencies")
+        if current.startswith("review:") and current[7:] in self.workspaces:
+            self.open_review(current[7:])
+        elif current.startswith("agency:"):
+            self.show_agency(current[7:])
+        elif current in self.pages and current != "agency":
+            self.show_page(current)
+        else:
+            self.show_page("agencies")
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/splitter", self.splitter.saveState())
+        s.setValue("main/open_reviews", ",".join(self.workspaces))
+        current = self._current_key
+        if current == "agency" and self.agency_page.agency_id:
+            current = f"agency:{self.agency_page.agency_id}"
+        s.setValue("main/current", current)
+        s.sync()
+
+    @staticmethod
+    def _shutdown(workspace: QWidget) -> None:
+        method = getattr(workspace, "shutdown", None)
+        if callable(method):
+            method()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self.save_settings()
+        for workspace in list(self.workspaces.values()):
+            self._shutdown(workspace)
+        for page in self.pages.values():
+            if isinstance(page, ListPage):
+                page.wait_idle()
+            elif callable(getattr(page, "shutdown", None)):
+                page.shutdown()
+        super().closeEvent(event)
+        if self.owns_database:
+            self.ctx.close()
+            self.ctx.db.close()
+        if self in _WINDOWS:
+            _WINDOWS.remove(self)
