@@ -129,7 +129,9 @@ def agreement_items(session: Session, today: date) -> list[DueItem]:
             Category.AGREEMENT, agreement.id, agency.id, agency.name, agency.state, h.due,
             h.state(today), f"{ReviewKind(kind).label} due",
             detail=f"last: {last}" + (f"; signed {agreement.signed_on.isoformat()}"
-                                      if h.last_review_end is None else ""),
+                                      if h.last_review_end is None else "")
+                   + (f"; planned {planned[agreement.id].isoformat()}"
+                      if agreement.id in planned else ""),
             agreement_id=agreement.id, model=agreement.model, last_review_end=h.last_review_end,
             scheduled=planned.get(agreement.id),
         ))  # fmt: skip
