@@ -253,7 +253,11 @@ class _BulkWriter:
                    "source_ref": f"{PREFIX}{f.finding_ref}"}  # fmt: skip
             if f.finding_ref in judged:
                 status, by, on = judged.pop(f.finding_ref)
-                row.update(status=status, resolved_by_review_id=by, resolved_on=on)
+                row.update(
+                    status=status,
+                    resolved_by_review_id=by,
+                    resolved_on=on if status == FindingStatus.RESOLVED else None,
+                )
             new_findings.append(row)
         self.insert(Finding, new_findings, review_id="")
         self.flush_log()
@@ -266,7 +270,8 @@ class _BulkWriter:
             if finding.status == status and finding.resolved_by_review_id == by:
                 continue
             finding.status = FindingStatus(status)
-            finding.resolved_by_review_id, finding.resolved_on = by, on
+            finding.resolved_by_review_id = by
+            finding.resolved_on = on if status == FindingStatus.RESOLVED else None
             self.uow.save(finding, review_id=finding.review_id)
             updated += 1
         self.uow.changes.clear()  # reported once after commit as a bulk change

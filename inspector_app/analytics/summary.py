@@ -1,0 +1,220 @@
+"""The fiscal-year summary of the program: one implementation for the CLI, GUI and PDFs.
+
+Definitions (issue 6): an inspection (JEM inspection or WSO review) counts in the fiscal
+year its start date falls in; focus reviews are not inspections and count under the
+fiscal year of the inspection they follow up; "with findings" means at least one
+deficiency or area of concern; "requiring follow-up" means an inspection with 4 or more
+deficiencies and areas of concern together. `detail()` returns the rows behind any
+figure, so the Program view can drill down from a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from inspector_app.domain.enums import FindingKind, FindingStatus, ResponsibleParty, ReviewStatus
+from inspector_app.domain.rules import FOLLOW_UP_THRESHOLD
+
+from .loader import FOCUS, ProgramFrames, load_frames
+
+D, A, B = (FindingKind.DEFICIENCY.value, FindingKind.AREA_OF_CONCERN.value,
+           FindingKind.BEST_PRACTICE.value)  # fmt: skip
+PLURAL = {D: "deficiencies", A: "areas_of_concern", B: "best_practices"}
+JUDGED = (FindingStatus.RESOLVED.value, FindingStatus.UNRESOLVED.value)
+
+
+@dataclass
+class Scope:
+    """The rows one fiscal year's figures are computed from."""
+
+    inspections: pd.DataFrame  # with deficiencies, areas_of_concern, best_practices, follow_up
+    findings: pd.DataFrame  # findings of those inspections, with agency and review columns
+    focus_reviews: pd.DataFrame  # focus reviews following those inspections up
+
+
+def frames_for(source: Session | ProgramFrames, fiscal_year: int) -> ProgramFrames:
+    return source if isinstance(source, ProgramFrames) else load_frames(source, fiscal_year)
+
+
+def scope(frames: ProgramFrames, fiscal_year: int, model: str | None = None) -> Scope:
+    r = frames.reviews
+    insp = r[(r["kind"] != FOCUS) & (r["fiscal_year"] == fiscal_year)]
+    if model:
+        insp = insp[insp["model"] == model]
+    insp = insp.copy()
+    ids = set(insp["id"])
+    f = frames.findings[frames.findings["review_id"].isin(ids)]
+    info = insp.set_index("id")[["agency_id", "agency", "state", "start_date", "model", "kind"]]
+    f = f.join(info.rename(columns={"kind": "review_kind"}), on="review_id")
+    counts = pd.crosstab(f["review_id"], f["kind"]) if len(f) else pd.DataFrame()
+    for kind in (D, A, B):
+        col = counts[kind] if kind in counts else pd.Series(dtype="int64")
+        insp[PLURAL[kind]] = insp["id"].map(col).fillna(0).astype(int)
+    insp["follow_up"] = (insp["deficiencies"] + insp["areas_of_concern"]) >= FOLLOW_UP_THRESHOLD
+    focus = r[(r["kind"] == FOCUS) & r["parent_review_id"].isin(ids)]
+    return Scope(insp, f, focus)
+
+
+def _conducted(focus: pd.DataFrame) -> pd.Series:
+    """A focus review was conducted once it started (it has a start date) or is final."""
+    return focus["start_date"].notna() | (focus["status"] == ReviewStatus.FINAL.value)
+
+
+def _judged(findings: pd.DataFrame) -> pd.Series:
+    return findings["resolved_by_review_id"].notna() & findings["status"].isin(JUDGED)
+
+
+def _topic_counts(findings: pd.DataFrame, kind: str, topics: list[str]) -> dict[str, int]:
+    counts = findings.loc[findings["kind"] == kind, "topic"].fillna("unspecified").value_counts()
+    out = {t: int(counts.get(t, 0)) for t in topics}
+    for t, n in counts.items():  # codes no longer in topics.yaml are still counted
+        out.setdefault(str(t), int(n))
+    return out
+
+
+def summary(source: Session | ProgramFrames, fiscal_year: int, model: str | None = None
+            ) -> dict[str, Any]:  # fmt: skip
+    """The summary JSON of issue 6 for one fiscal year (and optionally one program model)."""
+    frames = frames_for(source, fiscal_year)
+    sc = scope(frames, fiscal_year, model)
+    insp, f, focus = sc.inspections, sc.findings, sc.focus_reviews
+    with_findings = insp[(insp["deficiencies"] + insp["areas_of_concern"]) > 0]
+    follow = insp[insp["follow_up"]]
+    judged = f[_judged(f)]
+    resolved = judged[judged["status"] == FindingStatus.RESOLVED.value]
+    by_kind = f["kind"].value_counts()
+    by_responsible = {
+        party.value: {
+            PLURAL[k]: int(((f["responsible"] == party.value) & (f["kind"] == k)).sum())
+            for k in (D, A)
+        }
+        for party in ResponsibleParty
+    }
+    return {
+        "fiscal_year": int(fiscal_year),
+        "model": model,
+        "inspections": len(insp),
+        "agencies_inspected": int(insp["agency_id"].nunique()),
+        "agencies_with_findings": int(with_findings["agency_id"].nunique()),
+        "deficiencies": int(by_kind.get(D, 0)),
+        "areas_of_concern": int(by_kind.get(A, 0)),
+        "best_practices": int(by_kind.get(B, 0)),
+        "agencies_requiring_follow_up": int(follow["agency_id"].nunique()),
+        "deficiencies_by_topic": _topic_counts(f, D, frames.topics),
+        "areas_of_concern_by_topic": _topic_counts(f, A, frames.topics),
+        "by_responsible": by_responsible,
+        "follow_up": {
+            "required": len(follow),
+            "conducted": int(_conducted(focus).sum()),
+            "deficiencies_reviewed": int((judged["kind"] == D).sum()),
+            "deficiencies_resolved": int((resolved["kind"] == D).sum()),
+            "areas_of_concern_reviewed": int((judged["kind"] == A).sum()),
+            "areas_of_concern_resolved": int((resolved["kind"] == A).sum()),
+        },
+    }
+
+
+# --- drill-down -----------------------------------------------------------------------
+
+REVIEW_DETAIL = ["agency", "state", "kind", "start_date", "status", "deficiencies",
+                 "areas_of_concern", "best_practices", "id"]  # fmt: skip
+FINDING_DETAIL = ["agency", "state", "start_date", "number", "kind", "topic", "responsible",
+                  "status", "description", "review_id"]  # fmt: skip
+
+
+def detail(source: Session | ProgramFrames, fiscal_year: int, model: str | None, key: str
+           ) -> pd.DataFrame:  # fmt: skip
+    """The reviews or findings behind one figure of `summary`, named by its dotted key
+    (e.g. "agencies_with_findings", "deficiencies_by_topic.training",
+    "by_responsible.ice.areas_of_concern", "follow_up.deficiencies_resolved").
+
+    Review rows carry `id` (the review), finding rows `review_id`; both can open a review.
+    """
+    sc = scope(frames_for(source, fiscal_year), fiscal_year, model)
+    insp, f = sc.inspections, sc.findings
+    parts = key.split(".")
+    reviews: pd.DataFrame | None = None
+    findings: pd.DataFrame | None = None
+    match parts:
+        case ["inspections"] | ["agencies_inspected"]:
+            reviews = insp
+        case ["agencies_with_findings"]:
+            reviews = insp[(insp["deficiencies"] + insp["areas_of_concern"]) > 0]
+        case ["agencies_requiring_follow_up"] | ["follow_up", "required"]:
+            reviews = insp[insp["follow_up"]]
+        case ["follow_up", "conducted"]:
+            focus = sc.focus_reviews
+            reviews = focus[_conducted(focus)].assign(deficiencies=0, areas_of_concern=0,
+                                                      best_practices=0)  # fmt: skip
+        case ["deficiencies" | "areas_of_concern" | "best_practices" as plural]:
+            findings = f[f["kind"] == _kind_of(plural)]
+        case [by_topic, topic] if by_topic.endswith("_by_topic"):
+            kind = _kind_of(by_topic.removesuffix("_by_topic"))
+            findings = f[(f["kind"] == kind) & (f["topic"].fillna("unspecified") == topic)]
+        case ["by_responsible", party, plural]:
+            findings = f[(f["responsible"] == party) & (f["kind"] == _kind_of(plural))]
+        case ["follow_up", what] if what.endswith(("_reviewed", "_resolved")):
+            plural, _, outcome = what.rpartition("_")
+            judged = f[_judged(f) & (f["kind"] == _kind_of(plural))]
+            if outcome == "resolved":
+                judged = judged[judged["status"] == FindingStatus.RESOLVED.value]
+            findings = judged
+        case _:
+            raise KeyError(f"no summary figure named {key!r}")
+    if reviews is not None:
+        return reviews[REVIEW_DETAIL].sort_values(["start_date", "agency"]).reset_index(drop=True)
+    assert findings is not None
+    return (
+        findings[FINDING_DETAIL]
+        .sort_values(["start_date", "agency", "number"])
+        .reset_index(drop=True)
+    )
+
+
+def _kind_of(plural: str) -> str:
+    for kind, name in PLURAL.items():
+        if name == plural:
+            return kind
+    raise KeyError(f"no finding kind {plural!r}")
+
+
+# --- text -----------------------------------------------------------------------------
+
+
+def format_summary(s: dict[str, Any], titles: dict[str, str] | None = None) -> str:
+    """The summary as a readable table for a terminal."""
+    titles = titles or {}
+    fu = s["follow_up"]
+    head = f"Fiscal year {s['fiscal_year']}" + (f", {s['model']} only" if s["model"] else "")
+    lines = [head, "=" * len(head)]
+    rows = [
+        ("Inspections", s["inspections"]),
+        ("Agencies inspected", s["agencies_inspected"]),
+        ("Agencies with findings", s["agencies_with_findings"]),
+        ("Deficiencies", s["deficiencies"]),
+        ("Areas of concern", s["areas_of_concern"]),
+        ("Best practices", s["best_practices"]),
+        ("Agencies requiring follow-up", s["agencies_requiring_follow_up"]),
+    ]
+    lines += [f"{label:<32}{value:>8}" for label, value in rows]
+    lines += ["", f"{'Topic':<32}{'Defic.':>8}{'Concern':>9}"]
+    for code in s["deficiencies_by_topic"]:
+        d = s["deficiencies_by_topic"].get(code, 0)
+        a = s["areas_of_concern_by_topic"].get(code, 0)
+        lines.append(f"{code:<32}{d:>8}{a:>9}")
+    lines += ["", f"{'Responsible':<32}{'Defic.':>8}{'Concern':>9}"]
+    for party, c in s["by_responsible"].items():
+        lines.append(f"{party.upper():<32}{c['deficiencies']:>8}{c['areas_of_concern']:>9}")
+    lines += [
+        "",
+        "Follow-up",
+        f"{'  required (inspections)':<32}{fu['required']:>8}",
+        f"{'  focus reviews conducted':<32}{fu['conducted']:>8}",
+        f"{'  deficiencies resolved':<32}{fu['deficiencies_resolved']:>8} of {fu['deficiencies_reviewed']}",
+        f"{'  areas of concern resolved':<32}{fu['areas_of_concern_resolved']:>8} of {fu['areas_of_concern_reviewed']}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""Program analytics: import history, fiscal-year summary, performance measures, and the
+annual / WSO-summary reports.
+
+`import history` exits 2 listing every bad row as `FILE:LINE: column: message`. The two
+report kinds join the `report` group owned by cli/report_cmds.py through
+`register_report_kinds(report_subparsers, common)`, since argparse cannot register the
+same subcommand twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .common import CliError, open_db, out
+
+EXIT_BAD_FILE = 2
+
+
+def _fy(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (e.g. 2024)") from None
+    if not 1990 <= year <= 2100:
+        raise argparse.ArgumentTypeError(f"{year} is not a plausible fiscal year")
+    return year
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("import", parents=[common], help="import data from files")
+    kinds = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    h = kinds.add_parser("history", parents=[common],
+                         help="load past reviews and findings from a CSV (all or nothing)")  # fmt: skip
+    h.add_argument("file", metavar="FILE.csv", type=Path)
+    h.add_argument("--check", action="store_true", help="only check the file; write nothing")
+    h.set_defaults(func=cmd_import_history)
+
+    p = sub.add_parser("summary", parents=[common], help="fiscal-year summary of the program")
+    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--model", type=str.upper, choices=["JEM", "WSO"])
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("measures", parents=[common], help="performance measures for a fiscal year")
+    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_measures)
+
+
+def register_report_kinds(report_subparsers: argparse._SubParsersAction,
+                          common: argparse.ArgumentParser) -> None:  # fmt: skip
+    """Add `report annual` and `report wso-summary` to the reports engineer's group."""
+    p = report_subparsers.add_parser("annual", parents=[common],
+                                     help="annual program report for a fiscal year (PDF)")  # fmt: skip
+    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    p.set_defaults(func=cmd_report_annual)
+    p = report_subparsers.add_parser(
+        "wso-summary", parents=[common],
+        help="annual WSO summary: one PDF per WSO-partner LEA and one Excel workbook",
+    )  # fmt: skip
+    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.set_defaults(func=cmd_report_wso_summary)
+
+
+def cmd_import_history(args: argparse.Namespace) -> int:
+    from inspector_app.services.history_import import (
+        HistoryImportError,
+        check_history,
+        import_history,
+    )
+
+    db = open_db(args, must_exist=False)
+    try:
+        if args.check:
+            parsed = check_history(db, args.file)
+            if parsed.errors:
+                sys.stderr.write("\n".join(parsed.errors) + "\n")
+                return EXIT_BAD_FILE
+            out(f"{args.file}: {parsed.rows} rows, no problems found")
+            return 0
+        try:
+            result = import_history(db, args.file)
+        except HistoryImportError as exc:
+            sys.stderr.write("\n".join(exc.errors) + "\n")
+            sys.stderr.write(f"inspector-app: {len(exc.errors)} problem(s) in {args.file}; "
+                             "nothing was imported\n")  # fmt: skip
+            return EXIT_BAD_FILE
+    finally:
+        db.close()
+    out(f"{args.file}: {result.describe()}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from inspector_app.analytics.summary import format_summary, summary
+
+    db = open_db(args)
+    try:
+        with db.read() as s:
+            data = summary(s, args.fy, args.model)
+    finally:
+        db.close()
+    out(json.dumps(data, indent=2) if args.json else format_summary(data))
+    return 0
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    from inspector_app.analytics.measures import format_measures, measures
+
+    db = open_db(args)
+    try:
+        with db.read() as s:
+            data = measures(s, args.fy)
+    finally:
+        db.close()
+    out(json.dumps(data, indent=2) if args.json else format_measures(data))
+    return 0
+
+
+def cmd_report_annual(args: argparse.Namespace) -> int:
+    from inspector_app.services.program_reports import write_annual_report
+
+    if args.out.exists() and args.out.is_dir():
+        raise CliError(f"{args.out}: is a folder; give a file name ending in .pdf")
+    db = open_db(args)
+    try:
+        result = write_annual_report(db, args.fy, args.out)
+    finally:
+        db.close()
+    out(f"Annual report FY{args.fy} written to {result.path} ({result.pages} pages)")
+    return 0
+
+
+def cmd_report_wso_summary(args: argparse.Namespace) -> int:
+    from inspector_app.services.program_reports import write_wso_summaries
+
+    if args.out.exists() and not args.out.is_dir():
+        raise CliError(f"{args.out}: is a file; give a folder for the PDFs and the workbook")
+    db = open_db(args)
+    try:
+        result = write_wso_summaries(db, args.fy, args.out)
+    finally:
+        db.close()
+    out(f"WSO summaries FY{args.fy}: {len(result.pdfs)} PDFs and {result.workbook.name} "
+        f"written to {args.out}")  # fmt: skip
+    return 0
