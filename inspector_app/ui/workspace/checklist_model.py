@@ -1,0 +1,230 @@
+"""The checklist as a two-level tree model: sections, then their entries.
+
+One model row per entry and nothing per row but data, so a 300-item form opens as
+fast as a plain table. Answers arrive one at a time (`set_answer`) and only the
+changed row and its section's progress cell are repainted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..qt import QAbstractItemModel, QBrush, QColor, QFont, QModelIndex, Qt, Signal
+from .entries import Entry, Section, value_label
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the entry key (None on a section row)
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2  # text the Ctrl+F filter matches
+
+COLUMNS = ["Item", "Answer", "Note / files", "Findings"]
+COL_ITEM, COL_ANSWER, COL_EXTRA, COL_FINDINGS = range(4)
+
+_SECTION = 0  # internalId of a section row; an entry's is its section index + 1
+_FAIL = QBrush(QColor("#b3261e"))
+_MUTED = QBrush(QColor("#6b6b6b"))
+_OK = QBrush(QColor("#1b6e3a"))
+
+
+@dataclass
+class Answer:
+    value: str | None = None
+    note: str = ""
+
+
+class ChecklistModel(QAbstractItemModel):
+    sig_progress = Signal(int, int)  # answered, total
+
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._sections: list[Section] = []
+        self._where: dict[str, tuple[int, int]] = {}
+        self._answers: dict[str, Answer] = {}
+        self._files: dict[str, int] = {}
+        self._findings: dict[str, list[int]] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- loading ------------------------------------------------------------
+
+    def load(
+        self, sections: list[Section], answers: dict[str, Answer], files: dict[str, int],
+        findings: dict[str, list[int]],
+    ) -> None:  # fmt: skip
+        self.beginResetModel()
+        self._sections = sections
+        self._where = {
+            e.key: (s, r) for s, sec in enumerate(sections) for r, e in enumerate(sec.entries)
+        }
+        self._answers = dict(answers)
+        self._files = dict(files)
+        self._findings = dict(findings)
+        self.endResetModel()
+        self._emit_progress()
+
+    @property
+    def sections(self) -> list[Section]:
+        return self._sections
+
+    def entries(self) -> list[Entry]:
+        return [e for s in self._sections for e in s.entries]
+
+    # -- incremental updates --------------------------------------------------
+
+    def answer(self, key: str) -> Answer:
+        return self._answers.get(key) or Answer()
+
+    def set_answer(self, key: str, value: str | None, note: str) -> None:
+        if key not in self._where:
+            return
+        old = self._answers.get(key)
+        if old is not None and old.value == value and old.note == note:
+            return
+        self._answers[key] = Answer(value, note)
+        self._row_changed(key)
+        s, _ = self._where[key]
+        section = self.index(s, COL_ANSWER)
+        self.dataChanged.emit(section, section)
+        self._emit_progress()
+
+    def set_files(self, files: dict[str, int]) -> None:
+        changed = {k for k in set(files) | set(self._files) if files.get(k) != self._files.get(k)}
+        self._files = dict(files)
+        for key in changed:
+            self._row_changed(key)
+
+    def set_findings(self, findings: dict[str, list[int]]) -> None:
+        changed = {
+            k
+            for k in set(findings) | set(self._findings)
+            if findings.get(k) != self._findings.get(k)
+        }
+        self._findings = dict(findings)
+        for key in changed:
+            self._row_changed(key)
+
+    def _row_changed(self, key: str) -> None:
+        if key in self._where:
+            left = self.index_of(key)
+            self.dataChanged.emit(left, left.siblingAtColumn(len(COLUMNS) - 1))
+
+    def progress(self, section: int | None = None) -> tuple[int, int]:
+        sections = self._sections if section is None else [self._sections[section]]
+        entries = [e for s in sections for e in s.entries]
+        done = sum(1 for e in entries if self.answer(e.key).value not in (None, ""))
+        return done, len(entries)
+
+    def _emit_progress(self) -> None:
+        self.sig_progress.emit(*self.progress())
+
+    # -- lookup ---------------------------------------------------------------
+
+    def index_of(self, key: str, column: int = 0) -> QModelIndex:
+        where = self._where.get(key)
+        if where is None:
+            return QModelIndex()
+        s, r = where
+        return self.createIndex(r, column, s + 1)
+
+    def entry(self, index: QModelIndex) -> Entry | None:
+        if not index.isValid() or index.internalId() == _SECTION:
+            return None
+        return self._sections[index.internalId() - 1].entries[index.row()]
+
+    # -- QAbstractItemModel -----------------------------------------------------
+
+    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column < 0 or column >= len(COLUMNS) or row < 0:
+            return QModelIndex()
+        if not parent.isValid():
+            if row >= len(self._sections):
+                return QModelIndex()
+            return self.createIndex(row, column, _SECTION)
+        if parent.internalId() != _SECTION or row >= len(self._sections[parent.row()].entries):
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not index.isValid() or index.internalId() == _SECTION:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, _SECTION)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        if not parent.isValid():
+            return len(self._sections)
+        if parent.internalId() == _SECTION and parent.column() == 0:
+            return len(self._sections[parent.row()].entries)
+        return 0
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: QModelIndex):  # noqa: ANN201
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid():
+            return None
+        col = index.column()
+        if index.internalId() == _SECTION:
+            return self._section_data(index.row(), col, role)
+        entry = self._sections[index.internalId() - 1].entries[index.row()]
+        if role == KEY_ROLE:
+            return entry.key
+        if role == SEARCH_ROLE:
+            return f"{entry.prompt} {entry.help} {entry.citation} {entry.key}"
+        answer = self.answer(entry.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_ITEM:
+                return entry.prompt
+            if col == COL_ANSWER:
+                return value_label(answer.value)
+            if col == COL_EXTRA:
+                parts = ["note"] if answer.note.strip() else []
+                n = self._files.get(entry.key, 0)
+                if n:
+                    parts.append(f"{n} file{'s' if n > 1 else ''}")
+                return ", ".join(parts)
+            if col == COL_FINDINGS:
+                return ", ".join(f"F-{n}" for n in self._findings.get(entry.key, []))
+        elif role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_ITEM:
+                return entry.prompt
+            if col == COL_EXTRA and answer.note:
+                return answer.note
+        elif role == Qt.ItemDataRole.ForegroundRole and col == COL_ANSWER:
+            if entry.is_failure(answer.value):
+                return _FAIL
+            if answer.value in ("na",):
+                return _MUTED
+            if answer.value in ("resolved",):
+                return _OK
+        elif (
+            role == Qt.ItemDataRole.FontRole
+            and col == COL_ANSWER
+            and entry.is_failure(answer.value)
+        ):
+            return self._bold
+        return None
+
+    def _section_data(self, row: int, col: int, role: int):  # noqa: ANN202
+        section = self._sections[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_ITEM:
+                return section.title
+            if col == COL_ANSWER:
+                done, total = self.progress(row)
+                return f"{done} / {total}"
+        elif role == SEARCH_ROLE:
+            return ""  # sections show when one of their entries matches
+        elif role == Qt.ItemDataRole.FontRole:
+            return self._bold
+        elif role == Qt.ItemDataRole.ForegroundRole and col == COL_ANSWER:
+            done, total = self.progress(row)
+            return _OK if done == total else None
+        return None

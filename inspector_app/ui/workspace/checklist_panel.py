@@ -1,0 +1,207 @@
+"""The checklist view: answered by keyboard, filtered by Ctrl+F, with progress.
+
+Keys on an item: 1..n pick the n-th answer (1 yes, 2 no, 3 not applicable; in a
+focus review 1 resolved, 2 unresolved), 0 or Delete clears it, Enter goes to the
+note, Tab / Shift+Tab and the arrows move between items. After an answer the
+cursor moves on to the next item, so a checklist is answered with one hand.
+"""
+
+from __future__ import annotations
+
+from ..qt import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from .checklist_model import (
+    COL_ANSWER,
+    COL_EXTRA,
+    COL_FINDINGS,
+    COL_ITEM,
+    KEY_ROLE,
+    SEARCH_ROLE,
+    ChecklistModel,
+)
+from .entries import Entry
+
+_DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(10)}
+
+
+class ChecklistView(QTreeView):
+    sig_answer = Signal(str, object)  # key, value (None clears)
+    sig_note_requested = Signal(str)
+    sig_current = Signal(object)  # the current entry key, or None on a section row
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUniformRowHeights(True)  # lets Qt skip measuring 300 rows
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+        self.setAllColumnsShowFocus(True)
+        self.setWordWrap(False)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def source(self) -> ChecklistModel:
+        return self.model().sourceModel()  # type: ignore[union-attr]
+
+    def current_key(self) -> str | None:
+        return self.currentIndex().data(KEY_ROLE) if self.currentIndex().isValid() else None
+
+    def current_entry(self) -> Entry | None:
+        key = self.current_key()
+        if key is None:
+            return None
+        return self.source().entry(self.source().index_of(key))
+
+    def select_key(self, key: str) -> bool:
+        proxy: QSortFilterProxyModel = self.model()  # type: ignore[assignment]
+        index = proxy.mapFromSource(self.source().index_of(key))
+        if not index.isValid():
+            return False
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+        return True
+
+    def move_entry(self, step: int) -> None:
+        """Move to the next (step=1) or previous (step=-1) item, skipping section rows."""
+        model = self.model()
+        order: list[tuple[QModelIndex, bool]] = []  # display order; True = an item row
+        for s in range(model.rowCount()):
+            parent = model.index(s, 0)
+            order.append((parent, False))
+            order.extend((model.index(r, 0, parent), True) for r in range(model.rowCount(parent)))
+        current = self.currentIndex().siblingAtColumn(0)
+        pos = next((i for i, (idx, _) in enumerate(order) if idx == current), None)
+        if pos is None:
+            pos = -1 if step > 0 else len(order)
+        i = pos + step
+        while 0 <= i < len(order):
+            if order[i][1]:
+                self.setCurrentIndex(order[i][0])
+                self.scrollTo(order[i][0])
+                return
+            i += step
+
+    # -- events -----------------------------------------------------------------
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        entry = self.current_entry()
+        if mods == Qt.KeyboardModifier.NoModifier and key in _DIGITS and entry is not None:
+            n = _DIGITS[key]
+            if n == 0:
+                self.sig_answer.emit(entry.key, None)
+            elif entry.values is not None and n <= len(entry.values):
+                self.sig_answer.emit(entry.key, entry.values[n - 1])
+                self.move_entry(1)
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and entry is not None:
+            self.sig_answer.emit(entry.key, None)
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and entry is not None:
+            self.sig_note_requested.emit(entry.key)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Tab:
+            self.move_entry(1)
+            event.accept()
+            return
+        if key == Qt.Key.Key_Backtab:
+            self.move_entry(-1)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802
+        return False  # Tab moves between items, not out of the checklist
+
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # noqa: N802
+        super().currentChanged(current, previous)
+        self.sig_current.emit(current.data(KEY_ROLE) if current.isValid() else None)
+
+
+class _Filter(QSortFilterProxyModel):
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)  # a section stays when one of its items matches
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterRole(SEARCH_ROLE)
+        self.setFilterKeyColumn(COL_ITEM)
+
+
+class ChecklistPanel(QWidget):
+    """Search field, overall progress and the checklist view."""
+
+    def __init__(self, model: ChecklistModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = _Filter(self)
+        self.proxy.setSourceModel(model)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("Filter items (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setObjectName("checklist_search")
+        self.progress = QLabel(self)
+        self.progress.setObjectName("checklist_progress")
+        self.view = ChecklistView(self)
+        self.view.setModel(self.proxy)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((COL_ANSWER, 110), (COL_EXTRA, 90), (COL_FINDINGS, 70)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(col, width)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.progress)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+
+        self.search.textChanged.connect(self._on_search)
+        self.search.returnPressed.connect(self._on_search_done)
+        model.sig_progress.connect(self._on_progress)
+        model.modelReset.connect(self.view.expandAll)
+        self._on_progress(*model.progress())
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _on_search(self, text: str) -> None:
+        key = self.view.current_key()
+        self.proxy.setFilterFixedString(text.strip())
+        self.view.expandAll()
+        if key is None or not self.view.select_key(key):
+            self.view.move_entry(1)
+
+    def _on_search_done(self) -> None:
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
+        if event.key() == Qt.Key.Key_Escape and self.search.hasFocus():
+            self.search.clear()
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        super().keyPressEvent(event)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setText(f"{done} / {total} answered")

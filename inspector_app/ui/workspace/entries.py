@@ -1,0 +1,107 @@
+"""What the checklist shows, independent of where it comes from.
+
+A review's checklist, an interview guide and a focus review's list of earlier
+findings all become sections of entries; the model, the view and the item detail
+work on entries only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from inspector_app.domain.enums import AnswerType, FindingKind
+from inspector_app.domain.forms import FormDefinition
+from inspector_app.store.models import Finding
+
+# Button captions for enumerated answers (the stored value is the key).
+VALUE_LABELS = {
+    "yes": "Yes",
+    "no": "No",
+    "na": "N/A",
+    "understood": "Understood",
+    "partial": "Partial",
+    "not_understood": "Not understood",
+    "resolved": "Resolved",
+    "unresolved": "Unresolved",
+}
+
+FOCUS_VALUES = ["resolved", "unresolved"]
+
+
+def value_label(value: str | None) -> str:
+    if value is None:
+        return ""
+    return VALUE_LABELS.get(value, value)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One answerable line: a checklist item, an interview question or an earlier finding."""
+
+    key: str
+    prompt: str
+    answer: AnswerType
+    values: tuple[str, ...] | None  # the enumerated answers, keyed 1..n; None = free
+    help: str = ""
+    citation: str = ""
+    topic: str | None = None
+    fail_values: tuple[str, ...] = ()
+    can_raise: bool = True  # a finding can be raised from it
+
+    def is_failure(self, value: str | None) -> bool:
+        return value is not None and value in self.fail_values
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+def sections_of_form(form: FormDefinition) -> list[Section]:
+    out = []
+    for section in form.sections:
+        entries = [
+            Entry(
+                key=item.key,
+                prompt=item.prompt,
+                answer=item.answer,
+                values=tuple(v) if (v := item.valid_values()) is not None else None,
+                help=item.help,
+                citation=item.citation,
+                topic=item.topic,
+                fail_values=tuple(item.fail_values),
+            )  # fmt: skip
+            for item in section.items
+        ]
+        out.append(Section(section.key, section.title, entries))
+    return out
+
+
+def finding_key(finding_id: str) -> str:
+    return f"finding:{finding_id}"
+
+
+def sections_of_findings(findings: list[Finding], title: str) -> list[Section]:
+    """A focus review's items: each finding of the inspection it follows up."""
+    entries = []
+    for f in findings:
+        kind = FindingKind(f.kind).label if f.kind else "Finding"
+        help_text = f.description
+        if f.evidence:
+            help_text += f"\n\nEvidence: {f.evidence}"
+        entries.append(
+            Entry(
+                key=finding_key(f.id),
+                prompt=f"F-{f.number} {kind}: {f.description}",
+                answer=AnswerType.CHOICE,
+                values=tuple(FOCUS_VALUES),
+                help=help_text,
+                citation=f.citation,
+                topic=f.topic,
+                fail_values=("unresolved",),
+                can_raise=False,
+            )  # fmt: skip
+        )
+    return [Section("findings", title, entries)]

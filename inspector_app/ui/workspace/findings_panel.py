@@ -1,0 +1,137 @@
+"""The review's findings: a table, counts by kind, and new / edit / remove."""
+
+from __future__ import annotations
+
+from inspector_app.domain.enums import FindingKind, ResponsibleParty
+from inspector_app.domain.rules import FindingCounts
+from inspector_app.services.forms import topics
+from inspector_app.store.models import Finding
+
+from ..qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QModelIndex,
+    QPushButton,
+    Qt,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+_COLUMNS = ["#", "Kind", "Topic", "Party", "Description"]
+
+
+class FindingsModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.findings: list[Finding] = []
+        self._topics = topics()
+
+    def set_findings(self, findings: list[Finding]) -> None:
+        self.beginResetModel()
+        self.findings = list(findings)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.findings)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return len(_COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+        if not index.isValid():
+            return None
+        f = self.findings[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return f.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [
+                f"F-{f.number}",
+                FindingKind(f.kind).label if f.kind else "(no kind)",
+                self._topics.get(f.topic or "", f.topic or "(no topic)"),
+                ResponsibleParty(f.responsible).label if f.responsible else "",
+                " ".join(f.description.split()),
+            ][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
+            return f.description
+        return None
+
+
+class FindingsPanel(QWidget):
+    sig_new = Signal()
+    sig_edit = Signal(str)  # finding id
+    sig_remove = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = FindingsModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("findings_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(
+            lambda idx: self.sig_edit.emit(idx.data(Qt.ItemDataRole.UserRole))
+        )
+
+        self.counts = QLabel(self)
+        self.counts.setObjectName("finding_counts")
+        self.new_button = QPushButton("New finding…", self)
+        self.edit_button = QPushButton("Open…", self)
+        self.remove_button = QPushButton("Remove", self)
+        self.new_button.clicked.connect(self.sig_new)
+        self.edit_button.clicked.connect(lambda: self._emit_selected(self.sig_edit))
+        self.remove_button.clicked.connect(lambda: self._emit_selected(self.sig_remove))
+
+        top = QHBoxLayout()
+        title = QLabel("<b>Findings</b>", self)
+        top.addWidget(title)
+        top.addWidget(self.counts, 1)
+        for b in (self.new_button, self.edit_button, self.remove_button):
+            top.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self.set_findings([])
+
+    def set_findings(self, findings: list[Finding]) -> FindingCounts:
+        self.model.set_findings(findings)
+        counts = FindingCounts.of(f.kind for f in findings if f.kind)
+        self.counts.setText(
+            f"Deficiencies: <b>{counts.deficiencies}</b> · "
+            f"Areas of concern: <b>{counts.areas_of_concern}</b> · "
+            f"Best practices: <b>{counts.best_practices}</b>"
+        )
+        self.edit_button.setEnabled(bool(findings))
+        return counts
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.new_button.setEnabled(not read_only)
+        self.remove_button.setEnabled(not read_only)
+
+    def select_finding(self, finding_id: str) -> None:
+        for row, f in enumerate(self.model.findings):
+            if f.id == finding_id:
+                self.table.selectRow(row)
+                return
+
+    def _emit_selected(self, signal) -> None:  # noqa: ANN001
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            signal.emit(rows[0].data(Qt.ItemDataRole.UserRole))

@@ -1,0 +1,313 @@
+"""The current item: its prompt, help text and MOA clause, the answer, a note,
+attachments and "Raise finding".
+
+The note is autosaved 600 ms after the last keystroke, and at once when the note
+loses focus, when another item is chosen and when the workspace shuts down, so
+nothing typed is lost by closing the window.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from inspector_app.domain.enums import AnswerType
+
+from ..qt import (
+    QEvent,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from ..tasks import run_with_progress
+from .attachments_view import AttachmentList
+from .entries import Entry, value_label
+from .targets import Target
+
+NOTE_DEBOUNCE_MS = 600
+
+
+class ItemDetail(QWidget):
+    sig_raise_finding = Signal(str)  # entry key
+    sig_error = Signal(object)  # an exception to show
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target: Target | None = None
+        self.entry: Entry | None = None
+        self.files_root = Path()
+        self.officer_names: list[str] = []
+        self._read_only = False
+        self._note_dirty = False
+        self._setting_note = False
+        self.attach_task = None
+
+        self.where = QLabel(self)
+        self.where.setObjectName("item_where")
+        self.where.setStyleSheet("color: #555;")
+        self.prompt = QLabel(self)
+        self.prompt.setObjectName("item_prompt")
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.prompt.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.prompt.setFont(font)
+
+        self.answer_row = QHBoxLayout()
+        self.answer_row.setSpacing(6)
+        self.answer_buttons: dict[str, QPushButton] = {}
+        self.answer_edit = QLineEdit(self)
+        self.answer_edit.setObjectName("answer_edit")
+        self.answer_edit.editingFinished.connect(self._on_free_answer)
+        self.answer_row.addWidget(self.answer_edit)
+        self.answer_row.addStretch(1)
+
+        self.help = QLabel(self)
+        self.help.setObjectName("item_help")
+        self.help.setWordWrap(True)
+        self.help.setTextFormat(Qt.TextFormat.RichText)
+        self.help.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.help.setFrameShape(QFrame.Shape.StyledPanel)
+        self.help.setStyleSheet("QLabel { background: #f6f7f9; padding: 6px; }")
+
+        self.note = QPlainTextEdit(self)
+        self.note.setObjectName("item_note")
+        self.note.setPlaceholderText("Note (saved as you type)")
+        self.note.setTabChangesFocus(True)
+        self.note.setMaximumHeight(110)
+        self.note.textChanged.connect(self._on_note_typed)
+        self.note.installEventFilter(self)
+        self.note_state = QLabel(self)
+        self.note_state.setStyleSheet("color: #777;")
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(NOTE_DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush_note)
+
+        self.files = AttachmentList(self)
+        self.files.setMaximumHeight(140)
+        self.attach_button = QPushButton("Attach files…", self)
+        self.attach_button.setObjectName("attach_files")
+        self.attach_button.clicked.connect(self._on_attach)
+        self.raise_button = QPushButton("Raise finding…", self)
+        self.raise_button.setObjectName("raise_finding")
+        self.raise_button.clicked.connect(self._on_raise)
+
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.where)
+        layout.addWidget(self.prompt)
+        layout.addLayout(self.answer_row)
+        layout.addWidget(self.help)
+        note_head = QHBoxLayout()
+        note_head.addWidget(QLabel("<b>Note</b>", self))
+        note_head.addStretch(1)
+        note_head.addWidget(self.note_state)
+        layout.addLayout(note_head)
+        layout.addWidget(self.note)
+        files_head = QHBoxLayout()
+        files_head.addWidget(QLabel("<b>Photos and documents</b>", self))
+        files_head.addStretch(1)
+        files_head.addWidget(self.attach_button)
+        layout.addLayout(files_head)
+        layout.addWidget(self.files)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.raise_button)
+        layout.addLayout(actions)
+        layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.show_entry(None)
+
+    # -- public -------------------------------------------------------------------
+
+    def set_target(self, target: Target | None, files_root: Path) -> None:
+        self.flush_note()
+        self.target, self.files_root = target, files_root
+        self.show_entry(None)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self._read_only = read_only
+        self._apply_enabled()
+
+    def show_entry(self, entry: Entry | None, where: str = "") -> None:
+        """Show another item; the note typed on the previous one is saved first."""
+        self.flush_note()
+        self.entry = entry
+        self.where.setText(where)
+        self.prompt.setText(entry.prompt if entry else "Choose an item in the checklist.")
+        self._build_answer_widgets()
+        self.help.setText(self._help_html(entry) if entry else "")
+        self.help.setVisible(entry is not None)
+        self._load_note(force=True)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Bring the answer, note and files up to date with the model (after a change)."""
+        entry, target = self.entry, self.target
+        value = target.model.answer(entry.key).value if entry and target else None
+        for v, button in self.answer_buttons.items():
+            button.setChecked(v == value)
+        if not self.answer_edit.hasFocus():
+            self.answer_edit.setText(value or "")
+        if not self._note_dirty:
+            self._load_note()
+        if entry and target:
+            self.files.show_attachments(self.files_root, target.attachments(entry.key))
+        else:
+            self.files.show_attachments(self.files_root, [])
+        self._apply_enabled()
+
+    def help_text(self) -> str:
+        entry = self.entry
+        if entry is None:
+            return ""
+        parts = [entry.prompt]
+        if entry.help:
+            parts.append(entry.help.strip())
+        if entry.citation:
+            parts.append(f"MOA clause / policy: {entry.citation}")
+        return "\n\n".join(parts)
+
+    def focus_note(self) -> None:
+        self.note.setFocus(Qt.FocusReason.OtherFocusReason)
+        cursor = self.note.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.note.setTextCursor(cursor)
+
+    def flush_note(self) -> None:
+        """Save the note now if it was typed into since the last save."""
+        self._timer.stop()
+        if not self._note_dirty:
+            return
+        self._note_dirty = False
+        if self.entry and self.target and not self._read_only:
+            self.target.set_note(self.entry.key, self.note.toPlainText())
+            self.note_state.setText("Saved")
+
+    # -- internals ----------------------------------------------------------------
+
+    def _help_html(self, entry: Entry) -> str:
+        rows = []
+        if entry.help:
+            rows.append(escape(entry.help.strip()).replace("\n", "<br>"))
+        if entry.citation:
+            rows.append(f"<b>MOA clause / policy:</b> {escape(entry.citation)}")
+        if entry.topic:
+            from inspector_app.services.forms import topics
+
+            rows.append(f"<b>Topic:</b> {escape(topics().get(entry.topic, entry.topic))}")
+        return "<br><br>".join(rows)
+
+    def _build_answer_widgets(self) -> None:
+        for button in self.answer_buttons.values():
+            self.answer_row.removeWidget(button)
+            button.deleteLater()
+        self.answer_buttons = {}
+        entry = self.entry
+        free = entry is not None and entry.values is None and entry.answer != AnswerType.PHOTO
+        self.answer_edit.setVisible(free)
+        if free:
+            placeholder = {
+                AnswerType.NUMBER: "a number, e.g. 8",
+                AnswerType.DATE: "YYYY-MM-DD",
+                AnswerType.OFFICER: "officer's name",
+            }.get(entry.answer, "answer")
+            self.answer_edit.setPlaceholderText(f"Answer: {placeholder} (Enter to save)")
+        if entry is None or entry.values is None:
+            return
+        for n, value in enumerate(entry.values, start=1):
+            button = QPushButton(f"{n}  {value_label(value)}", self)
+            button.setCheckable(True)
+            button.setObjectName(f"answer_{value}")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the checklist
+            button.clicked.connect(lambda _=False, v=value: self._on_button(v))
+            self.answer_row.insertWidget(n - 1, button)
+            self.answer_buttons[value] = button
+
+    def _apply_enabled(self) -> None:
+        has = self.entry is not None and self.target is not None
+        editable = has and not self._read_only
+        for button in self.answer_buttons.values():
+            button.setEnabled(editable)
+        self.answer_edit.setReadOnly(not editable)
+        self.note.setReadOnly(not editable)
+        self.note.setEnabled(has)
+        self.attach_button.setEnabled(editable)
+        self.raise_button.setVisible(bool(self.entry and self.entry.can_raise))
+        self.raise_button.setEnabled(editable)
+
+    def _load_note(self, force: bool = False) -> None:
+        text = ""
+        if self.entry and self.target:
+            text = self.target.model.answer(self.entry.key).note
+        if force or text != self.note.toPlainText():
+            self._setting_note = True
+            self.note.setPlainText(text)
+            self._setting_note = False
+            self._note_dirty = False
+            self.note_state.setText("")
+
+    def _on_note_typed(self) -> None:
+        if self._setting_note or self._read_only:
+            return
+        self._note_dirty = True
+        self.note_state.setText("Editing…")
+        self._timer.start()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802
+        if obj is self.note and event.type() == QEvent.Type.FocusOut:
+            self.flush_note()
+        return super().eventFilter(obj, event)
+
+    def _on_button(self, value: str) -> None:
+        if self.entry and self.target and not self._read_only:
+            self.target.set_value(self.entry.key, value)
+        self.refresh()
+
+    def _on_free_answer(self) -> None:
+        if not (self.entry and self.target) or self._read_only:
+            return
+        text = self.answer_edit.text().strip() or None
+        if text != self.target.model.answer(self.entry.key).value:
+            self.target.set_value(self.entry.key, text)
+
+    def _on_raise(self) -> None:
+        if self.entry:
+            self.flush_note()
+            self.sig_raise_finding.emit(self.entry.key)
+
+    def _on_attach(self) -> None:
+        if not (self.entry and self.target):
+            return
+        names, _ = QFileDialog.getOpenFileNames(
+            self, "Attach photos or documents", "",
+            "Photos and documents (*.jpg *.jpeg *.png *.heic *.pdf *.doc *.docx *.txt);;All files (*)",
+        )  # fmt: skip
+        if not names:
+            return
+        try:
+            job = self.target.attach_job(self.entry.key, [Path(n) for n in names])
+        except Exception as exc:  # a refused service call (e.g. a locked review)
+            self.sig_error.emit(exc)
+            return
+        self.attach_task = run_with_progress(
+            self, "Attaching files", job, lambda _n: self.refresh(), self.sig_error.emit
+        )

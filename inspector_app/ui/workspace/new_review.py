@@ -1,0 +1,178 @@
+"""Scheduling a review (and, by default, starting it at once)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from inspector_app.domain.enums import AgreementStatus, ProgramModel, ReviewKind, ReviewMode
+from inspector_app.services import reviews
+from inspector_app.services.errors import Invalid, ServiceError
+from inspector_app.store import queries
+from inspector_app.store.models import Agency, Agreement
+
+from ..qt import (
+    QCheckBox,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
+
+_KIND_OF_MODEL = {
+    ProgramModel.JEM: ReviewKind.JEM_INSPECTION,
+    ProgramModel.WSO: ReviewKind.WSO_REVIEW,
+}
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _pydate(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+class NewReviewDialog(QDialog):
+    def __init__(self, ctx, parent: QWidget | None = None, agency_id: str | None = None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.ctx = ctx
+        self.created_review_id: str | None = None
+        self.setWindowTitle("New review")
+        self.setMinimumWidth(520)
+        with ctx.db.read() as s:
+            agencies = sorted(queries.live(s, Agency), key=lambda a: (a.name, a.state))
+            agreements = queries.live(s, Agreement)
+        self._models: dict[str, list[str]] = {}
+        for a in agreements:
+            if a.status != AgreementStatus.TERMINATED:
+                self._models.setdefault(a.agency_id, []).append(a.model)
+
+        self.agency = QComboBox(self)
+        self.agency.setObjectName("agency")
+        self.agency.setEditable(True)  # type part of a name: the completer finds it
+        self.agency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.agency.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.agency.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        for a in agencies:
+            self.agency.addItem(f"{a.name} ({a.state})", a.id)
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("kind")
+        self.mode = QComboBox(self)
+        self.mode.setObjectName("mode")
+        for m in ReviewMode:
+            self.mode.addItem(m.label, m.value)
+        today = date.today()
+        self.planned_start = QDateEdit(_qdate(today), self)
+        self.planned_end = QDateEdit(_qdate(today + timedelta(days=2)), self)
+        for edit in (self.planned_start, self.planned_end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.lead = QLineEdit(ctx.db.user, self)
+        self.lead.setObjectName("lead_inspector")
+        self.team = QLineEdit(self)
+        self.team.setObjectName("team")
+        self.team.setPlaceholderText("Names separated by commas")
+        self.start_now = QCheckBox(
+            "Start the review now (pin the checklist, begin answering)", self
+        )
+        self.start_now.setObjectName("start_now")
+        self.start_now.setChecked(True)
+
+        self.errors: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for field, label, widget in (
+            ("agency_id", "Agency", self.agency), ("kind", "Review", self.kind),
+            ("mode", "Mode", self.mode), ("planned_start", "Planned start", self.planned_start),
+            ("planned_end", "Planned end", self.planned_end),
+            ("lead_inspector", "Lead inspector", self.lead), ("team", "Team", self.team),
+        ):  # fmt: skip
+            form.addRow(label, widget)
+            error = QLabel(self)
+            error.setObjectName(f"{field}_error")
+            error.setStyleSheet("color: #b3261e;")
+            error.setWordWrap(True)
+            error.hide()
+            form.addRow("", error)
+            self.errors[field] = error
+        self.general_error = QLabel(self)
+        self.general_error.setStyleSheet("color: #b3261e;")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.start_now)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+
+        self.agency.currentIndexChanged.connect(self._on_agency)
+        if agency_id is not None:
+            self.agency.setCurrentIndex(max(0, self.agency.findData(agency_id)))
+        self._on_agency()
+
+    def _on_agency(self) -> None:
+        """Offer only the review kinds the agency holds an agreement for."""
+        self.kind.clear()
+        for model in sorted(set(self._models.get(self.agency.currentData(), []))):
+            kind = _KIND_OF_MODEL.get(ProgramModel(model))
+            if kind is not None:
+                self.kind.addItem(kind.label, kind.value)
+        self._clear_errors()
+        if self.agency.currentData() and self.kind.count() == 0:
+            self._show_error("kind", "this agency has no active 287(g) agreement to review")
+
+    def _clear_errors(self) -> None:
+        for label in (*self.errors.values(), self.general_error):
+            label.hide()
+
+    def _show_error(self, field: str, message: str) -> None:
+        label = self.errors.get(field)
+        if label is None:
+            label = self.general_error
+            message = f"{field}: {message}"
+        label.setText(message)
+        label.show()
+
+    def submit(self) -> bool:
+        self._clear_errors()
+        agency_id = self.agency.currentData()
+        if not agency_id or self.agency.currentText() != self.agency.itemText(
+            self.agency.currentIndex()
+        ):
+            self._show_error("agency_id", "choose an agency from the list")
+            return False
+        if not self.kind.currentData():
+            self._show_error("kind", "this agency has no active 287(g) agreement to review")
+            return False
+        try:
+            review = reviews.schedule_review(
+                self.ctx.db, agency_id=agency_id, kind=self.kind.currentData(),
+                mode=self.mode.currentData(), planned_start=_pydate(self.planned_start.date()),
+                planned_end=_pydate(self.planned_end.date()), lead_inspector=self.lead.text(),
+                team=[t for t in self.team.text().split(",") if t.strip()],
+            )  # fmt: skip
+        except Invalid as exc:
+            self._show_error("agency_id" if exc.field == "agency" else exc.field, exc.message)
+            return False
+        except ServiceError as exc:
+            self._show_error("review", str(exc))
+            return False
+        self.created_review_id = review.id
+        if self.start_now.isChecked():
+            try:
+                reviews.start_review(self.ctx.db, review.id)
+            except ServiceError as exc:  # scheduled all the same: say so, open it planned
+                self.ctx.sig_status.emit(f"Scheduled, but not started: {exc}")
+        self.accept()
+        return True

@@ -1,0 +1,167 @@
+"""Where an answer, a note, a file or a finding of one entry goes.
+
+The checklist panel and the item detail are the same for a review's checklist, a
+focus review and an interview; a target knows which service calls to make. Answers
+and notes go through the undo stack (undo calls the service again with the old
+value); files and findings are saved at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from inspector_app.services import attachments, findings, interviews, reviews
+from inspector_app.services.errors import Invalid
+from inspector_app.services.findings import FindingDraft
+from inspector_app.store.models import Attachment
+
+from ..qt import QUndoStack
+from ..tasks import Report
+from .checklist_model import ChecklistModel
+from .entries import value_label
+from .undo import ServiceCommand
+
+ErrorSink = Callable[[Exception], None]
+
+
+class Target:
+    """Shared behaviour: undoable answers and notes over one ChecklistModel."""
+
+    what = "item"
+
+    def __init__(self, db, model: ChecklistModel, stack: QUndoStack, on_error: ErrorSink) -> None:  # noqa: ANN001
+        self.db, self.model, self.stack, self.on_error = db, model, stack, on_error
+        self.read_only = False
+
+    # to implement
+    def _write_value(self, key: str, value: str | None) -> None:
+        raise NotImplementedError
+
+    def _write_note(self, key: str, note: str) -> None:
+        raise NotImplementedError
+
+    def attachments(self, key: str) -> list[Attachment]:
+        raise NotImplementedError
+
+    def _attach_to(self, key: str) -> dict[str, str | None]:
+        raise NotImplementedError
+
+    def attach_job(self, key: str, paths: list[Path]) -> Callable[[Report], int]:
+        """A background job storing the files (hashing a large file takes a while).
+
+        Where they belong is worked out now, on the GUI thread."""
+        where = self._attach_to(key)
+
+        def job(report: Report) -> int:
+            for n, path in enumerate(paths):
+                report(int(100 * n / len(paths)), f"Attaching {path.name}")
+                attachments.add_attachment(self.db, source=path, **where)
+            return len(paths)
+
+        return job
+
+    def draft(self, key: str) -> FindingDraft:
+        raise NotImplementedError
+
+    # undoable edits
+    def set_value(self, key: str, value: str | None) -> None:
+        old = self.model.answer(key).value
+        if old == value:
+            return
+        text = f"answer {value_label(value) or 'cleared'} ({key})"
+        self.stack.push(
+            ServiceCommand(
+                text, lambda v: self._write_value(key, v), old, value, on_error=self.on_error
+            )
+        )
+
+    def set_note(self, key: str, note: str) -> None:
+        old = self.model.answer(key).note
+        if old == note:
+            return
+        self.stack.push(
+            ServiceCommand(
+                f"note ({key})",
+                lambda v: self._write_note(key, v),
+                old,
+                note,
+                on_error=self.on_error,
+                merge_key=f"{id(self)}:{key}",
+            )  # fmt: skip
+        )
+
+
+class ChecklistTarget(Target):
+    """A review's checklist items, or a focus review's earlier findings."""
+
+    def __init__(self, db, review_id: str, model, stack, on_error,  # noqa: ANN001
+                 all_attachments: Callable[[], list[Attachment]]) -> None:  # fmt: skip
+        super().__init__(db, model, stack, on_error)
+        self.review_id = review_id
+        self._all_attachments = all_attachments
+
+    def _write_value(self, key: str, value: str | None) -> None:
+        reviews.record_answer(self.db, review_id=self.review_id, item_key=key, value=value)
+
+    def _write_note(self, key: str, note: str) -> None:
+        reviews.set_note(self.db, review_id=self.review_id, item_key=key, note=note)
+
+    def attachments(self, key: str) -> list[Attachment]:
+        return [a for a in self._all_attachments() if a.item_key == key]
+
+    def _attach_to(self, key: str) -> dict[str, str | None]:
+        return {"review_id": self.review_id, "item_key": key}
+
+    def draft(self, key: str) -> FindingDraft:
+        return findings.draft_from_item(self.db, review_id=self.review_id, item_key=key)
+
+
+class InterviewTarget(Target):
+    """The questions of one interview; the answer rows are created on first write."""
+
+    what = "question"
+
+    def __init__(self, db, interview_id: str, review_id: str, model, stack, on_error,  # noqa: ANN001
+                 answer_ids: Callable[[], dict[str, str]],
+                 all_attachments: Callable[[], list[Attachment]]) -> None:  # fmt: skip
+        super().__init__(db, model, stack, on_error)
+        self.interview_id, self.review_id = interview_id, review_id
+        self._answer_ids = answer_ids
+        self._all_attachments = all_attachments
+
+    def _write_value(self, key: str, value: str | None) -> None:
+        interviews.record_interview_answer(self.db, interview_id=self.interview_id,
+                                           question_key=key, value=value)  # fmt: skip
+
+    def _write_note(self, key: str, note: str) -> None:
+        interviews.record_interview_answer(
+            self.db, interview_id=self.interview_id, question_key=key,
+            value=self.model.answer(key).value, note=note,
+        )  # fmt: skip
+
+    def _answer_id(self, key: str, *, create: bool) -> str | None:
+        answer_id = self._answer_ids().get(key)
+        if answer_id is None and create:
+            row = interviews.record_interview_answer(
+                self.db, interview_id=self.interview_id, question_key=key,
+                value=self.model.answer(key).value,
+            )  # fmt: skip
+            answer_id = row.id
+        return answer_id
+
+    def attachments(self, key: str) -> list[Attachment]:
+        answer_id = self._answer_ids().get(key)
+        if answer_id is None:
+            return []
+        return [a for a in self._all_attachments() if a.interview_answer_id == answer_id]
+
+    def _attach_to(self, key: str) -> dict[str, str | None]:
+        return {"review_id": self.review_id,
+                "interview_answer_id": self._answer_id(key, create=True)}  # fmt: skip
+
+    def draft(self, key: str) -> FindingDraft:
+        answer_id = self._answer_id(key, create=False)
+        if answer_id is None or self.model.answer(key).value is None:
+            raise Invalid("answer", "answer the question first, then raise a finding from it")
+        return findings.draft_from_answer(self.db, interview_answer_id=answer_id)

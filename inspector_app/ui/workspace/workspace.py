@@ -1,0 +1,524 @@
+"""The review workspace: header, checklist with item detail, interviews, findings.
+
+Everything is autosaved by the service call that makes it (there is no Save
+button); the window reads the review once with store.queries.load_review and then
+refreshes only what a change names (ctx.sig_changed), so answering stays instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from html import escape
+
+from inspector_app.domain.enums import ReviewKind, ReviewMode, ReviewStatus
+from inspector_app.domain.rules import FindingCounts, follow_up_due, requires_follow_up
+from inspector_app.services import findings, reviews
+from inspector_app.services.errors import ServiceError
+from inspector_app.store import queries
+from inspector_app.store.database import Change
+from inspector_app.store.errors import DatabaseProblem
+from inspector_app.store.models import (
+    Attachment,
+    ChecklistResponse,
+    Finding,
+    InterviewAnswer,
+    Officer,
+    Review,
+)
+
+from ..qt import (
+    QAction,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTabWidget,
+    QToolBar,
+    QUndoStack,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from .checklist_model import Answer, ChecklistModel
+from .checklist_panel import ChecklistPanel
+from .entries import Section, sections_of_findings, sections_of_form
+from .finding_editor import FindingEditor
+from .findings_panel import FindingsPanel
+from .interviews_panel import InterviewsPanel
+from .item_detail import ItemDetail
+from .lifecycle_actions import add_lifecycle_actions
+from .targets import ChecklistTarget, Target
+from .undo import ServiceCommand
+
+_BANNER_STYLE = (
+    "QLabel { background: #fff4ce; border: 1px solid #e0b100; border-radius: 3px; "
+    "padding: 6px; color: #5c4400; }"
+)
+_ERROR_STYLE = (
+    "QLabel { background: #fde7e9; border: 1px solid #c42b1c; border-radius: 3px; "
+    "padding: 4px; color: #8a1c12; }"
+)
+
+
+class ReviewWorkspace(QWidget):
+    sig_title_changed = Signal(str)
+
+    def __init__(self, ctx, review_id: str, parent: QWidget | None = None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self.ctx = ctx
+        self.review_id = review_id
+        self.undo_stack = QUndoStack(self)
+        self.finding_editor: FindingEditor | None = None
+        self.read_only = False
+        self._closed = False
+        self.setObjectName("review_workspace")
+
+        self.header = QLabel(self)
+        self.header.setObjectName("workspace_header")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.state = QLabel(self)
+        self.state.setObjectName("workspace_state")
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("follow_up_banner")
+        self.banner.setStyleSheet(_BANNER_STYLE)
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.error = QLabel(self)
+        self.error.setObjectName("workspace_error")
+        self.error.setStyleSheet(_ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.start_bar = QWidget(self)
+        start_layout = QHBoxLayout(self.start_bar)
+        start_layout.setContentsMargins(0, 0, 0, 0)
+        start_layout.addWidget(QLabel("This review is planned. Start it to pin the checklist "
+                                      "and begin answering.", self.start_bar))  # fmt: skip
+        self.start_button = QPushButton("Start review now", self.start_bar)
+        self.start_button.clicked.connect(self._on_start)
+        start_layout.addWidget(self.start_button)
+        start_layout.addStretch(1)
+
+        # checklist tab
+        self.model = ChecklistModel(self)
+        self.checklist = ChecklistPanel(self.model, self)
+        self.detail = ItemDetail(self)
+        self.target: Target = ChecklistTarget(
+            ctx.db, review_id, self.model, self.undo_stack, self.show_error,
+            lambda: self.data.attachments if self.data else [],
+        )  # fmt: skip
+        self.detail.set_target(self.target, ctx.db.attachments_dir)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.checklist)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([680, 440])
+
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(split, "Checklist")
+        self.interviews = InterviewsPanel(
+            ctx,
+            review_id,
+            self.undo_stack,
+            lambda: self.data.attachments if self.data else [],
+            self,
+        )
+        self.tabs.addTab(self.interviews, "Interviews")
+        self.findings = FindingsPanel(self)
+        body = QSplitter(Qt.Orientation.Vertical, self)
+        body.addWidget(self.tabs)
+        body.addWidget(self.findings)
+        body.setStretchFactor(0, 4)
+        body.setStretchFactor(1, 1)
+        body.setSizes([560, 180])
+
+        head = QHBoxLayout()
+        head.addWidget(self.header, 1)
+        head.addWidget(self.state, 0, Qt.AlignmentFlag.AlignTop)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(head)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.start_bar)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.error)
+        layout.addWidget(body, 1)
+
+        self._build_actions()
+        view = self.checklist.view
+        view.sig_answer.connect(self._on_key_answer)
+        view.sig_note_requested.connect(lambda _key: self.detail.focus_note())
+        view.sig_current.connect(self._on_current)
+        self.detail.sig_raise_finding.connect(lambda key: self.raise_finding(self.target, key))
+        self.detail.sig_error.connect(self.show_error)
+        self.interviews.sig_error.connect(self.show_error)
+        self.interviews.sig_raise_finding.connect(self.raise_finding)
+        self.findings.sig_new.connect(self.new_finding)
+        self.findings.sig_edit.connect(self.open_finding)
+        self.findings.sig_remove.connect(self.remove_finding)
+        ctx.sig_changed.connect(self._on_changed)
+
+        self.data: queries.ReviewData | None = None
+        self.reload()
+        view.setFocus()
+
+    # -- actions ------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.redo_action.setShortcuts(
+            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        )
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+            self.toolbar.addAction(action)
+        self.toolbar.addSeparator()
+        find = QAction("Find item", self)
+        find.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(self.focus_search)
+        self.addAction(find)
+        self.report_action: QAction | None = None
+        try:
+            from ..reports_view import show_report
+        except ImportError:
+            show_report = None
+        if show_report is not None:
+            self.report_action = self.toolbar.addAction(
+                "Report…", lambda: self._report(show_report)
+            )
+            self.report_action.setObjectName("report")
+        self.lifecycle_actions = add_lifecycle_actions(self, self.toolbar)
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        # A main window with its own Undo (a QUndoGroup holding our stack) owns Ctrl+Z;
+        # two actions on one shortcut would make Qt run neither.
+        hosted = hasattr(self.window(), "undo_group")
+        for action in (self.undo_action, self.redo_action):
+            action.setEnabled(True)
+            if hosted:
+                action.setShortcuts([])
+        super().showEvent(event)
+
+    def _report(self, show_report) -> None:  # noqa: ANN001
+        kind = "focus_review" if self.is_focus else "inspection"
+        self.detail.flush_note()
+        show_report(self.ctx, self, kind, self.review_id)
+
+    # -- contract ---------------------------------------------------------------------------
+
+    def help_text(self) -> str:
+        detail = (
+            self.interviews.detail if self.tabs.currentWidget() is self.interviews else self.detail
+        )
+        return detail.help_text()
+
+    def focus_search(self) -> None:
+        if self.tabs.currentWidget() is self.interviews:
+            self.interviews.questions.focus_search()
+        else:
+            self.checklist.focus_search()
+
+    def shutdown(self) -> None:
+        """Save a note being typed and stop listening; everything else is saved already."""
+        if self._closed:
+            return
+        self.detail.flush_note()
+        self.interviews.detail.flush_note()
+        self._closed = True
+        with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
+            self.ctx.sig_changed.disconnect(self._on_changed)
+        for task in (self.detail.attach_task, self.interviews.detail.attach_task):
+            if task is not None and not task.done.is_set():
+                task.cancel()
+                task.done.wait(5)
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.shutdown()
+        super().closeEvent(event)
+
+    def select_finding(self, finding_id: str) -> None:
+        self.findings.select_finding(finding_id)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @property
+    def is_focus(self) -> bool:
+        return self.data is not None and self.data.review.kind == ReviewKind.FOCUS_REVIEW
+
+    def reload(self) -> None:
+        """Read the whole review (one load_review call): on open and after bulk changes."""
+        key = self.checklist.view.current_key()
+        with self.ctx.db.read() as s:
+            data = queries.load_review(s, self.review_id)
+            officers = (
+                queries.live(s, Officer, Officer.agency_id == data.review.agency_id) if data else []
+            )
+        if data is None:
+            self.header.setText("This review no longer exists.")
+            self.setEnabled(False)
+            return
+        self.data = data
+        review = data.review
+        self.model.load(
+            self._sections(), {k: Answer(r.value, r.note) for k, r in data.responses.items()},
+            self._file_counts(), self._findings_by_item(),
+        )  # fmt: skip
+        self.tabs.setTabVisible(1, not self.is_focus)
+        self.findings.setVisible(not self.is_focus)
+        if not self.is_focus:
+            self.interviews.set_review(review.kind, officers)
+            self.interviews.set_interviews(data.interviews, self._findings_by_answer())
+        self._show_findings()
+        self._show_review()
+        if not (key and self.checklist.view.select_key(key)):
+            self.checklist.view.move_entry(1)
+
+    def _sections(self) -> list[Section]:
+        data = self.data
+        review = data.review
+        if review.kind == ReviewKind.FOCUS_REVIEW:
+            parent = data.parent
+            when = (parent.end_date or parent.start_date) if parent else None
+            title = "Findings of the " + (
+                f"{ReviewKind(parent.kind).label} of {when:%B %d, %Y}" if parent and when
+                else "inspection followed up"
+            )  # fmt: skip
+            return sections_of_findings(data.parent_findings, title)
+        if not review.form_id:
+            return []
+        return sections_of_form(reviews.form_for(review))
+
+    def _file_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for a in self.data.attachments:
+            if a.item_key and not a.interview_answer_id:
+                counts[a.item_key] += 1
+        return dict(counts)
+
+    def _findings_by_item(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = defaultdict(list)
+        for f in self.data.findings:
+            if f.item_key:
+                out[f.item_key].append(f.number)
+        return dict(out)
+
+    def _findings_by_answer(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = defaultdict(list)
+        for f in self.data.findings:
+            if f.interview_answer_id:
+                out[f.interview_answer_id].append(f.number)
+        return dict(out)
+
+    def title(self) -> str:
+        data = self.data
+        if data is None:
+            return ""
+        return f"{data.agency.name} — {ReviewKind(data.review.kind).label}"
+
+    def _show_review(self) -> None:
+        data = self.data
+        review = data.review
+        self.read_only = review.status == ReviewStatus.FINAL
+        kind = ReviewKind(review.kind).label
+        form = f"{review.form_id} v{review.form_version}" if review.form_id else "no checklist yet"
+        if review.kind == ReviewKind.FOCUS_REVIEW:
+            form = f"{len(data.parent_findings)} findings followed up"
+        start = review.start_date or review.planned_start
+        end = review.end_date or review.planned_end
+        dates = f"{start:%b %d, %Y}" if start else "not scheduled"
+        if end and end != start:
+            dates += f" – {end:%b %d, %Y}"
+        if review.due_date:
+            dates += f" (due {review.due_date:%b %d, %Y})"
+        team = ", ".join(review.team) or review.lead_inspector or "—"
+        place = f"{escape(data.agency.name)} ({escape(data.agency.state)})"
+        if data.field_office:
+            place += f" · {escape(data.field_office.name)} field office"
+        self.header.setText(
+            f"<span style='font-size:14pt'><b>{place}</b></span><br>"
+            f"<b>{escape(kind)}</b> · {escape(ReviewMode(review.mode).label)} · "
+            f"form {escape(form)} · {escape(dates)}<br>Team: {escape(team)}"
+            + (f" (lead {escape(review.lead_inspector)})" if review.lead_inspector else "")
+        )
+        status = ReviewStatus(review.status).label
+        if self.read_only:
+            status = f"Final — locked (read-only){f', revision {review.revision}' if review.revision else ''}"
+        color = "#8a1c12" if self.read_only else "#1b4f8a"
+        self.state.setText(
+            f"<span style='color:{color}; font-weight:bold; border:1px solid {color}; "
+            f"padding:3px'>{escape(status)}</span>"
+        )
+        self.start_bar.setVisible(review.status == ReviewStatus.PLANNED)
+        self.target.read_only = self.read_only
+        self.detail.set_read_only(self.read_only or review.status == ReviewStatus.PLANNED)
+        self.interviews.set_read_only(self.read_only)
+        self.findings.set_read_only(self.read_only)
+        for action in self.lifecycle_actions.values():
+            action.update(self)
+        self.sig_title_changed.emit(self.title())
+
+    def _show_findings(self) -> None:
+        counts = self.findings.set_findings(self.data.findings)
+        self._show_banner(counts)
+
+    def _show_banner(self, counts: FindingCounts) -> None:
+        review = self.data.review
+        if self.is_focus or not requires_follow_up(counts):
+            self.banner.hide()
+            return
+        end = review.end_date or review.start_date or review.planned_end
+        due = follow_up_due(counts, end) if end else None
+        self.banner.setText(
+            f"⚠ {counts.counted_for_follow_up} deficiencies and areas of concern: a focus "
+            "review will be required within 6 months"
+            + (f" (due by {due:%B %d, %Y})." if due else ".")
+        )
+        self.banner.show()
+
+    # -- incremental refresh ------------------------------------------------------------------
+
+    def _on_changed(self, change: Change) -> None:
+        if self._closed or self.data is None:
+            return
+        if change.entity == "*":
+            self.reload()
+            return
+        if change.review_id != self.review_id and change.entity_id != self.review_id:
+            return
+        with self.ctx.db.read() as s:
+            if change.entity == "checklist_response":
+                row = s.get(ChecklistResponse, change.entity_id)
+                if row is not None:
+                    self.data.responses[row.item_key] = row
+                    self.model.set_answer(row.item_key, None if row.deleted else row.value,
+                                          "" if row.deleted else row.note)  # fmt: skip
+                    if self.detail.entry and self.detail.entry.key == row.item_key:
+                        self.detail.refresh()
+            elif change.entity == "finding":
+                self.data.findings = sorted(
+                    queries.live(s, Finding, Finding.review_id == self.review_id),
+                    key=lambda f: f.number,
+                )
+                self._show_findings()
+                self.model.set_findings(self._findings_by_item())
+                self.interviews.set_findings_by_answer(self._findings_by_answer())
+            elif change.entity == "attachment":
+                self.data.attachments = queries.live(
+                    s, Attachment, Attachment.review_id == self.review_id
+                )
+                self.model.set_files(self._file_counts())
+                self.detail.refresh()
+                self.interviews.refresh_files()
+            elif change.entity == "interview_answer":
+                row = s.get(InterviewAnswer, change.entity_id)
+                for data in self.data.interviews:
+                    if row is not None and data.interview.id == row.interview_id:
+                        data.answers[row.question_key] = row
+                        self.interviews.update_answer(row.interview_id, row.question_key,
+                                                      row.value, row.note)  # fmt: skip
+            elif change.entity == "interview":
+                data = queries.load_review(s, self.review_id)
+                if data is not None:
+                    self.data.interviews = data.interviews
+                    self.interviews.set_interviews(data.interviews, self._findings_by_answer())
+            elif change.entity == "review" and change.entity_id == self.review_id:
+                review = queries.get_live(s, Review, self.review_id)
+                if review is None:
+                    return
+                form_changed = (review.form_id, review.form_version) != (
+                    self.data.review.form_id, self.data.review.form_version)  # fmt: skip
+                self.data.review = review
+                if form_changed:
+                    self.reload()
+                else:
+                    self._show_review()
+                    self._show_banner(
+                        FindingCounts.of(f.kind for f in self.data.findings if f.kind)
+                    )
+
+    # -- user actions -------------------------------------------------------------------------
+
+    def show_error(self, exc: Exception) -> None:
+        text = (
+            str(exc)
+            if isinstance(exc, ServiceError | DatabaseProblem)
+            else f"Unexpected error: {exc}"
+        )
+        self.error.setText(text)
+        self.error.show()
+        self.ctx.sig_status.emit(text)
+
+    def clear_error(self) -> None:
+        self.error.hide()
+
+    def _on_current(self, key: str | None) -> None:
+        self.clear_error()
+        entry = self.model.entry(self.model.index_of(key)) if key else None
+        where = ""
+        if key and self.data:
+            if self.is_focus:
+                where = self.model.sections[0].title if self.model.sections else ""
+            elif self.data.review.form_id:
+                where = reviews.form_for(self.data.review).section_of(key).title
+        self.detail.show_entry(entry, where)
+
+    def _on_key_answer(self, key: str, value: str | None) -> None:
+        if self.read_only:
+            self.show_error(ServiceError("This review is final and locked; answers cannot be "
+                                         "changed (record an amendment to change it)."))  # fmt: skip
+            return
+        self.clear_error()
+        self.target.set_value(key, value)
+
+    def _on_start(self) -> None:
+        try:
+            reviews.start_review(self.ctx.db, self.review_id)
+        except ServiceError as exc:
+            self.show_error(exc)
+
+    def raise_finding(self, target: Target, key: str) -> FindingEditor | None:
+        """Open the finding editor prefilled from the item or answer (topic, citation, kind)."""
+        try:
+            draft = target.draft(key)
+        except ServiceError as exc:
+            self.show_error(exc)
+            return None
+        return self._open_editor(FindingEditor(self.ctx, self, draft=draft))
+
+    def new_finding(self) -> FindingEditor:
+        return self._open_editor(FindingEditor(self.ctx, self, review_id=self.review_id))
+
+    def open_finding(self, finding_id: str) -> FindingEditor:
+        return self._open_editor(
+            FindingEditor(self.ctx, self, finding_id=finding_id, read_only=self.read_only)
+        )
+
+    def _open_editor(self, editor: FindingEditor) -> FindingEditor:
+        self.finding_editor = editor
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.accepted.connect(
+            lambda: editor.finding_id and self.select_finding(editor.finding_id)
+        )
+        editor.destroyed.connect(lambda *_: setattr(self, "finding_editor", None))
+        editor.open()  # window-modal, without a nested event loop
+        return editor
+
+    def remove_finding(self, finding_id: str) -> None:
+        """Remove a finding (a tombstone), undoable like answers."""
+        db = self.ctx.db
+
+        def apply(removed: bool) -> None:
+            (findings.remove_finding if removed else findings.restore_finding)(db, finding_id)
+
+        self.undo_stack.push(ServiceCommand("remove finding", apply, False, True,
+                                            on_error=self.show_error))  # fmt: skip
