@@ -246,6 +246,8 @@ def render_to_file(db: Database, kind: ReportKind | str, review_id: str, out: Pa
         raise Invalid("out", f"{out.parent}: no such folder; create it or choose another")
     if out.is_dir():
         raise Invalid("out", f"{out}: is a folder; give a file name ending in .pdf")
+    if not os.access(out.parent, os.W_OK):
+        raise Invalid("out", f"{out.parent}: you cannot write in this folder; choose another")
     rendered = render_report(db, kind, review_id, progress)
     write_atomically(out, rendered.pdf)
     return rendered
