@@ -24,6 +24,7 @@ from inspector_app.store.models import (
     Agency,
     Agreement,
     CorrectiveAction,
+    FieldOffice,
     Finding,
     Officer,
     Review,
@@ -176,3 +177,9 @@ def load_warrants(session: Session) -> pd.DataFrame:
                           "month": WarrantCount.month, "count": WarrantCount.count})  # fmt: skip
     df["fiscal_year"] = df["year"] + (df["month"] >= 10).astype(int)
     return df
+
+
+def load_field_offices(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of the field offices."""
+    q = select(FieldOffice.id, FieldOffice.name).where(FieldOffice.deleted == False)  # noqa: E712
+    return list(session.exec(q).all())

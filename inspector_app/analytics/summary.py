@@ -218,3 +218,82 @@ def format_summary(s: dict[str, Any], titles: dict[str, str] | None = None) -> s
         f"{'  areas of concern resolved':<32}{fu['areas_of_concern_resolved']:>8} of {fu['areas_of_concern_reviewed']}",
     ]
     return "\n".join(lines)
+
+
+# --- the annual report's tables ----------------------------------------------------------
+
+TREND_YEARS = 6  # the fiscal year and the five before it, like GAO's tables 2 and 3
+
+
+def topic_table(frames: ProgramFrames, fiscal_year: int, kind: str,
+                years: int = TREND_YEARS) -> pd.DataFrame:  # fmt: skip
+    """Findings of one kind by responsible party and topic (rows) per fiscal year (columns),
+    with a Total column and a Total row; only rows with a finding are listed."""
+    fys = list(range(fiscal_year - years + 1, fiscal_year + 1))
+    parts = []
+    for fy in fys:
+        f = scope(frames, fy).findings
+        f = f[f["kind"] == kind]
+        parts.append(f.assign(fy=fy)[["responsible", "topic", "fy"]])
+    allf = pd.concat(parts) if parts else pd.DataFrame(columns=["responsible", "topic", "fy"])
+    allf["topic"] = allf["topic"].fillna("unspecified")
+    table = pd.crosstab([allf["responsible"], allf["topic"]], allf["fy"]) if len(allf) else None
+    cols = [f"FY{y}" for y in fys]
+    if table is None:
+        return pd.DataFrame(columns=["Responsible", "Topic", *cols, "Total"])
+    table = table.reindex(columns=fys, fill_value=0)
+    table.columns = cols
+    table["Total"] = table.sum(axis=1)
+    order = {t: i for i, t in enumerate(frames.topics)}
+    table = table.reset_index().rename(columns={"responsible": "Responsible", "topic": "Topic"})
+    table["_o"] = table["Topic"].map(lambda t: order.get(t, len(order)))
+    table = table.sort_values(["Responsible", "Total", "_o"], ascending=[False, False, True])
+    table = table.drop(columns="_o")
+    table["Responsible"] = table["Responsible"].str.upper()
+    total = {"Responsible": "Total", "Topic": "", **{c: int(table[c].sum()) for c in cols},
+             "Total": int(table["Total"].sum())}  # fmt: skip
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def trend(frames: ProgramFrames, fiscal_year: int, years: int = TREND_YEARS) -> pd.DataFrame:
+    """Per fiscal year: inspections, agencies inspected and with findings (GAO figure 3)."""
+    rows = []
+    for fy in range(fiscal_year - years + 1, fiscal_year + 1):
+        s = summary(frames, fy)
+        rows.append({"Fiscal year": fy, "Inspections": s["inspections"],
+                     "Agencies inspected": s["agencies_inspected"],
+                     "Agencies with findings": s["agencies_with_findings"],
+                     "Deficiencies": s["deficiencies"],
+                     "Areas of concern": s["areas_of_concern"]})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def follow_up_status(frames: ProgramFrames, fiscal_year: int, model: str | None = None
+                     ) -> pd.DataFrame:  # fmt: skip
+    """The inspections requiring follow-up and the state of their focus reviews."""
+    sc = scope(frames, fiscal_year, model)
+    need = sc.inspections[sc.inspections["follow_up"]].sort_values(["agency", "start_date"])
+    focus, f = sc.focus_reviews, sc.findings
+    rows = []
+    for r in need.itertuples(index=False):
+        mine = focus[focus["parent_review_id"] == r.id].sort_values(
+            "start_date", na_position="last"
+        )
+        own = f[(f["review_id"] == r.id) & f["kind"].isin([D, A])]
+        judged = own[_judged(own)]
+        if mine.empty:
+            state, due, when = "not scheduled", None, None
+        else:
+            last = mine.iloc[-1]
+            state, due, when = last["status"], last["due_date"], last["start_date"]
+        rows.append({
+            "Agency": r.agency, "State": r.state, "Inspection": r.start_date,
+            "Deficiencies": r.deficiencies, "Areas of concern": r.areas_of_concern,
+            "Focus review": state, "Due": due, "Conducted": when,
+            "Judged": len(judged),
+            "Resolved": int((judged["status"] == FindingStatus.RESOLVED.value).sum()),
+            "review_id": r.id,
+        })  # fmt: skip
+    cols = ["Agency", "State", "Inspection", "Deficiencies", "Areas of concern", "Focus review",
+            "Due", "Conducted", "Judged", "Resolved", "review_id"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,151 @@
+"""Excel and CSV output of analytics tables (openpyxl), as bytes: callers write atomically.
+
+Excel refuses sheet names longer than 31 characters, containing []:*?/\\ or repeated
+without regard to case; `sheet_names` makes LEA names safe and unique.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .wso_summary import LeaSummary
+
+MAX_SHEET = 31
+_BAD = re.compile(r"[\[\]:*?/\\]")
+HEAD_FILL = PatternFill("solid", fgColor="1F3A5F")
+HEAD_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14, color="1F3A5F")
+SECTION_FONT = Font(bold=True, size=11, color="1F3A5F")
+
+
+def sheet_names(names: Iterable[str], reserved: Sequence[str] = ("Overview",)) -> list[str]:
+    """Safe, unique (case-insensitive) sheet names of at most 31 characters."""
+    taken = {r.casefold() for r in reserved}
+    out = []
+    for name in names:
+        base = _BAD.sub("-", name).strip().strip("'") or "Sheet"
+        candidate, n = base[:MAX_SHEET], 1
+        while candidate.casefold() in taken:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[: MAX_SHEET - len(suffix)] + suffix
+        taken.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def _cell(value: Any) -> Any:
+    """Values openpyxl accepts: no NaN, no pandas NA, dates as dates."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalars
+    if isinstance(value, (list, dict)):
+        return str(value)
+    return value
+
+
+def write_frame(ws: Worksheet, df: pd.DataFrame, row: int = 1, *, index: bool = False) -> int:
+    """Write a table with a styled header at `row`; return the next free row."""
+    if index:
+        df = df.reset_index()
+    for c, name in enumerate(df.columns, start=1):
+        cell = ws.cell(row=row, column=c, value=str(name))
+        cell.fill, cell.font = HEAD_FILL, HEAD_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, values in enumerate(df.itertuples(index=False), start=row + 1):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=_cell(value))
+            if isinstance(cell.value, (date, datetime)):
+                cell.number_format = "yyyy-mm-dd"
+    return row + len(df) + 2
+
+
+def _autosize(ws: Worksheet, max_width: int = 60) -> None:
+    widths: dict[int, int] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                n = len(str(cell.value)) if not isinstance(cell.value, date) else 10
+                widths[cell.column] = max(widths.get(cell.column, 0), n)
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = min(max(w + 2, 8), max_width)
+
+
+def table_xlsx(df: pd.DataFrame, title: str = "Table") -> bytes:
+    """One table as a workbook (the Program view's "Export to Excel")."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_names([title], reserved=())[0]
+    write_frame(ws, df)
+    ws.freeze_panes = "A2"
+    _autosize(ws)
+    return _bytes(wb)
+
+
+def table_csv(df: pd.DataFrame) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens accented names correctly."""
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int) -> bytes:
+    """The annual WSO summary workbook: an Overview sheet first, then one sheet per LEA."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Overview"
+    ws.cell(row=1, column=1, value=f"Annual WSO summary, FY{fiscal_year}").font = TITLE_FONT
+    ws.cell(row=2, column=1, value=f"{len(summaries)} WSO-partner LEAs; warrants and reviews of "
+                                   f"FY{fiscal_year - 2} to FY{fiscal_year}")  # fmt: skip
+    overview = pd.DataFrame([s.overview() for s in summaries])
+    if overview.empty:
+        overview = pd.DataFrame(columns=["LEA", "State"])
+    write_frame(ws, overview, row=4)
+    ws.freeze_panes = "B5"
+    _autosize(ws)
+    names = sheet_names([s.name for s in summaries])
+    for summary, name in zip(summaries, names, strict=True):
+        sheet = wb.create_sheet(name)
+        sheet.cell(row=1, column=1, value=summary.name).font = TITLE_FONT
+        facts = (f"{summary.state}; field office {summary.field_office or '—'}; MOA "
+                 f"{', '.join(summary.moa_numbers) or '—'}; agreement {summary.agreement_status}")  # fmt: skip
+        sheet.cell(row=2, column=1, value=facts)
+        row = 4
+        sheet.cell(row=row, column=1, value="Warrants served").font = SECTION_FONT
+        row = write_frame(sheet, summary.warrants, row + 1, index=True)
+        sheet.cell(row=row, column=1, value="Reviews").font = SECTION_FONT
+        reviews = summary.reviews.drop(columns=["review_id"])
+        if reviews.empty:
+            sheet.cell(row=row + 1, column=1, value="No WSO review in these fiscal years.")
+            row += 3
+        else:
+            row = write_frame(sheet, reviews, row + 1)
+        sheet.cell(row=row, column=1, value="Officers").font = SECTION_FONT
+        if summary.officers.empty:
+            sheet.cell(row=row + 1, column=1, value="No warrant service officers on record.")
+        else:
+            write_frame(sheet, summary.officers, row + 1)
+        _autosize(sheet, max_width=45)
+    return _bytes(wb)
+
+
+def _bytes(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,168 @@
+"""The annual WSO summary's data: one record per WSO-partner LEA for a fiscal year.
+
+DOMAIN.md: each year the National Program Managers summarise each WSO-partner LEA,
+including the number of warrants served and the results of inspections from the last
+three fiscal years. Here: warrants per month and per year for those three years, the
+LEA's WSO reviews in them (counts by kind, follow-up, resolution) and its officers with
+their training and credential status as of the fiscal year's end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from inspector_app.domain.calendar import FiscalYear
+from inspector_app.domain.enums import FindingStatus, ProgramModel, TrainingKind
+from inspector_app.domain.training import TrainingEvent, training_status
+
+from . import loader
+from .loader import FOCUS, ProgramFrames
+from .summary import A, B, D
+
+YEARS = 3
+# Fiscal-year months in order: October of the year before, ..., September.
+FY_MONTHS = [10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+MONTH_NAMES = ["Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"]
+
+
+@dataclass
+class LeaSummary:
+    agency_id: str
+    name: str
+    state: str
+    county: str
+    field_office: str
+    moa_numbers: list[str]
+    signed_on: date | None
+    agreement_status: str
+    fiscal_year: int
+    years: list[int]
+    warrants: pd.DataFrame  # index: fiscal year; columns: MONTH_NAMES + "Total"
+    reviews: pd.DataFrame  # one row per WSO review in the years, with its follow-up
+    officers: pd.DataFrame  # one row per WSO officer
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def warrants_by_year(self) -> dict[int, int]:
+        return {int(y): int(t) for y, t in self.warrants["Total"].items()}
+
+    def overview(self) -> dict[str, Any]:
+        """One line of the workbook's Overview sheet."""
+        r, o = self.reviews, self.officers
+        row: dict[str, Any] = {"LEA": self.name, "State": self.state,
+                               "Field office": self.field_office,
+                               "MOA": ", ".join(self.moa_numbers),
+                               "Agreement status": self.agreement_status}  # fmt: skip
+        for y, n in self.warrants_by_year.items():
+            row[f"Warrants FY{y}"] = n
+        row.update({
+            "Reviews": len(r),
+            "Deficiencies": int(r["Deficiencies"].sum()) if len(r) else 0,
+            "Areas of concern": int(r["Areas of concern"].sum()) if len(r) else 0,
+            "Best practices": int(r["Best practices"].sum()) if len(r) else 0,
+            "Follow-up required": int(r["Follow-up required"].eq("yes").sum()) if len(r) else 0,
+            "Active officers": int((o["Status"] == "active").sum()) if len(o) else 0,
+            "Officers trained": int(((o["Status"] == "active") & (o["Training"] == "Current")).sum())
+            if len(o) else 0,
+        })  # fmt: skip
+        return row
+
+
+def warrant_table(counts: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Warrants per fiscal-year month (rows: years), zeros where nothing was recorded."""
+    table = pd.DataFrame(0, index=pd.Index(years, name="Fiscal year"), columns=MONTH_NAMES)
+    c = counts[counts["fiscal_year"].isin(years)]
+    for fy, month, n in c[["fiscal_year", "month", "count"]].itertuples(index=False):
+        table.at[int(fy), MONTH_NAMES[FY_MONTHS.index(int(month))]] += int(n)
+    table["Total"] = table[MONTH_NAMES].sum(axis=1)
+    return table
+
+
+def _reviews_table(frames: ProgramFrames, agency_id: str, years: list[int]) -> pd.DataFrame:
+    r = frames.reviews
+    mine = r[(r["agency_id"] == agency_id) & (r["model"] == ProgramModel.WSO.value)
+             & r["fiscal_year"].isin(years)]  # fmt: skip
+    f = frames.findings
+    rows = []
+    for rv in mine[mine["kind"] != FOCUS].sort_values("start_date").itertuples(index=False):
+        own = f[f["review_id"] == rv.id]
+        kinds = own["kind"].value_counts()
+        d, a, b = (int(kinds.get(k, 0)) for k in (D, A, B))
+        focus = mine[(mine["kind"] == FOCUS) & (mine["parent_review_id"] == rv.id)]
+        judged = own[own["resolved_by_review_id"].notna() & own["kind"].isin([D, A])]
+        resolved = int((judged["status"] == FindingStatus.RESOLVED.value).sum())
+        rows.append({
+            "Fiscal year": int(rv.fiscal_year), "Start": rv.start_date, "Status": rv.status,
+            "Mode": rv.mode, "Deficiencies": d, "Areas of concern": a, "Best practices": b,
+            "Follow-up required": "yes" if d + a >= 4 else "no",
+            "Focus review": ", ".join(f"{s} ({x})" if x else s for s, x in
+                                      zip(focus["status"], focus["start_date"], strict=True)) or "—",
+            "Findings judged": len(judged), "Resolved": resolved, "review_id": rv.id,
+        })  # fmt: skip
+    cols = ["Fiscal year", "Start", "Status", "Mode", "Deficiencies", "Areas of concern",
+            "Best practices", "Follow-up required", "Focus review", "Findings judged", "Resolved",
+            "review_id"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _officers_table(officers: pd.DataFrame, training: pd.DataFrame, day: date) -> pd.DataFrame:
+    rows = []
+    for o in officers.sort_values("name").itertuples(index=False):
+        recs = training[training["officer_id"] == o.id]
+        events = [TrainingEvent(TrainingKind(k), on, h) for k, on, h in
+                  recs[["kind", "completed_on", "hours"]].itertuples(index=False)]  # fmt: skip
+        status = training_status(ProgramModel.WSO, events, day)
+        course = [e for e in events if e.kind == TrainingKind.WSO_COURSE and e.completed_on <= day]
+        last = max(course, key=lambda e: e.completed_on) if course else None
+        retrieved = {True: "yes", False: "no"}.get(o.credential_retrieved, "—")
+        rows.append({
+            "Officer": o.name, "Credential": o.credential_number or "—", "Status": o.status,
+            "Status changed": o.status_changed_on, "Training": status.summary,
+            "WSO course": last.completed_on if last else None,
+            "Hours": last.hours if last else None,
+            "Credential retrieved": retrieved if o.status != "active" else "—",
+        })  # fmt: skip
+    cols = ["Officer", "Credential", "Status", "Status changed", "Training", "WSO course", "Hours",
+            "Credential retrieved"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+def wso_summaries(session: Session, fiscal_year: int) -> list[LeaSummary]:
+    """One summary per LEA holding a WSO agreement signed by the fiscal year's end."""
+    years = list(range(fiscal_year - YEARS + 1, fiscal_year + 1))
+    fy_end = FiscalYear(fiscal_year).end
+    agreements = loader.load_agreements(session)
+    wso = agreements[(agreements["model"] == ProgramModel.WSO.value)
+                     & agreements["signed_on"].map(lambda d: d is not None and d <= fy_end)]  # fmt: skip
+    if wso.empty:
+        return []
+    agencies = loader.load_agencies(session).set_index("id")
+    offices = dict(loader.load_field_offices(session))
+    frames = loader.load_frames(session, years)
+    officers = loader.load_officers(session)
+    officers = officers[officers["model"] == ProgramModel.WSO.value]
+    training = loader.load_training(session)
+    warrants = loader.load_warrants(session)
+    out = []
+    for agency_id, group in wso.groupby("agency_id", sort=False):
+        if agency_id not in agencies.index:
+            continue
+        a = agencies.loc[agency_id]
+        counts = warrants[warrants["agreement_id"].isin(set(group["id"]))]
+        statuses = sorted(set(group["status"]))
+        out.append(LeaSummary(
+            agency_id=agency_id, name=a["name"], state=a["state"], county=a["county"],
+            field_office=offices.get(a["field_office_id"], ""),
+            moa_numbers=[m for m in group["moa_number"] if m], signed_on=min(group["signed_on"]),
+            agreement_status=", ".join(statuses), fiscal_year=fiscal_year, years=years,
+            warrants=warrant_table(counts, years),
+            reviews=_reviews_table(frames, agency_id, years),
+            officers=_officers_table(officers[officers["agency_id"] == agency_id], training, fy_end),
+        ))  # fmt: skip
+    out.sort(key=lambda s: (s.state, s.name))
+    return out
