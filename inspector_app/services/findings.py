@@ -110,7 +110,11 @@ def add_finding(
         if review.kind == ReviewKind.FOCUS_REVIEW:
             raise Invalid("review_id", "a focus review judges earlier findings; it raises none")
         if item_key is not None:
-            form_for(review).item(item_key)  # KeyError would be a caller bug
+            form = form_for(review)
+            try:
+                form.item(item_key)
+            except KeyError:
+                raise Invalid("item_key", f"{item_key!r} is not an item of {form.ref}") from None
         if interview_answer_id is not None:
             uow.get(InterviewAnswer, interview_answer_id, "interview answer")
         finding = Finding(
