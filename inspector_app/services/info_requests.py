@@ -17,6 +17,9 @@ from sqlmodel import select
 
 from inspector_app.domain.calendar import DueState, due_state
 from inspector_app.domain.enums import ReviewKind
+
+# The standard list of documents printed on the form is the reports' (one source).
+from inspector_app.reports.request_form import DEFAULT_REQUEST_ITEMS
 from inspector_app.store import queries
 from inspector_app.store.database import Database
 from inspector_app.store.files import put_blob
@@ -33,22 +36,6 @@ from .attachments import MAX_ATTACHMENT_BYTES
 from .errors import Conflict, Invalid
 from .uow import unit_of_work
 from .validate import parse_date, required_text
-
-try:  # the reports issue owns the standard list printed on the form
-    from inspector_app.reports.request_form import DEFAULT_REQUEST_ITEMS
-except ImportError:  # not written yet: the same documents, kept here meanwhile
-    DEFAULT_REQUEST_ITEMS = [
-        "Current list of designated warrant service officers, with training dates and hours",
-        "WSO training certificates or sign-in sheets for each designated officer",
-        "Log of ICE administrative warrants (I-200/I-205) served in the last 24 months",
-        "Records of ICE credentials issued, retrieved, revoked and destroyed",
-        "Complaints received about designated officers and how each was reported to ICE",
-        "Complaint procedure notice given to people served, in English and Spanish",
-        "Interpreter or language-line records for warrant service",
-        "Steering committee agendas and minutes (or notices of meetings)",
-        "The signed 287(g) WSO Memorandum of Agreement and any amendments",
-        "Local policies or general orders on 287(g) warrant service",
-    ]
 
 REQUEST_DUE_DAYS_BEFORE_VISIT = 21  # documents due three weeks before the visit
 REQUEST_SEND_DAYS_BEFORE_VISIT = 42  # sent about six weeks before
