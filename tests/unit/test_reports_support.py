@@ -1,0 +1,136 @@
+"""Builders shared by the report tests (imported as tests.unit.test_reports_support),
+plus tests of the base building blocks."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+from pypdf import PdfReader
+from sqlalchemy import text
+
+from inspector_app.domain.enums import FindingKind, IntervieweeRole, ReviewKind
+from inspector_app.reports.base import fingerprint, slug, thumbnail
+from inspector_app.services import agencies as ag
+from inspector_app.services import attachments, findings, interviews, reviews
+from inspector_app.store.database import Database
+
+GREEK = "Σωκράτης Παπαδόπουλος"
+CYRILLIC = "Дмитрий Иванов"
+NAMES = ["Nguyễn Thị Lan", "José Núñez", GREEK, CYRILLIC]
+HASH = "ab12" * 16
+
+
+def photo(color: tuple[int, int, int] = (40, 90, 140)) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 200), color).save(buf, format="JPEG", quality=80)
+    return buf.getvalue()
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(pdf: bytes) -> str:
+    """All text with whitespace collapsed (lines wrap anywhere)."""
+    return re.sub(r"\s+", " ", "\n".join(pages_text(pdf)))
+
+
+def agency_world(db: Database, *, model: str = "JEM", name: str = "Alder County Sheriff's Office"):
+    office = ag.create_field_office(db, name="Atlanta", code="ATL", state="GA",
+                                    poc_name="Marisol Peña", poc_email="m.pena@example.gov")  # fmt: skip
+    agency = ag.create_agency(db, name=name, state="GA", county="Alder", field_office_id=office.id)
+    agreement = ag.create_agreement(db, agency_id=agency.id, model=model,
+                                    signed_on=date(2024, 1, 15), moa_number=f"287G-GA-{model}")  # fmt: skip
+    return office, agency, agreement
+
+
+def started_review(db: Database, agency_id: str, kind: str = ReviewKind.JEM_INSPECTION,
+                   team: list[str] | None = None, lead: str = "Dana Whitfield"):  # fmt: skip
+    review = reviews.schedule_review(
+        db, agency_id=agency_id, kind=kind, lead_inspector=lead, team=team or [lead],
+        planned_start=date(2026, 10, 20), planned_end=date(2026, 10, 22),
+    )  # fmt: skip
+    return reviews.start_review(db, review.id, on=date(2026, 10, 20))
+
+
+def add_findings(db: Database, review_id: str, counts: dict[str, int], *,
+                 description: str = "Observed on site.") -> list:  # fmt: skip
+    out = []
+    for kind, n in counts.items():
+        for i in range(n):
+            out.append(findings.add_finding(
+                db, review_id=review_id, kind=kind, topic="training", responsible="lea",
+                citation="287(g) JEM MOA", description=f"{kind} {i + 1}: {description}",
+            ))  # fmt: skip
+    return out
+
+
+def make_final(db: Database, review_id: str, content_hash: str = HASH) -> None:
+    """Finalize by hand (a test shortcut: lifecycle.finalize_review wants a complete review)."""
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE review SET status='final', content_hash=:h, "
+                "finalized_at='2026-10-25 12:00:00.000000' WHERE id=:id"
+            ),  # fmt: skip
+            {"h": content_hash, "id": review_id},
+        )
+
+
+def wso_world(db: Database, officer_names: list[str]):
+    """A started WSO review with one completed interview per officer (one gap each)."""
+    office, agency, agreement = agency_world(db, model="WSO", name="Cedar County Sheriff's Office")
+    officers = [ag.add_officer(db, agency_id=agency.id, name=n, model="WSO") for n in officer_names]
+    review = started_review(db, agency.id, ReviewKind.WSO_REVIEW, team=NAMES)
+    form = interviews.interview_form("WSO", IntervieweeRole.OFFICER)
+    gap_question = next(q for q in form.items() if q.answer == "understanding")
+    for officer in officers:
+        iv = interviews.start_interview(db, review_id=review.id, role=IntervieweeRole.OFFICER,
+                                        officer_id=officer.id, on=date(2026, 10, 20))  # fmt: skip
+        for q in form.items():
+            value = "understood" if q.answer == "understanding" else None
+            if q.key == gap_question.key:
+                value = "partial"
+            if value:
+                interviews.record_interview_answer(db, interview_id=iv.id, question_key=q.key,
+                                                   value=value, note="Hesitated." if value == "partial" else None)  # fmt: skip
+        interviews.complete_interview(db, iv.id)
+    return review, officers, gap_question
+
+
+# --- tests of the building blocks ---------------------------------------------------
+
+
+def test_slug_makes_short_ascii_file_names():
+    assert slug("Alder County Sheriff's Office") == "alder-county-so"
+    assert slug("Dunmore County Detention Center") == "dunmore-county-dc"
+    assert slug("Condado de Núñez") == "condado-de-nunez"
+
+
+def test_fingerprint_changes_with_the_data():
+    assert fingerprint({"a": 1}) == fingerprint({"a": 1})
+    assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+def test_thumbnail_says_what_is_wrong_instead_of_failing():
+    from reportlab.platypus import Image, Paragraph
+
+    assert isinstance(thumbnail(photo(), "ok.jpg"), Image)
+    missing = thumbnail(None, "gone.jpg")
+    assert isinstance(missing, Paragraph) and "[image missing: gone.jpg]" in missing.text
+    broken = thumbnail(b"\xff\xd8\xff not really a jpeg", "broken.jpg")
+    assert "[image unreadable: broken.jpg]" in broken.text
+    truncated = thumbnail(photo()[:300], "cut.jpg")
+    assert "[image unreadable: cut.jpg]" in truncated.text
+
+
+def test_attachment_builder_stores_a_photo(db):
+    _, agency, _ = agency_world(db)
+    review = started_review(db, agency.id)
+    a = attachments.add_attachment(db, source=photo(), filename="p.jpg", review_id=review.id)
+    assert a.mime_type == "image/jpeg"
+    assert FindingKind.DEFICIENCY.label == "Deficiency"
