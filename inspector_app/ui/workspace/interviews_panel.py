@@ -191,10 +191,23 @@ class InterviewsPanel(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         self.read_only = read_only
-        for w in (self.role, self.officer, self.name, self.start_button,
-                  self.complete_button, self.next_button):  # fmt: skip
+        for w in (self.role, self.officer, self.name):
             w.setEnabled(not read_only)
         self.detail.set_read_only(read_only)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        data = self.current()
+        editable = not self.read_only
+        is_officer = self.role.currentData() == IntervieweeRole.OFFICER.value
+        self.start_button.setEnabled(editable and (not is_officer or self.officer.count() > 0))
+        self.complete_button.setEnabled(
+            editable and data is not None and not data.interview.completed
+        )
+        self.next_button.setEnabled(
+            editable and data is not None and data.interview.interviewee_role == "officer"
+            and not data.interview.completed and bool(self._remaining_officers())
+        )  # fmt: skip
 
     # -- the current interview ---------------------------------------------------------------
 
@@ -229,8 +242,7 @@ class InterviewsPanel(QWidget):
             self.model.load([], {}, {}, {})
             self.detail.set_target(None, self.ctx.db.attachments_dir)
             self.title.setText("Start an interview above.")
-            self.complete_button.setEnabled(False)
-            self.next_button.setEnabled(False)
+            self._update_buttons()
             return
         self.target = InterviewTarget(
             self.ctx.db, data.interview.id, self.review_id, self.model, self.stack,
@@ -256,10 +268,7 @@ class InterviewsPanel(QWidget):
         role = IntervieweeRole(data.interview.interviewee_role).label
         done = " — completed" if data.interview.completed else ""
         self.title.setText(f"<b>{data.interview.interviewee_name}</b> ({role}), {form.title}{done}")
-        editable = not self.read_only
-        self.complete_button.setEnabled(editable and not data.interview.completed)
-        self.next_button.setEnabled(editable and data.interview.interviewee_role == "officer"
-                                    and bool(self._remaining_officers()))  # fmt: skip
+        self._update_buttons()
 
     def _on_current(self, key: str | None) -> None:
         entry = self.model.entry(self.model.index_of(key)) if key else None
@@ -298,8 +307,10 @@ class InterviewsPanel(QWidget):
         is_officer = self.role.currentData() == IntervieweeRole.OFFICER.value
         self.officer.setVisible(is_officer)
         self.name.setVisible(not is_officer)
-        if is_officer and self.officer.count() == 0:
-            self.officer.setPlaceholderText("every officer has been interviewed")
+        self.officer.lineEdit().setPlaceholderText(
+            "every officer has been interviewed" if self.officer.count() == 0 else "officer"
+        )
+        self._update_buttons()
 
     def start_interview(self) -> str | None:
         role = self.role.currentData()

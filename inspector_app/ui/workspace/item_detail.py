@@ -12,6 +12,7 @@ from html import escape
 from pathlib import Path
 
 from inspector_app.domain.enums import AnswerType
+from inspector_app.services.errors import ServiceError
 
 from ..qt import (
     QEvent,
@@ -35,6 +36,11 @@ from .entries import Entry, value_label
 from .targets import Target
 
 NOTE_DEBOUNCE_MS = 600
+_ANSWER_STYLE = (
+    "QPushButton { padding: 4px 12px; }"
+    "QPushButton:checked { background: #1b4f8a; color: white; border: 1px solid #123a66;"
+    " border-radius: 3px; font-weight: bold; }"
+)
 
 
 class ItemDetail(QWidget):
@@ -236,6 +242,7 @@ class ItemDetail(QWidget):
         for n, value in enumerate(entry.values, start=1):
             button = QPushButton(f"{n}  {value_label(value)}", self)
             button.setCheckable(True)
+            button.setStyleSheet(_ANSWER_STYLE)
             button.setObjectName(f"answer_{value}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the checklist
             button.clicked.connect(lambda _=False, v=value: self._on_button(v))
@@ -305,7 +312,7 @@ class ItemDetail(QWidget):
             return
         try:
             job = self.target.attach_job(self.entry.key, [Path(n) for n in names])
-        except Exception as exc:  # a refused service call (e.g. a locked review)
+        except ServiceError as exc:  # a refused service call (e.g. a locked review)
             self.sig_error.emit(exc)
             return
         self.attach_task = run_with_progress(

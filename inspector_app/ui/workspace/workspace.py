@@ -173,10 +173,11 @@ class ReviewWorkspace(QWidget):
     def _build_actions(self) -> None:
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
-        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
-        self.redo_action.setShortcuts(
-            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
-        )
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
+        redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        if QKeySequence("Ctrl+Shift+Z") not in redo_keys:  # not standard on every platform
+            redo_keys.append(QKeySequence("Ctrl+Shift+Z"))
+        self.redo_action.setShortcuts(redo_keys)
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
@@ -282,6 +283,7 @@ class ReviewWorkspace(QWidget):
         self._show_review()
         if not (key and self.checklist.view.select_key(key)):
             self.checklist.view.move_entry(1)
+            self.checklist.view.scrollToTop()  # show the first section's title too
 
     def _sections(self) -> list[Section]:
         data = self.data
