@@ -19,8 +19,8 @@ from tests.ui.workspace_helpers import agency_id, ctx, open_ws, response  # noqa
 pytestmark = pytest.mark.gui
 
 
-def _new_jem_inspection(ctx, qtbot) -> str:  # noqa: ANN001
-    dialog = NewReviewDialog(ctx, agency_id=agency_id(ctx.db, "Dunmore"))
+def _new_jem_inspection(context, qtbot) -> str:  # noqa: ANN001
+    dialog = NewReviewDialog(context, agency_id=agency_id(context.db, "Dunmore"))
     qtbot.addWidget(dialog)
     assert [dialog.kind.itemData(i) for i in range(dialog.kind.count())] == ["jem_inspection"]
     assert dialog.lead.text() == "Dana Whitfield"
