@@ -14,6 +14,7 @@ if sys.version_info < (3, 12):  # pragma: no cover - depends on the interpreter
 from PySide6.QtCore import (  # noqa: F401
     QAbstractItemModel,
     QAbstractTableModel,
+    QBuffer,
     QByteArray,
     QDate,
     QEvent,
@@ -51,6 +52,9 @@ from PySide6.QtGui import (  # noqa: F401
     QUndoGroup,
     QUndoStack,
 )
+from PySide6.QtPdf import QPdfDocument  # noqa: F401
+from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView,
     QApplication,
