@@ -251,16 +251,17 @@ class InterviewsPanel(QWidget):
         )  # fmt: skip
         self.target.read_only = self.read_only
         self.detail.set_target(self.target, self.ctx.db.attachments_dir)
-        self._reload_current()
-        self.questions.view.move_entry(1)
+        self._reload_current(keep_key=False)
+        self.questions.view.move_entry(1)  # another interviewee: start at the first question
+        self.questions.view.scrollToTop()
 
-    def _reload_current(self) -> None:
+    def _reload_current(self, keep_key: bool = True) -> None:
         data = self.current()
         if data is None:
             return
         form = self._form(data)
         answers = {k: Answer(a.value, a.note) for k, a in data.answers.items()}
-        key = self.questions.view.current_key()
+        key = self.questions.view.current_key() if keep_key else None
         self.model.load(sections_of_form(form), answers, self._file_counts(),
                         self._per_key(self.findings_by_answer))  # fmt: skip
         if key:
