@@ -1,0 +1,403 @@
+"""Reports in the app: the list of kept report artifacts and the PDF window.
+
+`ReportsView` lists every rendered report (newest first) and produces a new one for a
+chosen review; `show_report(ctx, parent, kind, review_id)` renders in a worker thread
+(ui.tasks.run_with_progress) and shows the PDF in a `ReportWindow` (QtPdf) with Print
+and Save As. Rendering also keeps the PDF as an artifact with its SHA-256 (the service
+does that), so the list updates through ctx.sig_changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from inspector_app.domain.enums import ReportKind, ReviewKind
+from inspector_app.services import report_service
+from inspector_app.services.errors import ServiceError
+from inspector_app.services.report_service import ArtifactRow, RenderedReport
+from inspector_app.store.database import Change
+from inspector_app.store.errors import DatabaseProblem
+from inspector_app.store.queries import list_reviews
+
+from .context import AppContext
+from .qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QAction,
+    QBuffer,
+    QByteArray,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QModelIndex,
+    QPainter,
+    QPdfDocument,
+    QPdfView,
+    QPrintDialog,
+    QPrinter,
+    QPushButton,
+    QSize,
+    Qt,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from .tasks import Task, run_with_progress
+
+PRINT_DPI = 300  # pages are rasterised for the printer at this resolution at most
+
+
+def _label(kind: str) -> str:
+    try:
+        return report_service.REPORT_LABELS[ReportKind(kind)]
+    except ValueError:
+        return kind
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+# --- the artifacts table -----------------------------------------------------------
+
+
+class ArtifactModel(QAbstractTableModel):
+    """Kept reports, newest first (the service sorts them)."""
+
+    HEADERS = ["Rendered", "Report", "Agency", "Review status", "Pages", "Size", "SHA-256"]
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows: list[ArtifactRow] = []
+
+    def set_rows(self, rows: list[ArtifactRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        a = row.artifact
+        if role == Qt.ItemDataRole.DisplayRole:
+            status = (a.params or {}).get("review_status") or row.review_status
+            return [
+                a.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                _label(a.kind),
+                row.agency_name,
+                status.replace("_", " ").capitalize() if status else "",
+                a.pages,
+                _size(a.size),
+                a.sha256[:16] + "…",
+            ][index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{a.filename}\nSHA-256 {a.sha256}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (4, 5):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def artifact_at(self, row: int) -> ArtifactRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+
+# --- the PDF window ----------------------------------------------------------------
+
+
+class ReportWindow(QMainWindow):
+    """A rendered PDF with Print and Save As. `sig_ready` fires once the PDF is shown."""
+
+    sig_ready = Signal(object)  # the RenderedReport (or ArtifactRow) shown
+    sig_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, title: str = "Report"):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.resize(QSize(860, 1000))
+        self.pdf: bytes = b""
+        self.filename = "report.pdf"
+        self.task: Task | None = None
+        self._buffer: QBuffer | None = None
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.status = QLabel("Rendering…")
+        toolbar = QToolBar("Report", self)
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.act_print = QAction("Print…", self)
+        self.act_print.triggered.connect(self._on_print)
+        self.act_save = QAction("Save As…", self)
+        self.act_save.triggered.connect(self._on_save_as)
+        for act in (self.act_print, self.act_save):
+            act.setEnabled(False)
+            toolbar.addAction(act)
+        toolbar.addSeparator()
+        toolbar.addWidget(self.status)
+        self.setCentralWidget(self.view)
+
+    def show_pdf(self, pdf: bytes, filename: str, note: str = "") -> None:
+        self.pdf, self.filename = pdf, filename
+        self.document.close()
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(pdf))
+        self._buffer.open(QBuffer.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        pages = self.document.pageCount()
+        self.status.setText(f"{filename} · {pages} page(s)" + (f" · {note}" if note else ""))
+        for act in (self.act_print, self.act_save):
+            act.setEnabled(pages > 0)
+
+    # --- printing and saving -------------------------------------------------------
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Draw every page onto `printer`; returns the number of pages printed."""
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise OSError("the printer could not be started")
+        try:
+            dpi = min(printer.resolution(), PRINT_DPI)
+            target = printer.pageLayout().paintRectPixels(printer.resolution())
+            count = self.document.pageCount()
+            for page in range(count):
+                if page:
+                    printer.newPage()
+                points = self.document.pagePointSize(page)
+                size = QSize(int(points.width() * dpi / 72), int(points.height() * dpi / 72))
+                image = self.document.render(page, size)
+                scaled = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(target.x(), target.y(), image.scaled(scaled,
+                                  Qt.AspectRatioMode.KeepAspectRatio,
+                                  Qt.TransformationMode.SmoothTransformation))  # fmt: skip
+            return count
+        finally:
+            painter.end()
+
+    def _on_print(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        try:
+            self.print_to(printer)
+        except OSError as exc:
+            QMessageBox.warning(self, "Print", f"Could not print: {exc}")
+
+    def _on_save_as(self) -> None:
+        folder = self.ctx.settings.value("reports/last_folder", "") if self.ctx.settings else ""
+        start = str(Path(folder or Path.home()) / self.filename)
+        path, _ = QFileDialog.getSaveFileName(self, "Save report as", start, "PDF files (*.pdf)")
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != ".pdf":
+            target = target.with_name(target.name + ".pdf")
+        try:
+            report_service.write_atomically(target, self.pdf)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Save As", str(exc))
+            return
+        if self.ctx.settings is not None:
+            self.ctx.settings.setValue("reports/last_folder", str(target.parent))
+        self.status.setText(f"Saved {target.name}")
+        self.ctx.sig_status.emit(f"Report saved to {target}")
+
+
+def show_report(ctx: AppContext, parent: QWidget | None, kind: ReportKind | str,
+                review_id: str) -> ReportWindow:  # fmt: skip
+    """Render a review's report off the GUI thread and show it in a new window."""
+    label = _label(str(kind))
+    window = ReportWindow(ctx, parent, label)
+    window.show()
+
+    def job(report):  # noqa: ANN001, ANN202 - runs in a pool thread
+        return report_service.render_report(ctx.db, kind, review_id, progress=report)
+
+    def done(rendered: RenderedReport) -> None:
+        window.setWindowTitle(f"{label} · {rendered.filename}")
+        window.show_pdf(rendered.pdf, rendered.filename, f"SHA-256 {rendered.sha256[:12]}…")
+        window.sig_ready.emit(rendered)
+
+    def failed(exc: BaseException) -> None:
+        known = isinstance(exc, ServiceError | DatabaseProblem)
+        message = str(exc) if known else f"Could not render the report: {exc}"
+        window.status.setText(message)
+        window.sig_failed.emit(message)
+        QMessageBox.warning(window, label, message)
+
+    window.task = run_with_progress(window, f"Rendering the {label.lower()}", job, done, failed,
+                                    pool=ctx.pool)  # fmt: skip
+    return window
+
+
+# --- the Reports page ----------------------------------------------------------------
+
+
+class ReportsView(QWidget):
+    """Kept reports, and a bar to produce one for a chosen review."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.windows: list[ReportWindow] = []
+        self.review_box = QComboBox()
+        self.review_box.setMinimumWidth(360)
+        self.kind_box = QComboBox()
+        self.kind_box.setMinimumWidth(200)
+        self.produce = QPushButton("Produce report")
+        self.reason = QLabel("")
+        self.reason.setStyleSheet("color: #6b7480")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Review:"))
+        bar.addWidget(self.review_box, 1)
+        bar.addWidget(self.kind_box)
+        bar.addWidget(self.produce)
+        self.model = ArtifactModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+        self.open_button = QPushButton("Open")
+        self.open_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.reason)
+        layout.addWidget(QLabel("Reports kept (newest first); double-click to open"))
+        layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.open_button)
+        layout.addLayout(bottom)
+
+        self.review_box.currentIndexChanged.connect(self._on_review_changed)
+        self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
+        self.produce.clicked.connect(self._on_produce)
+        self.table.doubleClicked.connect(lambda index: self.open_artifact(index.row()))
+        self.open_button.clicked.connect(self._on_open_selected)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_: self.open_button.setEnabled(self.table.selectionModel().hasSelection())
+        )
+        ctx.sig_changed.connect(self._on_changed)
+        self.reload()
+
+    # --- data ----------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.model.set_rows(report_service.list_artifacts(self.ctx.db))
+        self.table.resizeColumnsToContents()
+        self._load_reviews()
+
+    def _load_reviews(self) -> None:
+        current = self.review_box.currentData()
+        with self.ctx.db.read() as s:
+            rows = list_reviews(s)
+        self.review_box.blockSignals(True)
+        self.review_box.clear()
+        for r in rows:
+            rv = r.review
+            when = rv.start_date or rv.planned_start or rv.due_date
+            self.review_box.addItem(
+                f"{r.agency_name} · {ReviewKind(rv.kind).label} · {when or ''} ({rv.status.replace('_', ' ')})",
+                rv.id,
+            )  # fmt: skip
+        self.review_box.blockSignals(False)
+        index = self.review_box.findData(current) if current else 0
+        self.review_box.setCurrentIndex(max(index, 0))
+        self._on_review_changed()
+
+    def select_review(self, review_id: str) -> None:
+        index = self.review_box.findData(review_id)
+        if index >= 0:
+            self.review_box.setCurrentIndex(index)
+
+    def _on_review_changed(self, *_: object) -> None:
+        review_id = self.review_box.currentData()
+        self.kind_box.blockSignals(True)
+        self.kind_box.clear()
+        if review_id:
+            try:
+                available = report_service.available_reports(self.ctx.db, review_id)
+            except ServiceError:
+                available = []
+            first_enabled = -1
+            for kind, enabled, reason in available:
+                self.kind_box.addItem(report_service.REPORT_LABELS[kind], (kind, enabled, reason))
+                item = self.kind_box.model().item(self.kind_box.count() - 1)
+                if not enabled:
+                    item.setEnabled(False)
+                    item.setToolTip(reason)
+                elif first_enabled < 0:
+                    first_enabled = self.kind_box.count() - 1
+            self.kind_box.setCurrentIndex(max(first_enabled, 0))
+        self.kind_box.blockSignals(False)
+        self._on_kind_changed()
+
+    def _on_kind_changed(self, *_: object) -> None:
+        data = self.kind_box.currentData()
+        enabled = bool(data and data[1])
+        self.produce.setEnabled(enabled)
+        self.reason.setText("" if enabled or not data else f"Not available: {data[2]}")
+
+    def _on_changed(self, change: Change) -> None:
+        if change.entity in ("report_artifact", "review", "finding", "corrective_action", "*"):
+            self.reload()
+
+    # --- actions -------------------------------------------------------------------
+
+    def selected_kind(self) -> ReportKind | None:
+        data = self.kind_box.currentData()
+        return data[0] if data and data[1] else None
+
+    def _on_produce(self) -> None:
+        kind, review_id = self.selected_kind(), self.review_box.currentData()
+        if kind and review_id:
+            self.windows.append(show_report(self.ctx, self, kind, review_id))
+
+    def _on_open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.open_artifact(rows[0].row())
+
+    def open_artifact(self, row: int) -> ReportWindow | None:
+        """Show a kept report as stored (its bytes checked against the hash)."""
+        item = self.model.artifact_at(row)
+        if item is None:
+            return None
+        try:
+            pdf = report_service.artifact_pdf(self.ctx.db, item.artifact)
+        except ServiceError as exc:
+            QMessageBox.warning(self, "Report", str(exc))
+            return None
+        window = ReportWindow(self.ctx, self, _label(item.artifact.kind))
+        window.show_pdf(pdf, item.artifact.filename, "kept copy, hash verified")
+        window.show()
+        self.windows.append(window)
+        return window
