@@ -34,6 +34,7 @@ from .qt import (
     QMenu,
     QMessageBox,
     QSettings,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     Qt,
@@ -156,15 +157,23 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(label, self.nav)
             item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(f"{label} (Ctrl+{i})")
-        self.nav.setFixedHeight(self.nav.sizeHintForRow(0) * len(NAV) + 8)
-        self.nav.currentItemChanged.connect(self._on_nav)
+        # As tall as its entries (whatever the style's padding), never stretched.
+        self.nav.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.nav.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Selection, not the current item, drives navigation: a list gaining focus sets a
+        # current item by itself, which must not switch pages.
+        self.nav.itemSelectionChanged.connect(self._on_nav)
+        self.nav.itemClicked.connect(
+            lambda item: self.show_page(item.data(Qt.ItemDataRole.UserRole))
+        )
         self.open_label = QLabel("Open reviews", self)
         self.open_label.setObjectName("navHeader")
         self.open_list = QListWidget(self)
         self.open_list.setObjectName("openReviews")
         self.open_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.open_list.customContextMenuRequested.connect(self._on_open_list_menu)
-        self.open_list.currentItemChanged.connect(self._on_open_item)
+        self.open_list.itemSelectionChanged.connect(self._on_open_item)
         left = QWidget(self)
         left.setObjectName("sidebar")
         left_layout = QVBoxLayout(left)
@@ -172,6 +181,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.nav)
         left_layout.addWidget(self.open_label)
         left_layout.addWidget(self.open_list, 1)
+        left_layout.addStretch(0)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.stack)
@@ -278,6 +288,11 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(widget)
         stack = getattr(widget, "undo_stack", None) if key.startswith("review:") else None
         self.undo_group.setActiveStack(stack)
+        # A workspace has its own Find (Ctrl+F within it); one shortcut on two actions
+        # would make Qt run neither, so the window's steps aside there.
+        self.commands[Actions.FIND].setShortcuts(
+            [] if stack is not None else [QKeySequence("Ctrl+F")]
+        )
         title = self.ctx.db.path.name
         if key.startswith("review:"):
             item = self._open_item(key.split(":", 1)[1])
@@ -294,12 +309,12 @@ class MainWindow(QMainWindow):
                 self.nav.blockSignals(False)
         self.open_list.blockSignals(True)
         self.open_list.clearSelection()
-        self.open_list.setCurrentItem(None)
         self.open_list.blockSignals(False)
 
-    def _on_nav(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
-        if item is not None:
-            self.show_page(item.data(Qt.ItemDataRole.UserRole))
+    def _on_nav(self) -> None:
+        selected = self.nav.selectedItems()
+        if selected:
+            self.show_page(selected[0].data(Qt.ItemDataRole.UserRole))
 
     def show_agency(self, agency_id: str) -> None:
         self.agency_page.show_agency(agency_id)
@@ -349,7 +364,6 @@ class MainWindow(QMainWindow):
         self._set_page(f"review:{review_id}", workspace)
         self.nav.blockSignals(True)
         self.nav.clearSelection()
-        self.nav.setCurrentItem(None)
         self.nav.blockSignals(False)
         self.open_list.blockSignals(True)
         self.open_list.setCurrentItem(self._open_item(review_id))
@@ -364,9 +378,10 @@ class MainWindow(QMainWindow):
             if self._current_key == f"review:{review_id}":
                 self.setWindowTitle(f"Inspector — {text} — {self.ctx.db.path.name}")
 
-    def _on_open_item(self, item: QListWidgetItem | None, _previous: Any = None) -> None:
-        if item is not None:
-            self.open_review(item.data(Qt.ItemDataRole.UserRole))
+    def _on_open_item(self) -> None:
+        selected = self.open_list.selectedItems()
+        if selected:
+            self.open_review(selected[0].data(Qt.ItemDataRole.UserRole))
 
     def _on_open_list_menu(self, pos: Any) -> None:
         item = self.open_list.itemAt(pos)

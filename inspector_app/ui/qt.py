@@ -42,6 +42,7 @@ from PySide6.QtGui import (  # noqa: F401
     QIcon,
     QImage,
     QImageReader,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPixmap,

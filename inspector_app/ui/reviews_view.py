@@ -10,7 +10,7 @@ from inspector_app.store.database import Database
 from inspector_app.store.queries import ReviewRow, list_reviews
 
 from .agencies_view import ALL, Column, ListPage, fmt_date
-from .qt import QHBoxLayout, QPushButton
+from .qt import QHBoxLayout, QPushButton, Qt
 
 STATUS_COLOURS = {
     ReviewStatus.IN_PROGRESS.value: "#dbe8f6",
@@ -93,6 +93,7 @@ class ReviewsView(ListPage):
     """Every review; Enter or double-click opens its workspace."""
 
     search_placeholder = "Search agency, lead, kind"
+    default_sort = (4, Qt.SortOrder.DescendingOrder)  # newest first
 
     def title(self) -> str:
         return "Reviews"

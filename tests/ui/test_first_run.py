@@ -1,0 +1,68 @@
+"""First run: a new database offers the demo or an empty start and records the name."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector_app.store.database import open_database
+from inspector_app.store.models import Agency
+from inspector_app.store.queries import count_rows
+from inspector_app.ui.first_run import FirstRunDialog, needs_first_run
+from inspector_app.ui.qt import QDialog, QDialogButtonBox
+from tests.conftest import DEMO_TODAY
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def new_db(tmp_path):  # noqa: ANN001
+    database = open_database(tmp_path / "new.db", daily_backup=False)
+    yield database
+    database.close()
+
+
+def _ok(dialog: FirstRunDialog):  # noqa: ANN202
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def test_new_database_needs_first_run_and_demo_does_not(new_db, demo_db):  # noqa: ANN001
+    assert needs_first_run(new_db)
+    assert not needs_first_run(demo_db)
+
+
+def test_empty_start_records_the_name(qtbot, new_db, tmp_path):  # noqa: ANN001
+    dialog = FirstRunDialog(new_db, today=DEMO_TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.demo_choice.isChecked()  # the demo is offered first
+    dialog.name_edit.clear()
+    assert not _ok(dialog).isEnabled()  # no name, no start
+    assert "name" in dialog.message.text()
+    dialog.name_edit.insert("Inés Carvalho")  # QTest cannot type non-ASCII keys
+    dialog.empty_choice.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted):
+        _ok(dialog).click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert new_db.user == "Inés Carvalho"
+    with new_db.read() as s:
+        assert count_rows(s, Agency) == 0
+    assert not needs_first_run(new_db)  # an empty start is not asked again
+    new_db.close()
+    reopened = open_database(tmp_path / "new.db", daily_backup=False)
+    assert reopened.user == "Inés Carvalho"  # the name is kept in the file
+    reopened.close()
+
+
+@pytest.mark.slow
+def test_demo_start_seeds_in_background(qtbot, new_db):  # noqa: ANN001
+    dialog = FirstRunDialog(new_db, today=DEMO_TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name_edit.setText("Marcus Oyelaran")
+    with qtbot.waitSignal(dialog.accepted, timeout=60000):
+        _ok(dialog).click()
+        assert not dialog.buttons.isEnabled()  # the dialog waits for the worker
+    with new_db.read() as s:
+        assert count_rows(s, Agency) == 7
+    assert new_db.get_meta("inspector_name") == "Marcus Oyelaran"
+    assert new_db.user == "Marcus Oyelaran"
