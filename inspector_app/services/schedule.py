@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -93,19 +94,23 @@ def last_review_ends(session: Session) -> dict[tuple[str, str], date]:
     return out
 
 
-def _histories(session: Session, model: str | None = None) -> list[tuple[Agreement, Agency, AgreementHistory]]:  # fmt: skip
+def _histories(session: Session, model: str | None = None) -> list[tuple[Any, AgreementHistory]]:  # fmt: skip
+    """Active agreements with their agency's name (plain column rows: loading whole ORM
+    objects was most of the time with a thousand agreements) and their history."""
     where = [Agreement.deleted == False, Agreement.status == AgreementStatus.ACTIVE]  # noqa: E712
     if model:
         where.append(Agreement.model == model)
     rows = session.exec(
-        select(Agreement, Agency).join(Agency, Agency.id == Agreement.agency_id).where(*where)
-    ).all()
+        select(Agreement.id, Agreement.model, Agreement.signed_on,
+               Agency.id.label("agency_id"), Agency.name, Agency.state)
+        .join(Agency, Agency.id == Agreement.agency_id).where(*where)
+    ).all()  # fmt: skip
     last = last_review_ends(session)
     out = []
-    for agreement, agency in rows:
-        kind = REVIEW_KIND_OF_MODEL.get(ProgramModel(agreement.model))
-        end = last.get((agreement.id, kind))
-        out.append((agreement, agency, AgreementHistory(agreement.id, agreement.signed_on, end)))
+    for row in rows:
+        kind = REVIEW_KIND_OF_MODEL.get(ProgramModel(row.model))
+        end = last.get((row.id, kind))
+        out.append((row, AgreementHistory(row.id, row.signed_on, end)))
     return out
 
 
@@ -122,11 +127,12 @@ def _planned_starts(session: Session) -> dict[str, date]:
 def agreement_items(session: Session, today: date) -> list[DueItem]:
     planned = _planned_starts(session)
     out = []
-    for agreement, agency, h in _histories(session):
+    for agreement, h in _histories(session):
         kind = REVIEW_KIND_OF_MODEL[ProgramModel(agreement.model)]
         last = h.last_review_end.isoformat() if h.last_review_end else "never reviewed"
         out.append(DueItem(
-            Category.AGREEMENT, agreement.id, agency.id, agency.name, agency.state, h.due,
+            Category.AGREEMENT, agreement.id, agreement.agency_id, agreement.name, agreement.state,
+            h.due,
             h.state(today), f"{ReviewKind(kind).label} due",
             detail=f"last: {last}" + (f"; signed {agreement.signed_on.isoformat()}"
                                       if h.last_review_end is None else "")
@@ -185,7 +191,11 @@ def focus_items(session: Session, today: date) -> list[DueItem]:
 
 def action_items(session: Session, today: date) -> list[DueItem]:
     rows = session.exec(
-        select(CorrectiveAction, Finding, Review, Agency)
+        select(CorrectiveAction.id, CorrectiveAction.action, CorrectiveAction.owner,
+               CorrectiveAction.due_on, CorrectiveAction.status, CorrectiveAction.completed_on,
+               CorrectiveAction.on_time, Finding.number, Finding.topic,
+               Review.id.label("review_id"), Review.agreement_id,
+               Agency.id.label("agency_id"), Agency.name, Agency.state)
         .join(Finding, Finding.id == CorrectiveAction.finding_id)
         .join(Review, Review.id == Finding.review_id)
         .join(Agency, Agency.id == Review.agency_id)
@@ -193,17 +203,16 @@ def action_items(session: Session, today: date) -> list[DueItem]:
                Review.deleted == False)  # noqa: E712
     ).all()  # fmt: skip
     out = []
-    for action, finding, review, agency in rows:
-        if action.status == ActionStatus.DONE:
-            state = "done_late" if action.on_time is False else "done_on_time"
+    for a in rows:
+        if a.status == ActionStatus.DONE:
+            state = "done_late" if a.on_time is False else "done_on_time"
         else:
-            state = due_state(action.due_on, today) if action.due_on else "ok"
+            state = due_state(a.due_on, today) if a.due_on else "ok"
         out.append(DueItem(
-            Category.CORRECTIVE_ACTION, action.id, agency.id, agency.name, agency.state,
-            action.due_on, state, action.action,
-            detail=f"F-{finding.number} {finding.topic or ''} ({action.status.replace('_', ' ')})",
-            review_id=review.id, agreement_id=review.agreement_id, owner=action.owner,
-            completed_on=action.completed_on,
+            Category.CORRECTIVE_ACTION, a.id, a.agency_id, a.name, a.state, a.due_on, state,
+            a.action, detail=f"F-{a.number} {a.topic or ''} ({a.status.replace('_', ' ')})",
+            review_id=a.review_id, agreement_id=a.agreement_id, owner=a.owner,
+            completed_on=a.completed_on,
         ))  # fmt: skip
     return out
 
@@ -269,13 +278,14 @@ def fy_plan(db: Database, fiscal_year: int) -> Plan:
         hist = _histories(s, ProgramModel.JEM)
         saved = {e.agreement_id: e for e in queries.live(s, PlanEntry,
                                                           PlanEntry.fiscal_year == fiscal_year)}  # fmt: skip
-    choices = {c.agreement_id: c for c in propose_plan([h for _, _, h in hist], fiscal_year)}
+    choices = {c.agreement_id: c for c in propose_plan([h for _, h in hist], fiscal_year)}
     rows = []
-    for agreement, agency, h in hist:
+    for agreement, h in hist:
         c = choices[agreement.id]
         e = saved.get(agreement.id)
         rows.append(PlanRow(
-            agreement.id, agency.id, agency.name, agency.state, h.due, h.last_review_end,
+            agreement.id, agreement.agency_id, agreement.name, agreement.state, h.due,
+            h.last_review_end,
             proposed=c.included, included=e.included if e else c.included, reason=c.reason,
             accepted=bool(e and e.accepted), note=e.note if e else "",
         ))  # fmt: skip
