@@ -59,7 +59,14 @@ class Section:
     entries: list[Entry] = field(default_factory=list)
 
 
+_FORM_SECTIONS: dict[str, tuple[FormDefinition, list[Section]]] = {}
+
+
 def sections_of_form(form: FormDefinition) -> list[Section]:
+    """The form's sections as entries (cached: a form version never changes)."""
+    cached = _FORM_SECTIONS.get(form.ref)
+    if cached is not None and cached[0] is form:  # the same loaded form, not a namesake
+        return cached[1]
     out = []
     for section in form.sections:
         entries = [
@@ -76,6 +83,7 @@ def sections_of_form(form: FormDefinition) -> list[Section]:
             for item in section.items
         ]
         out.append(Section(section.key, section.title, entries))
+    _FORM_SECTIONS[form.ref] = (form, out)
     return out
 
 

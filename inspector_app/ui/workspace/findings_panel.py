@@ -29,11 +29,23 @@ class FindingsModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:  # noqa: ANN001
         super().__init__(parent)
         self.findings: list[Finding] = []
+        self._rows: list[tuple[str, ...]] = []
         self._topics = topics()
 
     def set_findings(self, findings: list[Finding]) -> None:
         self.beginResetModel()
         self.findings = list(findings)
+        # display text computed once here, not on every paint of every cell
+        self._rows = [
+            (
+                f"F-{f.number}",
+                FindingKind(f.kind).label if f.kind else "(no kind)",
+                self._topics.get(f.topic or "", f.topic or "(no topic)"),
+                ResponsibleParty(f.responsible).label if f.responsible else "",
+                " ".join(f.description.split()),
+            )
+            for f in self.findings
+        ]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
@@ -54,13 +66,7 @@ class FindingsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return f.id
         if role == Qt.ItemDataRole.DisplayRole:
-            return [
-                f"F-{f.number}",
-                FindingKind(f.kind).label if f.kind else "(no kind)",
-                self._topics.get(f.topic or "", f.topic or "(no topic)"),
-                ResponsibleParty(f.responsible).label if f.responsible else "",
-                " ".join(f.description.split()),
-            ][index.column()]
+            return self._rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
             return f.description
         return None
@@ -82,8 +88,11 @@ class FindingsPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # fixed widths: measuring every row's contents would cost more than the rest
+        for col, width in enumerate((48, 120, 300, 50)):
+            header.resizeSection(col, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(
             lambda idx: self.sig_edit.emit(idx.data(Qt.ItemDataRole.UserRole))

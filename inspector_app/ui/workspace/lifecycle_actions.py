@@ -51,10 +51,16 @@ def _call(fn: Callable[..., Any], ws: Any, when: str) -> None:
         ws.show_error(exc)
 
 
+_missing: list[bool] = []  # a failed import is not cached by Python; remember it here
+
+
 def add_lifecycle_actions(ws: Any, toolbar: QToolBar) -> dict[str, LifecycleAction]:
+    if _missing:
+        return {}
     try:
         from .. import lifecycle_dialogs
     except ImportError:
+        _missing.append(True)
         return {}
     out: dict[str, LifecycleAction] = {}
     for text, names, when in _ACTIONS:

@@ -63,6 +63,20 @@ _ERROR_STYLE = (
 )
 
 
+_no_reports: list[bool] = []  # a failed import is retried by Python each time; not by us
+
+
+def _report_function():  # noqa: ANN202
+    if _no_reports:
+        return None
+    try:
+        from ..reports_view import show_report
+    except ImportError:
+        _no_reports.append(True)
+        return None
+    return show_report
+
+
 class ReviewWorkspace(QWidget):
     sig_title_changed = Signal(str)
 
@@ -122,14 +136,12 @@ class ReviewWorkspace(QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(split, "Checklist")
-        self.interviews = InterviewsPanel(
-            ctx,
-            review_id,
-            self.undo_stack,
-            lambda: self.data.attachments if self.data else [],
-            self,
-        )
-        self.tabs.addTab(self.interviews, "Interviews")
+        # built on first use: most of the time is spent on the checklist
+        self._interviews: InterviewsPanel | None = None
+        self._officers: list[Officer] = []
+        self._interviews_placeholder = QWidget(self)
+        self.tabs.addTab(self._interviews_placeholder, "Interviews")
+        self.tabs.currentChanged.connect(lambda index: index == 1 and self.interviews)
         self.findings = FindingsPanel(self)
         body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(self.tabs)
@@ -157,8 +169,6 @@ class ReviewWorkspace(QWidget):
         view.sig_current.connect(self._on_current)
         self.detail.sig_raise_finding.connect(lambda key: self.raise_finding(self.target, key))
         self.detail.sig_error.connect(self.show_error)
-        self.interviews.sig_error.connect(self.show_error)
-        self.interviews.sig_raise_finding.connect(self.raise_finding)
         self.findings.sig_new.connect(self.new_finding)
         self.findings.sig_edit.connect(self.open_finding)
         self.findings.sig_remove.connect(self.remove_finding)
@@ -167,6 +177,35 @@ class ReviewWorkspace(QWidget):
         self.data: queries.ReviewData | None = None
         self.reload()
         view.setFocus()
+
+    @property
+    def interviews(self) -> InterviewsPanel:
+        """The Interviews tab, built the first time it is needed."""
+        if self._interviews is None:
+            panel = InterviewsPanel(
+                self.ctx, self.review_id, self.undo_stack,
+                lambda: self.data.attachments if self.data else [], self,
+            )  # fmt: skip
+            panel.sig_error.connect(self.show_error)
+            panel.sig_raise_finding.connect(self.raise_finding)
+            self._interviews = panel
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(1)
+            self.tabs.insertTab(1, panel, "Interviews")
+            self.tabs.setTabVisible(1, not self.is_focus)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            self._interviews_placeholder.deleteLater()
+            self._fill_interviews()
+            panel.set_read_only(self.read_only)
+        return self._interviews
+
+    def _fill_interviews(self) -> None:
+        if self._interviews is None or self.data is None or self.is_focus:
+            return
+        self._interviews.set_review(self.data.review.kind, self._officers)
+        self._interviews.set_interviews(self.data.interviews, self._findings_by_answer())
 
     # -- actions ------------------------------------------------------------------------
 
@@ -189,10 +228,7 @@ class ReviewWorkspace(QWidget):
         find.triggered.connect(self.focus_search)
         self.addAction(find)
         self.report_action: QAction | None = None
-        try:
-            from ..reports_view import show_report
-        except ImportError:
-            show_report = None
+        show_report = _report_function()
         if show_report is not None:
             self.report_action = self.toolbar.addAction(
                 "Report…", lambda: self._report(show_report)
@@ -218,13 +254,11 @@ class ReviewWorkspace(QWidget):
     # -- contract ---------------------------------------------------------------------------
 
     def help_text(self) -> str:
-        detail = (
-            self.interviews.detail if self.tabs.currentWidget() is self.interviews else self.detail
-        )
+        detail = self.interviews.detail if self.tabs.currentIndex() == 1 else self.detail
         return detail.help_text()
 
     def focus_search(self) -> None:
-        if self.tabs.currentWidget() is self.interviews:
+        if self.tabs.currentIndex() == 1:
             self.interviews.questions.focus_search()
         else:
             self.checklist.focus_search()
@@ -234,11 +268,13 @@ class ReviewWorkspace(QWidget):
         if self._closed:
             return
         self.detail.flush_note()
-        self.interviews.detail.flush_note()
+        if self._interviews is not None:
+            self._interviews.detail.flush_note()
         self._closed = True
         with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
             self.ctx.sig_changed.disconnect(self._on_changed)
-        for task in (self.detail.attach_task, self.interviews.detail.attach_task):
+        panel = self._interviews
+        for task in (self.detail.attach_task, panel.detail.attach_task if panel else None):
             if task is not None and not task.done.is_set():
                 task.cancel()
                 task.done.wait(5)
@@ -269,7 +305,6 @@ class ReviewWorkspace(QWidget):
             self.setEnabled(False)
             return
         self.data = data
-        review = data.review
         self.model.load(
             self._sections(), {k: Answer(r.value, r.note) for k, r in data.responses.items()},
             self._file_counts(), self._findings_by_item(),
@@ -277,8 +312,8 @@ class ReviewWorkspace(QWidget):
         self.tabs.setTabVisible(1, not self.is_focus)
         self.findings.setVisible(not self.is_focus)
         if not self.is_focus:
-            self.interviews.set_review(review.kind, officers)
-            self.interviews.set_interviews(data.interviews, self._findings_by_answer())
+            self._officers = officers
+            self._fill_interviews()
         self._show_findings()
         self._show_review()
         if not (key and self.checklist.view.select_key(key)):
@@ -363,7 +398,8 @@ class ReviewWorkspace(QWidget):
         self.start_bar.setVisible(review.status == ReviewStatus.PLANNED)
         self.target.read_only = self.read_only
         self.detail.set_read_only(self.read_only or review.status == ReviewStatus.PLANNED)
-        self.interviews.set_read_only(self.read_only)
+        if self._interviews is not None:
+            self._interviews.set_read_only(self.read_only)
         self.findings.set_read_only(self.read_only)
         for action in self.lifecycle_actions.values():
             action.update(self)
@@ -413,26 +449,29 @@ class ReviewWorkspace(QWidget):
                 )
                 self._show_findings()
                 self.model.set_findings(self._findings_by_item())
-                self.interviews.set_findings_by_answer(self._findings_by_answer())
+                if self._interviews is not None:
+                    self._interviews.set_findings_by_answer(self._findings_by_answer())
             elif change.entity == "attachment":
                 self.data.attachments = queries.live(
                     s, Attachment, Attachment.review_id == self.review_id
                 )
                 self.model.set_files(self._file_counts())
                 self.detail.refresh()
-                self.interviews.refresh_files()
+                if self._interviews is not None:
+                    self._interviews.refresh_files()
             elif change.entity == "interview_answer":
                 row = s.get(InterviewAnswer, change.entity_id)
                 for data in self.data.interviews:
                     if row is not None and data.interview.id == row.interview_id:
                         data.answers[row.question_key] = row
-                        self.interviews.update_answer(row.interview_id, row.question_key,
+                        if self._interviews is not None:
+                            self._interviews.update_answer(row.interview_id, row.question_key,
                                                       row.value, row.note)  # fmt: skip
             elif change.entity == "interview":
                 data = queries.load_review(s, self.review_id)
                 if data is not None:
                     self.data.interviews = data.interviews
-                    self.interviews.set_interviews(data.interviews, self._findings_by_answer())
+                    self._fill_interviews()
             elif change.entity == "review" and change.entity_id == self.review_id:
                 review = queries.get_live(s, Review, self.review_id)
                 if review is None:
