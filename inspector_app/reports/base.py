@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
 from reportlab.lib.pagesizes import LETTER
@@ -74,6 +75,9 @@ _FONT_FILES = {
     FONT_ITALIC: "DejaVuSans-Oblique.ttf",
     FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
 }
+# Binary (Flate only) streams: ASCII85 adds a quarter to the size and, without
+# ReportLab's optional C accelerator, was a third of the render time. Process-wide.
+rl_config.useA85 = 0
 _fonts_lock = threading.Lock()
 _fonts_done = False
 
@@ -180,25 +184,77 @@ def para(text: object, style: str = "Body") -> Paragraph:
     return Paragraph(esc(text), stylesheet()[style])
 
 
+_CELL_PAD = 4
+
+
+def _fits(text: str, style: ParagraphStyle, width: float) -> bool:
+    """One line of plain text that fits `width`: drawn as a string, no Paragraph needed."""
+    return "\n" not in text and (
+        not text or pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width
+    )
+
+
 def kv_table(rows: Sequence[tuple[str, object]], *, label_width: float = 1.7 * inch,
              width: float = 6.5 * inch) -> Table:  # fmt: skip
     """Label / value pairs (a title page's facts, a finding's header)."""
     s = stylesheet()
-    data = [
-        [Paragraph(esc(label), s["Label"]),
-         value if isinstance(value, Flowable) else Paragraph(esc(value), s["Value"])]
-        for label, value in rows
-    ]  # fmt: skip
+    label_style, value_style = s["Label"], s["Value"]
+    value_width = width - label_width - _CELL_PAD
+
+    def label(text: str) -> Flowable | str:
+        return (
+            text
+            if _fits(text, label_style, label_width - _CELL_PAD)
+            else Paragraph(esc(text), label_style)
+        )
+
+    def value(v: object) -> Flowable | str:
+        if isinstance(v, Flowable):
+            return v
+        text = "" if v is None else str(v)
+        return (
+            text
+            if _fits(text, value_style, value_width)
+            else WrapOnceParagraph(esc(text), value_style)
+        )
+
+    data = [[label(k), value(v)] for k, v in rows]
     table = Table(
         data, colWidths=[label_width, width - label_width], hAlign="LEFT", splitInRow=1
     )  # a long value may run onto the next page
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, -1), _CELL_PAD),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1),
+        # plain-string cells drawn like the Label and Value paragraph styles
+        ("FONT", (0, 0), (0, -1), label_style.fontName, label_style.fontSize, label_style.leading),
+        ("TEXTCOLOR", (0, 0), (0, -1), label_style.textColor),
+        ("FONT", (1, 0), (1, -1), value_style.fontName, value_style.fontSize, value_style.leading),
     ]))  # fmt: skip
     return table
+
+
+class WrapOnceParagraph(Paragraph):
+    """A Paragraph that remembers its layout for a given width.
+
+    A Table wraps each cell to size its rows, then again to draw it; a paragraph's
+    lines depend only on the width, so the second wrap can reuse the first.
+    """
+
+    _wrapped_for: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._wrapped_for == availWidth:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth
+        return size
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        self._wrapped_for = None  # splitting re-lays out the text
+        return super().split(availWidth, availHeight)
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
@@ -211,12 +267,19 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
     cells split within the row so one long note cannot break the layout.
     """
     s = stylesheet()
+    cell_style = s["Cell"]
 
-    def cell(v: object) -> Flowable:
-        return v if isinstance(v, Flowable) else Paragraph(esc(v), s["Cell"])
+    def cell(v: object, width: float) -> Flowable | str:
+        if isinstance(v, Flowable):
+            return v
+        text = "" if v is None else str(v)
+        # Text that fits on one line is drawn as a plain string: no parsing, no wrapping.
+        if _fits(text, cell_style, width - 2 * _CELL_PAD):
+            return text
+        return WrapOnceParagraph(esc(text), cell_style)
 
     head = [Paragraph(esc(h), s["CellHead"]) for h in header]
-    body = [[cell(v) for v in row] for row in rows]
+    body = [[cell(v, w) for v, w in zip(row, col_widths, strict=False)] for row in rows]
     out: list[Flowable] = []
     for start in range(0, max(len(body), 1), chunk):
         part = body[start : start + chunk]
@@ -228,11 +291,20 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
         offset = 1 if first else 0
         style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+            ("LINEBELOW", (0, -1), (-1, -1), 0.25, RULE),  # rows are told apart by the stripes
             ("TOPPADDING", (0, 0), (-1, -1), 2.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("LEFTPADDING", (0, 0), (-1, -1), 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
+            # plain-string cells look like the Cell paragraph style
+            (
+                "FONT",
+                (0, 0),
+                (-1, -1),
+                cell_style.fontName,
+                cell_style.fontSize,
+                cell_style.leading,
+            ),
         ]
         if first:
             style.append(("BACKGROUND", (0, 0), (-1, 0), NAVY))

@@ -1,0 +1,232 @@
+"""The annual program report of a fiscal year (OPR's annual report of all inspections).
+
+The summary of the year; deficiencies and areas of concern by responsible party and
+topic for the year and the five before it (like GAO-21-186 tables 2 and 3); a bar chart
+of agencies inspected and agencies with findings per fiscal year (like its figure 3);
+and the agencies requiring follow-up with the state of their focus reviews. Every figure
+comes from inspector_app.analytics.summary, the one implementation the CLI and GUI use.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, PageBreak, Spacer
+
+from inspector_app.analytics.loader import ProgramFrames
+from inspector_app.analytics.summary import (
+    A,
+    D,
+    follow_up_status,
+    summary,
+    topic_table,
+    trend,
+)
+from inspector_app.domain.calendar import FiscalYear
+
+from .base import (
+    FONT,
+    KIND_COLORS,
+    NAVY,
+    BaseReport,
+    ReportMeta,
+    counts_box,
+    data_table,
+    fingerprint,
+    fmt_date,
+    inch,
+    kv_table,
+    para,
+)
+
+BAR_INSPECTED = NAVY
+BAR_FINDINGS = colors.HexColor("#B26A00")
+
+
+def _ratio(n: int, d: int) -> str:
+    return f"{n} of {d} ({n / d:.0%})" if d else f"{n} of {d}"
+
+
+class AnnualReport(BaseReport):
+    report_title = "Annual inspection report"
+
+    def __init__(self, frames: ProgramFrames, fiscal_year: int,
+                 topic_titles: dict[str, str] | None = None) -> None:  # fmt: skip
+        self.frames, self.fy = frames, fiscal_year
+        self.titles = topic_titles or {}
+        self.summary = summary(frames, fiscal_year)
+        self.trend = trend(frames, fiscal_year)
+        self.deficiency_table = topic_table(frames, fiscal_year, D)
+        self.concern_table = topic_table(frames, fiscal_year, A)
+        self.follow_up = follow_up_status(frames, fiscal_year)
+        fy_end = FiscalYear(fiscal_year).end
+        meta = ReportMeta(
+            title=f"287(g) annual inspection report, FY{fiscal_year}",
+            subject=f"Inspections of fiscal year {fiscal_year} ({FiscalYear(fiscal_year).start} "
+                    f"to {fy_end})",
+            created=datetime(fy_end.year, fy_end.month, fy_end.day, tzinfo=UTC),
+            fingerprint=fingerprint(self.summary, self.trend.to_dict("records"),
+                                    self.deficiency_table.to_dict("records"),
+                                    self.concern_table.to_dict("records"),
+                                    self.follow_up.drop(columns="review_id").to_dict("records")),
+            running_head=f"Annual inspection report FY{fiscal_year}",
+        )  # fmt: skip
+        super().__init__(meta)
+
+    # --- story ---------------------------------------------------------------------
+
+    def story(self) -> list[Flowable]:
+        s, fy = self.summary, self.fy
+        fu = s["follow_up"]
+        out: list[Flowable] = [
+            para("U.S. Immigration and Customs Enforcement · Office of Professional "
+                 "Responsibility · 287(g) Inspections Unit", "Muted"),
+            para(f"Annual inspection report, fiscal year {fy}", "Title"),
+            para(f"{FiscalYear(fy).start} to {FiscalYear(fy).end}: all JEM inspections and WSO "
+                 "internal oversight reviews begun in the fiscal year", "Subtitle"),
+            counts_box([
+                ("Inspections", s["inspections"], None),
+                ("Agencies with findings", s["agencies_with_findings"], None),
+                ("Deficiencies", s["deficiencies"], KIND_COLORS["deficiency"]),
+                ("Areas of concern", s["areas_of_concern"], KIND_COLORS["area_of_concern"]),
+                ("Best practices", s["best_practices"], KIND_COLORS["best_practice"]),
+            ]),
+            Spacer(1, 10),
+            para("Summary", "H1"),
+            kv_table([
+                ("Agencies inspected", s["agencies_inspected"]),
+                ("Agencies with findings", _ratio(s["agencies_with_findings"], s["agencies_inspected"])),
+                ("Requiring follow-up", f"{s['agencies_requiring_follow_up']} agencies "
+                                        f"({fu['required']} inspections with 4 or more "
+                                        "deficiencies and areas of concern)"),
+                ("Focus reviews conducted", _ratio(fu["conducted"], fu["required"])),
+                ("Deficiencies resolved", _ratio(fu["deficiencies_resolved"], fu["deficiencies_reviewed"])
+                 + " of those reviewed at follow-up"),
+                ("Areas of concern resolved", _ratio(fu["areas_of_concern_resolved"],
+                                                     fu["areas_of_concern_reviewed"])
+                 + " of those reviewed at follow-up"),
+                ("By the LEA", f"{s['by_responsible']['lea']['deficiencies']} deficiencies, "
+                               f"{s['by_responsible']['lea']['areas_of_concern']} areas of concern"),
+                ("By ICE", f"{s['by_responsible']['ice']['deficiencies']} deficiencies, "
+                           f"{s['by_responsible']['ice']['areas_of_concern']} areas of concern"),
+            ], label_width=2.0 * inch),
+            para("Findings by topic this year", "H2"),
+            *self._topic_year_table(),
+            PageBreak(),
+            para("Agencies inspected and agencies with findings", "H1"),
+            para(f"Fiscal years {fy - 5} to {fy}. An agency has findings when an inspection "
+                 "found at least one deficiency or area of concern.", "Muted"),
+            self._chart(),
+            Spacer(1, 8),
+            *data_table(list(self.trend.columns), self.trend.values.tolist(),
+                        [1.0 * inch] + [1.1 * inch] * (len(self.trend.columns) - 1)),
+            para("Deficiencies by responsible party and topic", "H1"),
+            *self._trend_table(self.deficiency_table, "deficiencies"),
+            para("Areas of concern by responsible party and topic", "H1"),
+            *self._trend_table(self.concern_table, "areas of concern"),
+            para("Agencies requiring follow-up", "H1"),
+            *self._follow_up(),
+        ]  # fmt: skip
+        return out
+
+    def _title(self, code: str) -> str:
+        return self.titles.get(code, code) if code else ""
+
+    def _topic_year_table(self) -> list[Flowable]:
+        s = self.summary
+        rows = [
+            [self._title(code), n, s["areas_of_concern_by_topic"].get(code, 0)]
+            for code, n in s["deficiencies_by_topic"].items()
+            if n or s["areas_of_concern_by_topic"].get(code, 0)
+        ]
+        if not rows:
+            return [para("No deficiencies or areas of concern in this fiscal year.", "Note")]
+        return data_table(["Topic", "Deficiencies", "Areas of concern"], rows,
+                          [4.3 * inch, 1.1 * inch, 1.1 * inch])  # fmt: skip
+
+    def _trend_table(self, table: pd.DataFrame, what: str) -> list[Flowable]:
+        if len(table) <= 1:
+            return [para(f"No {what} in these fiscal years.", "Note")]
+        rows = []
+        for rec in table.to_dict("records"):
+            topic = self._title(rec["Topic"]) if rec["Topic"] else ""
+            rows.append([rec["Responsible"], topic, *[rec[c] for c in table.columns[2:]]])
+        n_years = len(table.columns) - 3
+        widths = [0.55 * inch, 2.35 * inch] + [0.5 * inch] * n_years + [0.6 * inch]
+        return data_table(["By", "Topic", *[c.replace("FY", "FY ") for c in table.columns[2:-1]],
+                           "Total"], rows, widths)  # fmt: skip
+
+    def _follow_up(self) -> list[Flowable]:
+        t = self.follow_up
+        if t.empty:
+            return [para("No inspection of this fiscal year had 4 or more deficiencies and areas "
+                         "of concern together.", "Note")]  # fmt: skip
+        rows = [[r["Agency"], r["State"], fmt_date(r["Inspection"]),
+                 f"{r['Deficiencies']} / {r['Areas of concern']}", str(r["Focus review"]),
+                 fmt_date(r["Due"]), fmt_date(r["Conducted"]),
+                 f"{r['Resolved']} of {r['Judged']}" if r["Judged"] else "—"]
+                for r in t.to_dict("records")]  # fmt: skip
+        return [
+            para("Inspections with 4 or more deficiencies and areas of concern together get a "
+                 "focus review within 6 months; each earlier finding is judged resolved or "
+                 "unresolved.", "Muted"),
+            *data_table(["Agency", "St.", "Inspection", "D / A", "Focus review", "Due",
+                         "Conducted", "Resolved"], rows,
+                        [1.85 * inch, 0.35 * inch, 0.8 * inch, 0.5 * inch, 0.85 * inch,
+                         0.75 * inch, 0.75 * inch, 0.65 * inch]),
+        ]  # fmt: skip
+
+    def _chart(self) -> Drawing:
+        return bar_chart(
+            [f"FY{y}" for y in self.trend["Fiscal year"]],
+            [("Agencies inspected", self.trend["Agencies inspected"].tolist(), BAR_INSPECTED),
+             ("Agencies with findings", self.trend["Agencies with findings"].tolist(),
+              BAR_FINDINGS)],
+            width=6.5 * inch, height=2.9 * inch,
+        )  # fmt: skip
+
+
+def bar_chart(categories: list[str], series: list[tuple[str, list[Any], colors.Color]], *,
+              width: float, height: float) -> Drawing:  # fmt: skip
+    """Grouped vertical bars with values on top and a legend (reportlab.graphics)."""
+    d = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 36, 40
+    chart.width, chart.height = width - 56, height - 70
+    chart.data = [[int(v) for v in values] for _name, values, _c in series] or [[0]]
+    chart.categoryAxis.categoryNames = categories
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin = 0
+    top = max([max(s, default=0) for s in chart.data] + [1])
+    step = max(1, -(-top // 5))
+    chart.valueAxis.valueMax = step * (-(-top // step) + (1 if top % step == 0 else 0))
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = colors.HexColor("#DDE3EA")
+    chart.barSpacing, chart.groupSpacing = 2, 10
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    for i, (_name, _values, color) in enumerate(series):
+        chart.bars[i].fillColor = color
+        chart.bars[i].strokeColor = None
+    d.add(chart)
+    legend = Legend()
+    legend.x, legend.y = 40, height - 10
+    legend.fontName, legend.fontSize = FONT, 8
+    legend.alignment = "right"
+    legend.columnMaximum = 1
+    legend.deltax = 130
+    legend.colorNamePairs = [(c, name) for name, _v, c in series]
+    d.add(legend)
+    return d
