@@ -240,6 +240,7 @@ def handler_times(app: QApplication, tmp: Path) -> dict[str, float]:
         for _ in range(5):
             note("move to the next item (Down)",
                  timed(lambda: (press(view, Qt.Key.Key_Down), app.processEvents())))  # fmt: skip
+        view.select_key(ws.model.entries()[4].key)
         ws.detail.note.setPlainText("A note typed by the inspector")
         ws.detail._note_dirty = True  # as typing does
         note(

@@ -10,16 +10,14 @@ from typing import Any
 from ..qt import QAction, QToolBar
 
 # (action text, candidate function names in lifecycle_dialogs, when it applies)
-#   when: "open" = not final, "final" = final only, "any", "finding" = a finding is selected
+#   when: "open" = not final, "final" = final only, "finding" = on the selected finding,
+#   "wso" = WSO reviews only (the request form sent ahead of the review)
 _ACTIONS = [
-    ("Finalize…", ("finalize_review", "finalize", "show_finalize"), "open"),
-    ("Amend…", ("amend_review", "amend", "show_amend"), "final"),
-    (
-        "Corrective actions…",
-        ("corrective_actions", "edit_corrective_actions", "show_corrective_actions"),
-        "finding",
-    ),  # fmt: skip
-    ("Dispute…", ("dispute_finding", "dispute", "show_dispute"), "finding"),
+    ("Finalize…", ("finalize_review", "finalize_review_dialog"), "open"),
+    ("Amend…", ("amend_review", "amend_review_dialog"), "final"),
+    ("Corrective actions…", ("corrective_actions", "corrective_actions_dialog"), "finding"),
+    ("Dispute…", ("dispute_finding", "dispute_finding_dialog"), "finding"),
+    ("Request form…", ("info_request_dialog",), "wso"),
 ]
 
 
@@ -30,10 +28,11 @@ class LifecycleAction:
 
     def update(self, ws: Any) -> None:
         final = ws.read_only
+        if self.when == "wso":
+            self.action.setVisible(ws.data is not None and ws.data.review.kind == "wso_review")
+            return
         self.action.setVisible(not ws.is_focus or self.when in ("open", "final"))
-        self.action.setEnabled(
-            {"open": not final, "final": final, "any": True, "finding": True}[self.when]
-        )
+        self.action.setEnabled({"open": not final, "final": final, "finding": True}[self.when])
 
 
 def _call(fn: Callable[..., Any], ws: Any, when: str) -> None:
