@@ -12,15 +12,17 @@ database are skipped, so importing the same file twice changes nothing the secon
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert
+from sqlalchemy import Table, func
 from sqlmodel import Session, select
 
 from inspector_app.analytics.history_csv import KnownHistory, ParsedHistory, parse_history
@@ -43,6 +45,7 @@ from .errors import Invalid, ServiceError
 from .uow import UnitOfWork, unit_of_work
 
 PREFIX = "history:"
+BULK_CACHE_KIB = 256 * 1024  # 256 MiB while importing
 Progress = Callable[[int, str], None]
 
 
@@ -86,16 +89,30 @@ def known_history(session: Session) -> KnownHistory:
     rdf["agency_key"] = rdf["name"].str.strip().str.casefold() + "|" + rdf["state"].str.upper()
     parent = session.exec(
         select(Finding.source_ref, Review.source_ref, Finding.kind, Finding.topic,
-               Finding.responsible, Finding.id)
+               Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id)
         .join(Review, Review.id == Finding.review_id)
         .where(Finding.source_ref.startswith(PREFIX), Finding.deleted == False)  # noqa: E712
     ).all()  # fmt: skip
-    fdf = pd.DataFrame(parent, columns=["ref", "rref", "kind", "topic", "responsible", "id"])
+    fdf = pd.DataFrame(
+        parent,
+        columns=["ref", "rref", "kind", "topic", "responsible", "id", "status", "resolved_by"],
+    )
     fdf["finding_ref"] = fdf["ref"].str.slice(len(PREFIX))
     fdf["review_ref"] = fdf["rref"].fillna("").str.slice(len(PREFIX))
     return KnownHistory(
         reviews=rdf[["review_ref", "kind", "agency_key", "start_date", "id", "end"]],
-        findings=fdf[["finding_ref", "review_ref", "kind", "topic", "responsible", "id"]],
+        findings=fdf[
+            [
+                "finding_ref",
+                "review_ref",
+                "kind",
+                "topic",
+                "responsible",
+                "id",
+                "status",
+                "resolved_by",
+            ]
+        ],
     )
 
 
@@ -127,7 +144,8 @@ def import_history(db: Database, path: Path | str, *, progress: Progress | None 
             raise HistoryImportError(parsed.errors)
         step(40, "Writing reviews and findings")
         writer = _BulkWriter(uow)
-        result = writer.write(parsed, known)
+        with _large_cache(uow.session):
+            result = writer.write(parsed, known)
         if result.new:
             uow.audit("history_import", digest[:16], file=path.name, sha256=digest,
                       rows=result.rows, agencies=result.agencies, reviews=result.reviews,
@@ -164,7 +182,7 @@ class _BulkWriter:
         for values in rows:
             full.append({**py, **values})
             payloads.append({**js, **{k: _json(v) for k, v in values.items()}})
-        self.session.execute(insert(model.__table__), full)
+        self._executemany(model.__table__, full)
         table = model.__tablename__
         device = self.uow.db.device_id
         self.log.extend(
@@ -176,8 +194,47 @@ class _BulkWriter:
 
     def flush_log(self) -> None:
         if self.log:
-            self.session.execute(insert(ChangeLog.__table__), self.log)
+            self._executemany(ChangeLog.__table__, self.log)
             self.log = []
+
+    def _executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """INSERT through the driver on the session's own connection (same transaction).
+
+        SQLAlchemy's executemany spends most of its time building parameters row by row;
+        here each column's bind processor (dates, JSON, booleans) is looked up once.
+        """
+        conn = self.session.connection()
+        dialect = conn.dialect
+        cols = list(rows[0])
+        procs = [table.c[c].type.bind_processor(dialect) for c in cols]
+        names = ", ".join(f'"{c}"' for c in cols)
+        marks = ", ".join("?" * len(cols))
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        getter = operator.itemgetter(*cols)
+        converted = [(i, p, {}) for i, p in enumerate(procs) if p is not None]
+        data = []
+        for r in rows:
+            values = list(getter(r))
+            for i, proc, memo in converted:
+                v = values[i]
+                if v is None:
+                    continue
+                if isinstance(v, dict):  # JSON payloads are all different: no memo
+                    values[i] = proc(v)
+                    continue
+                key = (type(v), v) if not isinstance(v, list) else None
+                if key is None:
+                    values[i] = proc(v)
+                elif key in memo:
+                    values[i] = memo[key]
+                else:  # dates, stamps and flags repeat: convert each value once
+                    values[i] = memo[key] = proc(v)
+            data.append(values)
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(sql, data)
+        finally:
+            cursor.close()
 
     def write(self, parsed: ParsedHistory, known: KnownHistory) -> ImportResult:
         s = self.session
@@ -265,7 +322,12 @@ class _BulkWriter:
         # Findings imported before and judged by a newly imported focus review: few, so
         # they go through the ordinary save (rev raised, an "update" in the change log).
         updated = 0
+        current = dict(zip(known.findings["finding_ref"],
+                           zip(known.findings["status"], known.findings["resolved_by"],
+                               strict=True), strict=True))  # fmt: skip
         for ref, (status, by, on) in judged.items():
+            if current.get(ref) == (status, by):
+                continue  # judged so already: nothing to load or write
             finding = s.get(Finding, finding_ids[ref])
             if finding.status == status and finding.resolved_by_review_id == by:
                 continue
@@ -289,6 +351,19 @@ class _BulkWriter:
             select(Finding.review_id, func.max(Finding.number)).group_by(Finding.review_id)
         )  # whole-table group-by: no limit on how many reviews are involved
         return {rid: n or 0 for rid, n in rows}
+
+
+@contextlib.contextmanager
+def _large_cache(session: Session) -> Iterator[None]:
+    """Random UUID keys scatter inserts over the indexes; a larger page cache for this
+    connection keeps them in memory instead of re-reading pages (reset afterwards)."""
+    conn = session.connection()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
 def _json(value: Any) -> Any:
