@@ -204,6 +204,7 @@ class ListPage(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.search_placeholder + "  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
         self.search.textChanged.connect(self._on_search)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
@@ -305,6 +306,7 @@ class ListPage(QWidget):
         combo.setToolTip(label)
         combo.addItems(items)
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        combo.setMaximumWidth(240)  # long topic titles must not squeeze the search box
         combo.currentIndexChanged.connect(self.proxy.refilter)
         bar.addWidget(QLabel(label + ":", self))
         bar.addWidget(combo)

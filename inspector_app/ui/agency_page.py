@@ -151,7 +151,7 @@ OFFICER_COLUMNS = [
         lambda r: r.status_text,
         background=lambda r: r.colour,
         tooltip=lambda r: r.status_text,
-        width=160,
+        width=300,
     ),  # fmt: skip
     Column(
         "Training",

@@ -23,6 +23,10 @@ KIND_COLOURS = {
 }
 
 
+_SHORT_KIND = {"jem_inspection": "JEM inspection", "wso_review": "WSO review",
+               "focus_review": "Focus review"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class FindingRow:
     id: str
@@ -68,7 +72,8 @@ def load_finding_rows(db: Database) -> list[FindingRow]:
             FindingRow(
                 id=f.id,
                 review_id=f.review_id,
-                review=f"{kind_label(rr.review.kind)} {when.isoformat() if when else ''}".strip(),
+                review=f"{_SHORT_KIND.get(rr.review.kind, kind_label(rr.review.kind))} "
+                f"{when.isoformat() if when else ''}".strip(),
                 agency=rr.agency_name,
                 number=f.number,
                 kind=f.kind or "",
@@ -87,15 +92,15 @@ def load_finding_rows(db: Database) -> list[FindingRow]:
 
 
 FINDING_COLUMNS = [
-    Column("Review", lambda r: r.review, width=230),
-    Column("Agency", lambda r: r.agency, width=240),
+    Column("Review", lambda r: r.review, width=170),
+    Column("Agency", lambda r: r.agency, width=200),
     Column("No.", lambda r: f"F-{r.number}", sort=lambda r: r.number, numeric=True, width=48),
     Column(
         "Kind", lambda r: r.kind_label, background=lambda r: KIND_COLOURS.get(r.kind), width=120
     ),  # fmt: skip
-    Column("Topic", lambda r: r.topic_title, tooltip=lambda r: r.description, width=210),
-    Column("Responsible", lambda r: r.responsible, width=90),
-    Column("Status", lambda r: r.status.capitalize(), width=90),
+    Column("Topic", lambda r: r.topic_title, tooltip=lambda r: r.description, width=220),
+    Column("Responsible", lambda r: r.responsible, width=100),
+    Column("Status", lambda r: r.status.capitalize(), width=80),
     Column("Disputed", lambda r: "Disputed" if r.disputed else ""),
 ]
 

@@ -172,6 +172,10 @@ class MainWindow(QMainWindow):
         self.open_list = QListWidget(self)
         self.open_list.setObjectName("openReviews")
         self.open_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        # Long agency names wrap inside the sidebar instead of scrolling sideways.
+        self.open_list.setWordWrap(True)
+        self.open_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.open_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.open_list.customContextMenuRequested.connect(self._on_open_list_menu)
         self.open_list.itemSelectionChanged.connect(self._on_open_item)
         left = QWidget(self)
@@ -187,7 +191,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([190, 1090])
+        self.splitter.setSizes([220, 1060])
         self.setCentralWidget(self.splitter)
 
         self.undo_group = QUndoGroup(self)

@@ -38,8 +38,6 @@ def _dates(row: ReviewRow) -> str:
     text = fmt_date(start)
     if end and end != start:
         text += f" – {fmt_date(end)}"
-    if r.start_date is None and start:
-        text += " (planned)"
     if not text and r.due_date:
         text = f"due {fmt_date(r.due_date)}"
     return text

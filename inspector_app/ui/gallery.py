@@ -1,0 +1,135 @@
+"""`python -m inspector_app.ui.gallery OUTDIR`: a picture of every view, without a display.
+
+Runs offscreen on a demo database created in a temporary folder (never the user's
+data), opens the main window at 1280x800 and saves one PNG per view. Used to look at
+the UI from a headless machine and for the README's pictures.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+SIZE = (1280, 800)
+
+
+def _settle(app: object, seconds: float = 0.4, until: Callable[[], bool] | None = None) -> None:
+    """Let queued events, background loads and repaints finish."""
+    deadline = time.monotonic() + 10
+    end = time.monotonic() + seconds
+    while time.monotonic() < end or (until is not None and not until()):
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.01)
+        if time.monotonic() > deadline:
+            break
+
+
+def _save(widget: object, path: Path, app: object) -> Path:
+    _settle(app)
+    pixmap = widget.grab()  # type: ignore[attr-defined]
+    # Colour PNG of a flat UI: small enough for the README without losing legibility.
+    pixmap.toImage().save(str(path), "PNG", 9)
+    return path
+
+
+def _agency_to_show(db: object, rows: list) -> str:
+    """The agency whose page shows the most: lapsed training first, then reviews."""
+    from .agency_page import load_agency
+
+    def score(agency_id: str) -> tuple[int, int]:
+        details = load_agency(db, agency_id, date.today())
+        if details is None:
+            return (0, 0)
+        return (sum(not o.compliant for o in details.officers), len(details.reviews))
+
+    return max((r.id for r in rows), key=score)
+
+
+def run(outdir: Path) -> list[Path]:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    work = Path(tempfile.mkdtemp(prefix="inspector-gallery-"))
+    os.environ["INSPECTOR_DATA_DIR"] = str(work / "data")  # never the user's data folder
+    outdir.mkdir(parents=True, exist_ok=True)
+
+    from inspector_app.services.demo import seed_demo
+    from inspector_app.store.database import open_database
+    from inspector_app.store.queries import list_reviews
+
+    from .context import AppContext
+    from .launch import make_application
+    from .main_window import MainWindow
+    from .qt import QSettings
+
+    app = make_application()
+    db = open_database(work / "demo.db", user="Dana Whitfield", daily_backup=False)
+    seed_demo(db)
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext(db, settings)
+    window = MainWindow(ctx, settings)
+    window.resize(*SIZE)
+    window.show()
+    pages = (window.agencies, window.reviews, window.findings)
+    _settle(app, 0.5, until=lambda: all(p.loaded_once for p in pages))
+    saved: list[Path] = []
+
+    def shot(name: str, widget: object = window) -> None:
+        saved.append(_save(widget, outdir / f"{name}.png", app))
+        print(f"saved {outdir / (name + '.png')}")
+
+    shot("01-agencies")
+    with db.read() as s:
+        rows = list_reviews(s)
+    jem = next(r for r in rows if r.review.kind == "jem_inspection" and r.review.start_date)
+    wso = next(r for r in rows if r.review.kind == "wso_review" and r.review.start_date)
+    window.show_agency(_agency_to_show(db, window.agencies.model.rows))
+    shot("02-agency-page")
+    window.show_page("reviews")
+    shot("03-reviews")
+    workspace = window.open_review(jem.review.id)
+    shot("04-jem-inspection-workspace")
+    wso_workspace = window.open_review(wso.review.id)
+    tabs = getattr(wso_workspace, "tabs", None)
+    if tabs is not None:
+        tabs.setCurrentIndex(1)  # the officer interviews
+    shot("05-wso-review-interviews")
+    window.open_review(jem.review.id)
+    data = getattr(workspace, "data", None)
+    if data is not None and data.findings and hasattr(workspace, "open_finding"):
+        editor = workspace.open_finding(data.findings[0].id)
+        _settle(app)
+        shot("06-finding-editor", editor)
+        editor.close()
+    window.show_page("findings")
+    shot("07-findings")
+    window.show_page("due")
+    shot("08-due")
+    try:  # one kept report, so the reports view has something to list
+        from inspector_app.services.report_service import render_report
+
+        render_report(db, "inspection", jem.review.id)
+    except Exception as exc:  # noqa: BLE001  (the gallery still shows the empty view)
+        print(f"no report rendered: {exc}")
+    window.show_page("reports")
+    shot("09-reports")
+    window.close()
+    ctx.close()
+    db.close()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1 or argv[0].startswith("-"):
+        sys.stderr.write("usage: python -m inspector_app.ui.gallery OUTDIR\n")
+        return 2
+    run(Path(argv[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
