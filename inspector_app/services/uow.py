@@ -77,11 +77,15 @@ class UnitOfWork:
         )
 
 
-def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in detail.items():
-        out[k] = v if isinstance(v, str | int | float | bool | type(None) | list | dict) else str(v)
-    return out
+def _jsonable(value: Any) -> Any:
+    """Audit details as JSON: dates and enums become strings, at any depth."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    return str(value)
 
 
 @contextlib.contextmanager
