@@ -207,8 +207,8 @@ def bar_chart(categories: list[str], series: list[tuple[str, list[Any], colors.C
     chart.valueAxis.labels.fontSize = 8
     chart.valueAxis.valueMin = 0
     top = max([max(s, default=0) for s in chart.data] + [1])
-    step = max(1, -(-top // 5))
-    chart.valueAxis.valueMax = step * (-(-top // step) + (1 if top % step == 0 else 0))
+    step = nice_step(top)
+    chart.valueAxis.valueMax = step * (top // step + 1)  # headroom for the bar labels
     chart.valueAxis.valueStep = step
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#DDE3EA")
@@ -230,3 +230,12 @@ def bar_chart(categories: list[str], series: list[tuple[str, list[Any], colors.C
     legend.colorNamePairs = [(c, name) for name, _v, c in series]
     d.add(legend)
     return d
+
+
+def nice_step(top: int, ticks: int = 5) -> int:
+    """A 1, 2 or 5 times a power of ten step giving about `ticks` gridlines up to `top`."""
+    raw = max(top / ticks, 1)
+    power = 1
+    while power * 10 <= raw:
+        power *= 10
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)

@@ -1,0 +1,136 @@
+"""Rendering the program's fiscal-year reports to files: the annual report (PDF) and the
+annual WSO summaries (one PDF per WSO-partner LEA plus one Excel workbook).
+
+Like report_service: the PDFs are kept by SHA-256 beside the attachments and recorded as
+ReportArtifact rows (with the fiscal year) in one unit of work; the same data gives the
+same bytes, so rendering twice keeps one artifact. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from inspector_app.analytics import excel
+from inspector_app.analytics.loader import load_frames
+from inspector_app.analytics.summary import TREND_YEARS
+from inspector_app.analytics.wso_summary import wso_summaries
+from inspector_app.domain.enums import ReportKind
+from inspector_app.reports.annual import AnnualReport
+from inspector_app.reports.base import slug
+from inspector_app.reports.wso_summary import WsoSummaryReport
+from inspector_app.store.database import Database
+from inspector_app.store.files import put_blob
+from inspector_app.store.models import ReportArtifact
+
+from . import forms
+from .errors import Invalid
+from .report_service import write_atomically
+from .uow import UnitOfWork, unit_of_work
+
+Progress = Callable[[int, str], None]
+
+
+@dataclass
+class WrittenReport:
+    path: Path
+    sha256: str
+    pages: int
+    artifact_id: str
+
+
+@dataclass
+class WsoSummaryFiles:
+    fiscal_year: int
+    pdfs: list[Path] = field(default_factory=list)
+    workbook: Path = Path()
+    leas: int = 0
+
+
+def _keep(uow: UnitOfWork, kind: ReportKind, fiscal_year: int, pdf: bytes, digest: str,
+          filename: str, pages: int, params: dict[str, Any]) -> ReportArtifact:  # fmt: skip
+    existing = uow.session.exec(
+        select(ReportArtifact).where(
+            ReportArtifact.kind == kind, ReportArtifact.fiscal_year == fiscal_year,
+            ReportArtifact.sha256 == digest, ReportArtifact.deleted == False,  # noqa: E712
+        )
+    ).first()  # fmt: skip
+    artifact = existing or uow.save(ReportArtifact(
+        kind=kind, fiscal_year=fiscal_year, sha256=digest, filename=filename, size=len(pdf),
+        pages=pages, params=params))  # fmt: skip
+    uow.audit("report_artifact", artifact.id, kind=kind, fiscal_year=fiscal_year, sha256=digest,
+              pages=pages, reused=existing is not None, **params)  # fmt: skip
+    return artifact
+
+
+def build_annual_report(db: Database, fiscal_year: int, progress: Progress | None = None
+                        ) -> tuple[bytes, int]:  # fmt: skip
+    """The annual report's PDF bytes and page count, without keeping anything."""
+    step = progress or (lambda _p, _m: None)
+    step(5, "Counting the fiscal years")
+    with db.read() as s:
+        frames = load_frames(s, range(fiscal_year - TREND_YEARS + 1, fiscal_year + 1),
+                             topics=list(forms.topics()))  # fmt: skip
+    report = AnnualReport(frames, fiscal_year, forms.topics())
+    step(30, "Laying out pages")
+    result = report.render(lambda p: step(30 + int(p * 0.6), "Laying out pages"))
+    return result.pdf, result.pages
+
+
+def write_annual_report(db: Database, fiscal_year: int, out: Path | str,
+                        progress: Progress | None = None) -> WrittenReport:  # fmt: skip
+    out = Path(out).expanduser()
+    if not out.parent.is_dir():  # fail before rendering, not after
+        raise Invalid("out", f"{out.parent}: no such folder; create it or choose another")
+    pdf, pages = build_annual_report(db, fiscal_year, progress)
+    digest = put_blob(db.attachments_dir, pdf)
+    with unit_of_work(db, "render_annual_report") as uow:
+        artifact = _keep(uow, ReportKind.ANNUAL, fiscal_year, pdf, digest,
+                         f"annual-report-fy{fiscal_year}.pdf", pages, {})  # fmt: skip
+    write_atomically(out, pdf)
+    if progress:
+        progress(100, "Done")
+    return WrittenReport(out, digest, pages, artifact.id)
+
+
+def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
+                        progress: Progress | None = None) -> WsoSummaryFiles:  # fmt: skip
+    """One PDF per WSO-partner LEA and `wso-summary-fyYYYY.xlsx` into `out_dir`."""
+    step = progress or (lambda _p, _m: None)
+    folder = Path(out_dir).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise Invalid("out", f"{folder}: is a file; give a folder for the PDFs and the workbook")
+    if not folder.parent.is_dir():
+        raise Invalid("out", f"{folder.parent}: no such folder; create it or choose another")
+    folder.mkdir(exist_ok=True)
+    step(5, "Collecting warrants, reviews and officers")
+    with db.read() as s:
+        summaries = wso_summaries(s, fiscal_year)
+    files = WsoSummaryFiles(fiscal_year, leas=len(summaries))
+    rendered: list[tuple[Path, bytes, int, str, str]] = []
+    names: set[str] = set()
+    for i, lea in enumerate(summaries):
+        step(10 + int(75 * i / max(len(summaries), 1)), f"Summary of {lea.name}")
+        result = WsoSummaryReport(lea).render()
+        name = f"wso-summary-fy{fiscal_year}-{slug(lea.name)}-{lea.state.lower()}.pdf"
+        while name in names:  # two LEAs of one name and state: keep both files
+            name = name.replace(".pdf", "-2.pdf")
+        names.add(name)
+        digest = put_blob(db.attachments_dir, result.pdf)
+        rendered.append((folder / name, result.pdf, result.pages, digest, lea.agency_id))
+    step(88, "Writing the workbook")
+    workbook = excel.wso_workbook(summaries, fiscal_year)
+    with unit_of_work(db, "render_wso_summaries") as uow:
+        for path, pdf, pages, digest, agency_id in rendered:
+            _keep(uow, ReportKind.WSO_SUMMARY, fiscal_year, pdf, digest, path.name, pages,
+                  {"agency_id": agency_id})  # fmt: skip
+    for path, pdf, *_ in rendered:
+        write_atomically(path, pdf)
+        files.pdfs.append(path)
+    files.workbook = write_atomically(folder / f"wso-summary-fy{fiscal_year}.xlsx", workbook)
+    step(100, "Done")
+    return files
