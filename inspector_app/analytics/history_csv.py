@@ -386,9 +386,12 @@ def _check_known(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, declare
 
 def _result(df: pd.DataFrame, reviews: pd.DataFrame, starts: pd.Series, ends: pd.Series,
             declares: pd.Series, judges: pd.Series) -> ParsedHistory:  # fmt: skip
-    start = starts.dt.date
-    end = ends.dt.date.where(ends.notna(), start)
-    reviews = reviews.assign(start=start[reviews.index], end=end[reviews.index])
+    idx = reviews.index
+    start = [t.date() for t in starts[idx]]
+    # An empty end_date is the start date (plain dates: no Timestamps reach the database).
+    end = [e.date() if pd.notna(e) else b for e, b in zip(ends[idx], start, strict=True)]
+    reviews = reviews.assign(start=pd.Series(start, index=idx, dtype=object),
+                             end=pd.Series(end, index=idx, dtype=object))  # fmt: skip
     reviews["fiscal_year"] = [fiscal_year(d) for d in reviews["start"]]
     reviews["kind"] = [
         INSPECTION_KIND[m] if t == "inspection" else "focus_review"

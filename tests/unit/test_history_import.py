@@ -1,0 +1,189 @@
+"""History import: every bad row reported as FILE:LINE: column: message, all or nothing,
+idempotent, and the written rows carry sync fields and change-log entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from inspector_app.services.history_import import HistoryImportError, import_history
+from inspector_app.store.models import Agency, AuditLog, ChangeLog, Finding, Review
+
+DATA = Path(__file__).parents[1] / "data" / "history"
+HEADER = ("review_ref,agency,state,model,review_type,start_date,end_date,mode,follow_up_of,"
+          "finding_ref,kind,topic,responsible,description,resolution")  # fmt: skip
+
+
+def write(tmp_path: Path, *rows: str, name: str = "h.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def counts(db) -> dict[str, int]:
+    with db.read() as s:
+        return {m.__tablename__: len(s.exec(select(m)).all())
+                for m in (Agency, Review, Finding, ChangeLog, AuditLog)}  # fmt: skip
+
+
+def test_import_writes_rows_with_sync_fields_change_log_and_one_audit(db):
+    result = import_history(db, DATA / "hand_built.csv")
+    assert (result.reviews, result.findings, result.agencies) == (8, 13, 4)
+    assert result.judged == 6
+    with db.read() as s:
+        reviews = s.exec(select(Review)).all()
+        assert {r.status for r in reviews} == {"final"} and {r.form_id for r in reviews} == {None}
+        assert all(r.rev == 1 and r.updated_by == "Test Inspector" and r.device_id for r in reviews)
+        fr1 = s.exec(select(Review).where(Review.source_ref == "history:FR1")).one()
+        i1 = s.exec(select(Review).where(Review.source_ref == "history:I1")).one()
+        assert fr1.kind == "focus_review" and fr1.parent_review_id == i1.id
+        d2 = s.exec(select(Finding).where(Finding.source_ref == "history:D2")).one()
+        assert (d2.status, d2.resolved_by_review_id) == ("unresolved", fr1.id)
+        d1 = s.exec(select(Finding).where(Finding.source_ref == "history:D1")).one()
+        assert (d1.status, d1.resolved_on.isoformat()) == ("resolved", "2024-04-01")
+        log = s.exec(select(ChangeLog)).all()
+        assert len(log) == 4 + 8 + 13
+        entry = next(c for c in log if c.row_id == d1.id)
+        assert entry.op == "insert" and entry.payload["status"] == "resolved"
+        assert entry.payload["source_ref"] == "history:D1"
+        audits = s.exec(select(AuditLog)).all()
+        assert len(audits) == 1 and audits[0].detail["findings"] == 13
+
+
+def test_second_import_of_the_same_file_changes_nothing(db):
+    import_history(db, DATA / "hand_built.csv")
+    before = counts(db)
+    again = import_history(db, DATA / "hand_built.csv")
+    assert again.new == 0 and "0 new" in again.describe()
+    assert counts(db) == before
+
+
+def test_existing_agency_is_matched_by_name_and_state(db):
+    from inspector_app.services.agencies import create_agency
+
+    alder = create_agency(db, name="Alder County Sheriff's Office", state="GA")
+    import_history(db, DATA / "hand_built.csv")
+    with db.read() as s:
+        i1 = s.exec(select(Review).where(Review.source_ref == "history:I1")).one()
+        assert i1.agency_id == alder.id
+        assert len(s.exec(select(Agency).where(Agency.name == alder.name)).all()) == 1
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(db, tmp_path):
+    path = write(
+        tmp_path,
+        "R1,Alder,GA,JEM,inspection,2023-11-06,,,,F1,deficiency,trainingz,lea,x,",
+        "R2,Bexley,GA,JEM,inspection,2023-13-01,,,,F2,deficiency,training,lea,y,",
+        "R3,Bexley,GA,JEM,inspection,2023-12-01,,,,F1,deficiency,training,lea,other,",
+        "R4,Bexley,GA,JEM,focus_review,2024-01-01,,,R9,,,,,,",
+        "R5,Bexley,GA,JEM,inspection,2024-02-01,,,,F5,deficiency,training,lea,ok,",
+    )
+    before = counts(db)
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    errors = info.value.errors
+    assert f"{path}:2: topic: 'trainingz' is not a topic code (see forms/topics.yaml)" in errors
+    assert f"{path}:3: start_date: '2023-13-01' is not a date (YYYY-MM-DD)" in errors
+    assert any(
+        e.startswith(f"{path}:4: finding_ref: 'F1' is a duplicate of line 2") for e in errors
+    )
+    assert (f"{path}:5: follow_up_of: no inspection with review_ref 'R9' in this file or "
+            "imported before") in errors  # fmt: skip
+    assert not any(f"{path}:6:" in e for e in errors)  # the good row is not blamed
+    assert counts(db) == before  # all or nothing
+
+
+def test_line_numbers_count_the_header_and_quoted_line_breaks(db, tmp_path):
+    path = write(
+        tmp_path,
+        'R1,Alder,GA,JEM,inspection,2023-11-06,,,,F1,deficiency,training,lea,"two\nlines",',
+        "R1,Alder,GA,JEM,inspection,2023-11-06,,,,F2,deficiency,nope,lea,x,",
+    )
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    assert info.value.errors == [
+        f"{path}:4: topic: 'nope' is not a topic code (see forms/topics.yaml)"
+    ]
+
+
+def test_required_columns_and_choices(db, tmp_path):
+    path = write(
+        tmp_path,
+        ",Alder,GA,JEM,inspection,2023-11-06,,,,,,,,,",
+        "R2,Alder,Georgia,XYZ,audit,2023-11-06,,,,,,,,,",
+        "R3,Alder,GA,JEM,inspection,2023-11-06,2023-11-01,,,F3,,training,lea,,",
+        "R4,Alder,GA,JEM,focus_review,2023-12-06,,,,,,,,,",
+    )
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    errors = "\n".join(info.value.errors)
+    assert f"{path}:2: review_ref: is required" in errors
+    assert f"{path}:3: state: 'GEORGIA' is not a two-letter state code" in errors
+    assert f"{path}:3: model: 'XYZ' is not one of JEM, WSO" in errors
+    assert f"{path}:3: review_type: 'audit' is not one of inspection, focus_review" in errors
+    assert f"{path}:4: end_date: 2023-11-01 is before the start_date" in errors
+    assert f"{path}:4: kind: is required on a finding row" in errors
+    assert f"{path}:5: follow_up_of: is required on focus_review rows" in errors
+
+
+def test_missing_header_column(db, tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("review_ref,agency,state\nR1,A,GA\n", encoding="utf-8")
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    assert f"{path}:1: model: required column missing from the header row" in info.value.errors
+
+
+def test_a_later_file_may_judge_findings_imported_before(db, tmp_path):
+    first = write(tmp_path, "I1,Alder,GA,JEM,inspection,2023-11-06,,,,F1,deficiency,training,lea,x,",
+                  name="first.csv")  # fmt: skip
+    import_history(db, first)
+    later = write(tmp_path, "FR1,Alder,GA,JEM,focus_review,2024-03-01,,,I1,F1,,,,,resolved",
+                  name="later.csv")  # fmt: skip
+    result = import_history(db, later)
+    assert (result.reviews, result.judged) == (1, 1)
+    with db.read() as s:
+        f1 = s.exec(select(Finding).where(Finding.source_ref == "history:F1")).one()
+        assert (f1.status, f1.rev) == ("resolved", 2)
+        ops = [c.op for c in s.exec(select(ChangeLog).where(ChangeLog.row_id == f1.id))]
+        assert ops == ["insert", "update"]
+    assert import_history(db, later).new == 0
+
+
+def test_a_ref_imported_before_with_other_content_is_refused(db, tmp_path):
+    import_history(
+        db, write(tmp_path, "I1,Alder,GA,JEM,inspection,2023-11-06,,,,,,,,,", name="a.csv")
+    )
+    changed = write(tmp_path, "I1,Alder,GA,JEM,inspection,2023-12-06,,,,,,,,,", name="b.csv")
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, changed)
+    assert info.value.errors == [
+        f"{changed}:2: review_ref: 'I1' was imported before with start_date 2023-11-06; "
+        "correct the file or use a new review_ref"
+    ]
+
+
+def test_not_utf8(db, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        (HEADER + "\nR1,Nuñez,TX,JEM,inspection,2023-11-06,,,,,,,,,\n").encode("latin-1")
+    )
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    assert info.value.errors[0].startswith(f"{path}:2: -: not UTF-8 text")
+
+
+@pytest.mark.slow
+def test_generated_history_imports_and_reimports(db, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    import make_history
+
+    path = tmp_path / "gen.csv"
+    make_history.main([str(path), "--scale", "0.01"])
+    first = import_history(db, path)
+    assert first.reviews > 150 and first.findings > 300
+    assert import_history(db, path).new == 0
