@@ -81,12 +81,38 @@ class RowsModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list[Any] = []
+        self.sort_column, self.sort_order = -1, Qt.SortOrder.AscendingOrder
         self._brushes: dict[str, QBrush] = {}
 
     def set_rows(self, rows: list[Any]) -> None:
         self.beginResetModel()
-        self.rows = list(rows)
+        self.rows = self._sorted(list(rows))
         self.endResetModel()
+
+    def _sorted(self, rows: list[Any]) -> list[Any]:
+        """Rows in the current sort order; empty values last in either direction."""
+        if not 0 <= self.sort_column < len(self.columns):
+            return rows
+        col = self.columns[self.sort_column]
+        key = col.sort or col.text
+        keyed = [(_comparable(key(r)), r) for r in rows]
+        filled = [kr for kr in keyed if kr[0][0] != 2]
+        filled.sort(key=lambda kr: kr[0], reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        return [r for _k, r in filled] + [r for k, r in keyed if k[0] == 2]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort with Python's sort (one key per row), keeping selections on their rows."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [self.rows[i.row()] for i in persistent]
+        self.sort_column, self.sort_order = column, order
+        self.rows = self._sorted(self.rows)
+        where = {id(r): n for n, r in enumerate(self.rows)}
+        self.changePersistentIndexList(
+            persistent,
+            [self.index(where[id(r)], i.column()) for r, i in zip(held, persistent, strict=True)],
+        )
+        self.layoutChanged.emit()
 
     def row_at(self, index: QModelIndex) -> Any:
         return self.rows[index.row()] if index.isValid() else None
@@ -101,10 +127,6 @@ class RowsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
         return None
-
-    def sort_key(self, row: int, column: int) -> Any:
-        col = self.columns[column]
-        return (col.sort or col.text)(self.rows[row])
 
     def _brush(self, colour: str) -> QBrush:
         if colour not in self._brushes:
@@ -142,18 +164,26 @@ def _comparable(value: Any) -> tuple[int, Any]:
 
 
 class RowsProxy(QSortFilterProxyModel):
-    """Search text plus a predicate over the row objects (set by the page's filters)."""
+    """Search text plus the page's filters; sorting is left to the source model.
+
+    Python calls per row are what cost time here, so the filter widgets are read
+    once per change (`predicate_factory`) and each row's search text once per load.
+    """
 
     def __init__(self, haystack: Callable[[Any], str], parent: QWidget | None = None):
         super().__init__(parent)
         self._haystack = haystack
         self._needles: list[str] = []
-        self.predicate: Callable[[Any], bool] = lambda _row: True
-        self._texts: dict[int, str] = {}
+        self.predicate_factory: Callable[[], Callable[[Any], bool] | None] = lambda: None
+        self._predicate: Callable[[Any], bool] | None = None
+        self._texts: dict[int, str] = {}  # id(row) -> folded search text
 
     def setSourceModel(self, model: RowsModel) -> None:  # noqa: N802
         super().setSourceModel(model)
-        model.modelReset.connect(self._texts.clear)
+        model.modelAboutToBeReset.connect(self._texts.clear)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)  # the proxy keeps the source's order
 
     def set_search(self, text: str) -> None:
         self.beginFilterChange()
@@ -162,31 +192,27 @@ class RowsProxy(QSortFilterProxyModel):
 
     def refilter(self) -> None:
         self.beginFilterChange()
+        self._predicate = self.predicate_factory()
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
         row = self.sourceModel().rows[source_row]
-        if not self.predicate(row):
+        if self._predicate is not None and not self._predicate(row):
             return False
         if not self._needles:
             return True
-        text = self._texts.get(source_row)
+        text = self._texts.get(id(row))
         if text is None:
-            text = self._texts[source_row] = self._haystack(row).casefold()
+            text = self._texts[id(row)] = self._haystack(row).casefold()
         return all(n in text for n in self._needles)
-
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        a = _comparable(model.sort_key(left.row(), left.column()))
-        b = _comparable(model.sort_key(right.row(), right.column()))
-        return a < b
 
 
 class ListPage(QWidget):
     """A searchable, filterable table whose rows load in the background.
 
     Subclasses give `columns()`, `load(db, today)` (runs in a worker thread),
-    `haystack(row)` for the search and `accepts(row)` for their filter widgets.
+    `haystack(row)` for the search and `row_filter()`, which reads the filter widgets
+    once and returns a predicate over rows (or None when nothing is filtered).
     """
 
     sig_loaded = Signal()
@@ -200,7 +226,7 @@ class ListPage(QWidget):
         self.model = RowsModel(self.columns(), self)
         self.proxy = RowsProxy(self.haystack, self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.predicate = self.accepts
+        self.proxy.predicate_factory = self.row_filter
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.search_placeholder + "  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
@@ -273,8 +299,8 @@ class ListPage(QWidget):
     def haystack(self, row: Any) -> str:
         return ""
 
-    def accepts(self, row: Any) -> bool:
-        return True
+    def row_filter(self) -> Callable[[Any], bool] | None:
+        return None
 
     def build_filters(self, bar: QHBoxLayout) -> None:
         pass
@@ -558,15 +584,16 @@ class AgenciesView(ListPage):
             self.office_filter, sorted({r.field_office for r in rows if r.field_office})
         )
 
-    def accepts(self, row: AgencyRow) -> bool:
-        model = self.model_filter.currentText()
-        state = self.state_filter.currentText()
-        office = self.office_filter.currentText()
-        return (
+    def row_filter(self) -> Callable[[AgencyRow], bool] | None:
+        model, state = self.model_filter.currentText(), self.state_filter.currentText()
+        office, due = self.office_filter.currentText(), DUE_FILTERS[self.due_filter.currentText()]
+        if (model, state, office) == (ALL, ALL, ALL) and self.due_filter.currentIndex() == 0:
+            return None
+        return lambda row: (
             (model == ALL or model in row.programs)
             and (state == ALL or row.state == state)
             and (office == ALL or row.field_office == office)
-            and DUE_FILTERS[self.due_filter.currentText()](row)
+            and due(row)
         )
 
     def open_row(self, row: AgencyRow) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -132,10 +133,12 @@ class FindingsView(ListPage):
     def rows_loaded(self, rows: list[FindingRow]) -> None:
         self.fill_combo(self.topic_filter, sorted({r.topic_title for r in rows if r.topic_title}))
 
-    def accepts(self, row: FindingRow) -> bool:
+    def row_filter(self) -> Callable[[FindingRow], bool] | None:
         kind, topic = self.kind_filter.currentText(), self.topic_filter.currentText()
         status = self.status_filter.currentText()
-        return (
+        if kind == ALL and topic == ALL and status == ALL:
+            return None
+        return lambda row: (
             (kind == ALL or row.kind_label == kind)
             and (topic == ALL or row.topic_title == topic)
             and (status == ALL or (row.disputed if status == "Disputed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -120,10 +121,13 @@ class ReviewsView(ListPage):
         self.new_button.setToolTip("Schedule and start a review (Ctrl+N)")
         bar.addWidget(self.new_button)
 
-    def accepts(self, row: ReviewRow) -> bool:
+    def row_filter(self) -> Callable[[ReviewRow], bool] | None:
         kind, status = self.kind_filter.currentText(), self.status_filter.currentText()
-        return (kind == ALL or kind_label(row.review.kind) == kind) and (
-            status == ALL or status_label(row.review.status) == status
+        if kind == ALL and status == ALL:
+            return None
+        return lambda row: (
+            (kind == ALL or kind_label(row.review.kind) == kind)
+            and (status == ALL or status_label(row.review.status) == status)
         )
 
     def open_row(self, row: ReviewRow) -> None:

@@ -109,8 +109,9 @@ def test_settings_restore_geometry_and_splitter(qtbot, demo_db, settings_path, o
     size, left = (window.width(), window.height()), window.splitter.sizes()[0]
     assert size != (1280, 800) and left != 220  # not the defaults, so restoring means something
     again = _reopen(window, demo_db, settings_path, open_window)
-    assert (again.width(), again.height()) == size
-    assert again.splitter.sizes()[0] == left
+    # Qt may adjust by a few pixels to the pages' minimum widths; the defaults are far off.
+    assert again.height() == size[1] and abs(again.width() - size[0]) <= 8
+    assert abs(again.splitter.sizes()[0] - left) <= 8
     assert again.current_key() == "findings"
     again.ctx.close()
 
