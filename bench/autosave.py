@@ -1,0 +1,114 @@
+"""Autosave latency: one checklist answer through services.reviews.record_answer,
+against a raw sqlite3 upsert + commit with the same pragmas, measured in the same run.
+
+    python bench/autosave.py [--n 2000]
+
+Prints the median and p99 of each and their ratios (services / raw). Machines here
+are shared and noisy: compare ratios between runs, not absolute times. Target:
+median under 2 ms and a ratio under 3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from inspector_app.services import agencies as ag
+from inspector_app.services import reviews
+from inspector_app.store.database import BUSY_TIMEOUT_MS, open_database
+
+RAW_TABLE = """
+CREATE TABLE checklist_response (
+    id TEXT PRIMARY KEY, rev INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL, device_id TEXT NOT NULL, deleted INTEGER NOT NULL,
+    review_id TEXT NOT NULL, item_key TEXT NOT NULL, value TEXT, note TEXT NOT NULL,
+    answered_by TEXT NOT NULL, answered_at TEXT, UNIQUE (review_id, item_key)
+)"""
+RAW_UPSERT = """
+INSERT INTO checklist_response (id, rev, updated_at, updated_by, device_id, deleted,
+    review_id, item_key, value, note, answered_by, answered_at)
+VALUES (?, 1, ?, 'Bench', 'dev', 0, ?, ?, ?, '', 'Bench', ?)
+ON CONFLICT (review_id, item_key) DO UPDATE SET
+    value = excluded.value, rev = rev + 1, updated_at = excluded.updated_at,
+    answered_at = excluded.answered_at"""
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def workload(n: int, keys: list[tuple[str, list[str]]], seed: int = 287) -> list[tuple[str, str]]:
+    """The same sequence of (item, value) for both paths: an inspector working through."""
+    rng = random.Random(seed)
+    return [(key, rng.choice(values)) for key, values in (rng.choice(keys) for _ in range(n))]
+
+
+def bench_services(folder: Path, n: int) -> tuple[list[float], list[tuple[str, list[str]]]]:
+    db = open_database(folder / "services.db", user="Bench", daily_backup=False)
+    agency = ag.create_agency(db, name="Alder County Sheriff's Office", state="GA")
+    ag.create_agreement(db, agency_id=agency.id, model="JEM", signed_on="2024-01-01")
+    review = reviews.schedule_review(db, agency_id=agency.id, kind="jem_inspection")
+    review = reviews.start_review(db, review.id)
+    form = reviews.form_for(review)
+    keys = [(i.key, i.valid_values()) for i in form.items() if i.valid_values()]
+    times = []
+    for key, value in workload(n, keys):
+        t0 = time.perf_counter()
+        reviews.record_answer(db, review_id=review.id, item_key=key, value=value)
+        times.append(time.perf_counter() - t0)
+    db.close()
+    return times, keys
+
+
+def bench_raw(folder: Path, n: int, keys: list[tuple[str, list[str]]]) -> list[float]:
+    con = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    con.execute("PRAGMA synchronous=FULL")
+    con.execute(RAW_TABLE)
+    review_id = str(uuid.uuid4())
+    times = []
+    for key, value in workload(n, keys):
+        t0 = time.perf_counter()
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        con.execute("BEGIN IMMEDIATE")
+        con.execute(RAW_UPSERT, (str(uuid.uuid4()), now, review_id, key, value, now))
+        con.execute("COMMIT")
+        times.append(time.perf_counter() - t0)
+    con.close()
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="answers to record (default 2000)")
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("--n must be at least 1")
+    with tempfile.TemporaryDirectory(prefix="inspector-bench-") as tmp:
+        folder = Path(tmp)
+        services, keys = bench_services(folder, args.n)
+        raw = bench_raw(folder, args.n, keys)
+    ms = 1000.0
+    s_med, s_p99 = statistics.median(services) * ms, percentile(services, 0.99) * ms
+    r_med, r_p99 = statistics.median(raw) * ms, percentile(raw, 0.99) * ms
+    print(f"autosave, n={args.n} answers (same items and values on both paths)")
+    print(f"  services.record_answer : median {s_med:7.3f} ms   p99 {s_p99:7.3f} ms")
+    print(f"  raw sqlite3 upsert     : median {r_med:7.3f} ms   p99 {r_p99:7.3f} ms")
+    print(f"  ratio services/raw     : median {s_med / r_med:6.2f}x     p99 {s_p99 / r_p99:6.2f}x")
+    ok = s_med < 2.0 and s_med / r_med < 3.0
+    print(f"  target (median < 2 ms and ratio < 3x): {'met' if ok else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
