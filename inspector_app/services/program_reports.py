@@ -134,3 +134,46 @@ def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
     files.workbook = write_atomically(folder / f"wso-summary-fy{fiscal_year}.xlsx", workbook)
     step(100, "Done")
     return files
+
+
+# --- what the Program view shows ----------------------------------------------------------
+
+
+@dataclass
+class ProgramData:
+    """Everything the Program view shows for a fiscal year, read in one go (off the GUI
+    thread): the summary and measures, the six-year trend, and the frames kept for
+    drilling down from a number to its reviews and findings."""
+
+    fiscal_year: int
+    model: str | None
+    frames: Any  # analytics.loader.ProgramFrames
+    summary: dict[str, Any]
+    measures: dict[str, Any]
+    trend: Any  # pandas DataFrame
+    topic_titles: dict[str, str]
+
+
+def program_data(db: Database, fiscal_year: int, model: str | None = None,
+                 progress: Progress | None = None) -> ProgramData:  # fmt: skip
+    from inspector_app.analytics.measures import load_inputs, measures
+    from inspector_app.analytics.summary import summary, trend
+
+    step = progress or (lambda _p, _m: None)
+    step(10, "Loading reviews and findings")
+    topics = forms.topics()
+    with db.read() as s:
+        frames = load_frames(s, range(fiscal_year - TREND_YEARS + 1, fiscal_year + 1),
+                             topics=list(topics))  # fmt: skip
+        step(50, "Computing the measures")
+        inputs = load_inputs(s, fiscal_year)
+    step(80, "Counting")
+    return ProgramData(fiscal_year, model, frames, summary(frames, fiscal_year, model),
+                       measures(inputs, fiscal_year), trend(frames, fiscal_year), dict(topics))  # fmt: skip
+
+
+def export_table(df: Any, out: Path | str, title: str = "Table") -> Path:
+    """Write a table to .xlsx (by the file's suffix) or .csv, atomically."""
+    out = Path(out).expanduser()
+    data = excel.table_xlsx(df, title) if out.suffix.lower() == ".xlsx" else excel.table_csv(df)
+    return write_atomically(out, data)
