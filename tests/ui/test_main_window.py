@@ -151,3 +151,68 @@ def test_closing_a_review_and_shutdown(qtbot, demo_ctx, settings, open_window): 
     assert window.current_key() == "reviews"
     assert window.undo_group.activeStack() is None
     assert not window.open_list.isVisible()
+
+
+def test_findings_list_filters_and_opens_at_the_finding(qtbot, demo_ctx, settings, open_window):  # noqa: ANN001
+    window = open_window(demo_ctx, settings)
+    window.show_page("findings")
+    view = window.findings
+    total = len(view.visible_rows())
+    assert total == len(view.model.rows) > 0
+    view.kind_filter.setCurrentText("Best practice")
+    assert {r.kind for r in view.visible_rows()} == {"best_practice"}
+    view.kind_filter.setCurrentText("All")
+    view.search.setText("spanish POSTER")  # words in any order, any case
+    rows = view.visible_rows()
+    assert rows and all("spanish poster" in r.description.lower() for r in rows)
+    target = rows[0]
+    assert view.select_id(target.id)
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert window.current_key() == f"review:{target.review_id}"
+
+
+def test_reviews_list_opens_on_enter_newest_first(qtbot, demo_ctx, settings, open_window):  # noqa: ANN001
+    window = open_window(demo_ctx, settings)
+    window.show_page("reviews")
+    view = window.reviews
+    starts = [r.review.start_date or r.review.planned_start or r.review.due_date
+              for r in view.visible_rows()]  # fmt: skip
+    assert starts == sorted(starts, reverse=True)
+    view.status_filter.setCurrentText("Report draft")
+    (row,) = view.visible_rows()
+    assert row.agency_name.startswith("Alder")
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.proxy.index(0, 0))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert window.current_key() == f"review:{row.review.id}"
+
+
+def test_open_database_refuses_a_bad_file_in_one_line(qtbot, demo_ctx, settings, open_window,
+                                                      tmp_path, monkeypatch):  # noqa: ANN001  # fmt: skip
+    from inspector_app.ui.qt import QMessageBox
+
+    window = open_window(demo_ctx, settings)
+    bad = tmp_path / "photo.db"
+    bad.write_bytes(b"\xff\xd8\xff not a database")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    assert window.switch_database(bad) is None
+    assert len(shown) == 1 and "not an Inspector database" in shown[0]
+    assert window.isVisible()  # still working on the database it had
+
+
+def test_open_database_switches_windows(qtbot, demo_ctx, settings, open_window, demo_db_path,
+                                        tmp_path):  # noqa: ANN001  # fmt: skip
+    from tests.conftest import copy_database
+    from tests.ui.conftest import wait_loaded
+
+    other = copy_database(demo_db_path, tmp_path / "other.db")
+    window = open_window(demo_ctx, settings)
+    new = window.switch_database(other)
+    qtbot.addWidget(new)
+    assert new is not None and new is not window
+    assert not window.isVisible() and new.isVisible()
+    assert new.ctx.db.path == other and new.db_label.text() == "other.db"
+    wait_loaded(qtbot, new.agencies, new.reviews, new.findings)
+    new.close()  # owns its database: closes it
