@@ -11,6 +11,14 @@ if sys.version_info < (3, 12):  # pragma: no cover - depends on the interpreter
 
     ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
 
+from PySide6.QtCharts import (  # noqa: F401  (the Program view's charts)
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QValueAxis,
+)
 from PySide6.QtCore import (  # noqa: F401
     QAbstractItemModel,
     QAbstractTableModel,
@@ -101,12 +109,4 @@ from PySide6.QtWidgets import (  # noqa: F401
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
-)
-from PySide6.QtCharts import (  # noqa: F401, E402  (the Program view's charts)
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QValueAxis,
 )
