@@ -81,7 +81,7 @@ def rows(scale: float, seed: int):  # noqa: ANN201
                 "site_visit",
                 "",
             ]
-            k = rng.choices([0, 1, 2, 3, 4, 5, 6, 7], [20, 14, 14, 12, 12, 10, 10, 8])[0]
+            k = rng.choices([0, 1, 2, 3, 4, 5, 6, 7], [16, 14, 14, 12, 12, 11, 11, 10])[0]
             findings = []
             for _ in range(k):
                 finding_no += 1

@@ -193,7 +193,7 @@ def _reviewed_within_cycle(frames: ProgramFrames, agreements: pd.DataFrame, day:
     cutoff = add_months(day, -REVIEW_CYCLE_MONTHS)
     reviewed = sum(
         1 for agency, model in zip(ag["agency_id"], ag["model"], strict=True)
-        if (agency, model) in last.index and last[(agency, model)] > cutoff
+        if (agency, model) in last.index and last[(agency, model)] >= cutoff
     )  # fmt: skip
     return reviewed, len(ag)
 
