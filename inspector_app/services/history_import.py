@@ -179,14 +179,22 @@ class _BulkWriter:
             return
         py, js = self._template(model, **required)
         full, payloads = [], []
+        dated = [k for k in rows[0] if isinstance(_first_value(rows, k), date)]
         for values in rows:
             full.append({**py, **values})
-            payloads.append({**js, **{k: _json(v) for k, v in values.items()}})
+            payload = {**js, **values}
+            for k in dated:  # the JSON form of the few date columns, as model_dump gives
+                v = payload[k]
+                if v is self.now:  # the import's one timestamp, in pydantic's JSON form
+                    payload[k] = js["updated_at"]
+                elif v is not None and not isinstance(v, str):
+                    payload[k] = v.isoformat()
+            payloads.append(payload)
         self._executemany(model.__table__, full)
         table = model.__tablename__
         device = self.uow.db.device_id
         self.log.extend(
-            {"change_id": new_id(), "table_name": table, "row_id": p["id"], "rev": 1,
+            {"change_id": None, "table_name": table, "row_id": p["id"], "rev": 1,
              "op": "insert", "payload": p, "created_at": self.now, "device_id": device,
              "pushed_seq": None}
             for p in payloads
@@ -194,6 +202,8 @@ class _BulkWriter:
 
     def flush_log(self) -> None:
         if self.log:
+            for entry, change_id in zip(self.log, sorted_ids(len(self.log)), strict=True):
+                entry["change_id"] = change_id
             self._executemany(ChangeLog.__table__, self.log)
             self.log = []
 
@@ -258,21 +268,23 @@ class _BulkWriter:
             "agency_key"
         ).itertuples(index=False):  # fmt: skip
             if key not in agencies:
-                agencies[key] = new_id()
-                new_agencies.append({"id": agencies[key], "name": name, "state": state,
+                agencies[key] = ""
+                new_agencies.append({"key": key, "name": name, "state": state,
                                      "source_ref": f"{PREFIX}{name}|{state}"})  # fmt: skip
+        for row, ident in zip(new_agencies, sorted_ids(len(new_agencies)), strict=True):
+            row["id"] = agencies[row.pop("key")] = ident
         self.insert(Agency, new_agencies, name="", state="")
 
         review_ids = dict(zip(known.reviews["review_ref"], known.reviews["id"], strict=True))
         ends: dict[str, date] = dict(zip(known.reviews["review_ref"], known.reviews["end"],
                                          strict=True))  # fmt: skip
         fresh = reviews[~reviews["review_ref"].isin(review_ids.keys())]
-        for ref in fresh["review_ref"]:
-            review_ids[ref] = new_id()
-        ends.update(zip(reviews["review_ref"], reviews["end"], strict=True))
-        # Inspections before focus reviews: the parent row must exist for the foreign key.
+        # Inspections first (their focus reviews point at them), each group in file order.
         ordered = pd.concat([fresh[fresh["review_type"] == "inspection"],
                              fresh[fresh["review_type"] != "inspection"]])  # fmt: skip
+        for ref, ident in zip(ordered["review_ref"], sorted_ids(len(ordered)), strict=True):
+            review_ids[ref] = ident
+        ends.update(zip(reviews["review_ref"], reviews["end"], strict=True))
         new_reviews = []
         for r in ordered.itertuples(index=False):
             agency_id = agencies[r.agency_key]
@@ -302,12 +314,14 @@ class _BulkWriter:
         fresh_f = parsed.findings[~parsed.findings["finding_ref"].isin(finding_ids.keys())]
         numbers = self._next_numbers(set(fresh_f["review_ref"]) & set(known.reviews["review_ref"]))
         new_findings = []
+        finding_new_ids = iter(sorted_ids(len(fresh_f)))
         for f in fresh_f.itertuples(index=False):
             rid = review_ids[f.review_ref]
             numbers[rid] = numbers.get(rid, 0) + 1
-            row = {"id": new_id(), "review_id": rid, "number": numbers[rid], "kind": f.kind,
+            row = {"id": next(finding_new_ids), "review_id": rid, "number": numbers[rid], "kind": f.kind,
                    "topic": f.topic, "responsible": f.responsible, "description": f.description,
-                   "source_ref": f"{PREFIX}{f.finding_ref}"}  # fmt: skip
+                   "source_ref": f"{PREFIX}{f.finding_ref}", "status": FindingStatus.OPEN.value,
+                   "resolved_by_review_id": None, "resolved_on": None}  # fmt: skip
             if f.finding_ref in judged:
                 status, by, on = judged.pop(f.finding_ref)
                 row.update(
@@ -340,7 +354,7 @@ class _BulkWriter:
         return ImportResult(
             rows=parsed.rows, agencies=len(new_agencies), reviews=len(new_reviews),
             findings=len(new_findings),
-            judged=updated + sum(1 for f in new_findings if "resolved_by_review_id" in f),
+            judged=updated + sum(1 for f in new_findings if f["resolved_by_review_id"]),
         )  # fmt: skip
 
     def _next_numbers(self, known_refs: set[str]) -> dict[str, int]:
@@ -366,7 +380,13 @@ def _large_cache(session: Session) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+def _first_value(rows: list[dict[str, Any]], key: str) -> Any:
+    """The first non-empty value of a column (a date column may be empty on most rows)."""
+    return next((r[key] for r in rows if r[key] is not None), None)
+
+
+def sorted_ids(n: int) -> list[str]:
+    """n new random UUIDs in sorted order: inserted in key order, they append to the
+    primary-key and change-log indexes instead of splitting pages all over them (several
+    times faster for 100,000 rows). Each id is still a random uuid4."""
+    return sorted(new_id() for _ in range(n))
