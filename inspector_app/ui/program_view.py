@@ -148,6 +148,7 @@ class ProgramView(QWidget):
         self.topic_table = _table(self)
         self.topic_model = QStandardItemModel(self)
         self.topic_table.setModel(self.topic_model)
+        self.topic_table.horizontalHeader().setStretchLastSection(False)
         summary_page = QWidget(self)
         lay = QHBoxLayout(summary_page)
         lay.addWidget(self.summary_table, 2)
@@ -280,6 +281,7 @@ class ProgramView(QWidget):
         m = self.topic_model
         m.clear()
         m.setHorizontalHeaderLabels(["Topic", "Deficiencies", "Areas of concern"])
+        self.topic_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for code, n in s["deficiencies_by_topic"].items():
             a = s["areas_of_concern_by_topic"].get(code, 0)
             title = _item(titles.get(code, code))
@@ -298,9 +300,12 @@ class ProgramView(QWidget):
                          _item(x["denominator"]), _item(x["numerator_label"]),
                          _item(x["denominator_label"])])  # fmt: skip
         for t in data["top_topics"]:
+            fy = data["fiscal_year"]
             m.appendRow([_item(f"Top topic {t['rank']}: {t['topic']}"), _item(t["count"]),
-                         _item(f"FY{data['fiscal_year'] - 1}: {t['previous']}"),
-                         _item(f"{t['change']:+d}"), _item(""), _item("")])  # fmt: skip
+                         _item(""), _item(""),
+                         _item(f"{t['count']} deficiencies and areas of concern in FY{fy}, "
+                               f"{t['previous']} in FY{fy - 1} ({t['change']:+d})"),
+                         _item("")])  # fmt: skip
 
     def _fill_charts(self, data: ProgramData) -> None:
         t = data.trend
@@ -401,9 +406,21 @@ def _bar_chart(title: str, categories: list[str],
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     bars.attachAxis(x)
     y = QValueAxis()
-    y.setRange(0, top * 1.15)
+    step = _nice_step(int(top))
+    ceiling = step * (int(top) // step + 1)  # whole-number ticks with room above the bars
+    y.setRange(0, ceiling)
+    y.setTickCount(ceiling // step + 1)
     y.setLabelFormat("%d")
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(y)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
+
+
+def _nice_step(top: int, ticks: int = 5) -> int:
+    """1, 2 or 5 times a power of ten: about `ticks` whole-number gridlines up to `top`."""
+    raw = max(top / ticks, 1)
+    power = 1
+    while power * 10 <= raw:
+        power *= 10
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
