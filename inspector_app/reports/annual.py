@@ -49,6 +49,10 @@ BAR_INSPECTED = NAVY
 BAR_FINDINGS = colors.HexColor("#B26A00")
 
 
+def _n(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _ratio(n: int, d: int) -> str:
     return f"{n} of {d} ({n / d:.0%})" if d else f"{n} of {d}"
 
@@ -102,9 +106,9 @@ class AnnualReport(BaseReport):
             kv_table([
                 ("Agencies inspected", s["agencies_inspected"]),
                 ("Agencies with findings", _ratio(s["agencies_with_findings"], s["agencies_inspected"])),
-                ("Requiring follow-up", f"{s['agencies_requiring_follow_up']} agencies "
-                                        f"({fu['required']} inspections with 4 or more "
-                                        "deficiencies and areas of concern)"),
+                ("Requiring follow-up", f"{_n(s['agencies_requiring_follow_up'], 'agency', 'agencies')} "
+                                        f"({_n(fu['required'], 'inspection', 'inspections')} with 4 "
+                                        "or more deficiencies and areas of concern)"),
                 ("Focus reviews conducted", _ratio(fu["conducted"], fu["required"])),
                 ("Deficiencies resolved", _ratio(fu["deficiencies_resolved"], fu["deficiencies_reviewed"])
                  + " of those reviewed at follow-up"),
