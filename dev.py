@@ -29,7 +29,7 @@ def _run(cmd: list[str], **kw) -> int:
 
 def ensure_installed(extras: str) -> None:
     """Create .venv and install the project (editable) when pyproject.toml changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (this file runs before the venv exists)
         sys.exit(f"dev.py: Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
     stamp = VENV / f".installed-{extras or 'app'}-{digest}"

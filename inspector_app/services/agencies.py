@@ -183,8 +183,13 @@ def add_training(
 ) -> TrainingRecord:
     with unit_of_work(db, "add_training") as uow:
         uow.get(Officer, officer_id, "officer")
-        if hours is not None and not (0 < float(hours) <= 200):
-            raise Invalid("hours", f"{hours} is not a plausible number of hours (0-200)")
+        if hours is not None:
+            try:
+                hours = float(hours)
+            except (TypeError, ValueError):
+                raise Invalid("hours", f"{hours!r} is not a number of hours") from None
+            if not 0 < hours <= 200:
+                raise Invalid("hours", f"{hours} is not a plausible number of hours (0-200)")
         record = TrainingRecord(
             officer_id=officer_id, kind=enum_value(TrainingKind, kind, "kind"),
             completed_on=parse_date(completed_on, "completed_on", required=True), hours=hours,

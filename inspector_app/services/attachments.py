@@ -30,7 +30,7 @@ def add_attachment(
     interview_answer_id: str | None = None, corrective_action_id: str | None = None,
     request_item_id: str | None = None, caption: str = "",
 ) -> Attachment:  # fmt: skip
-    """Store the file by its hash (before the row, so a row never points at nothing)."""
+    """Attach a file, stored under its SHA-256 in the attachments folder."""
     if isinstance(source, bytes):
         data, name = source, filename or "attachment"
     else:
@@ -44,7 +44,6 @@ def add_attachment(
         raise Invalid("file", f"{name} is larger than 200 MB")
     if not any((review_id, finding_id, interview_answer_id, corrective_action_id, request_item_id)):
         raise Invalid("review_id", "an attachment must belong to a review, finding or action")
-    digest = put_blob(db.attachments_dir, data)
     with unit_of_work(db, "add_attachment") as uow:
         if finding_id:
             review_id = review_id or uow.get(Finding, finding_id, "finding").review_id
@@ -58,6 +57,9 @@ def add_attachment(
             review = uow.get(Review, review_id, "review")
             if not corrective_action_id and not request_item_id:
                 ensure_editable(review)
+        # The file is stored once every check has passed, and before its row: a row
+        # never points at a missing file (a failed commit leaves at worst an unused file).
+        digest = put_blob(db.attachments_dir, data)
         attachment = Attachment(
             sha256=digest, filename=name, size=len(data),
             mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",

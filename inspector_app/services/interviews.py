@@ -44,6 +44,8 @@ def start_interview(
         form = interview_form(program, interviewee_role)
         name = interviewee_name.strip()
         if interviewee_role is IntervieweeRole.OFFICER:
+            if not officer_id:
+                raise Invalid("officer_id", "pick the officer to interview")
             officer = uow.get(Officer, officer_id, "officer")
             if officer.agency_id != review.agency_id:
                 raise Invalid("officer_id", f"{officer.name} is not an officer of this agency")

@@ -8,6 +8,7 @@ switching to WAL or migrating writes to the file and a refused file must stay as
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -189,15 +190,19 @@ class Database:
         self.engine.dispose()
 
 
+def _daily_copies(db: Database) -> list[Path]:
+    """This database's daily copies, oldest first (not those of 'a-b.db' beside 'a.db')."""
+    pattern = re.compile(re.escape(db.path.stem) + r"-\d{8}T\d{6}-daily\.db")
+    return sorted(p for p in db.backups_dir.glob("*-daily.db") if pattern.fullmatch(p.name))
+
+
 def _daily_backup(db: Database) -> None:
     """Keep one copy a day of a database that has data, the last ROLLING_BACKUPS of them."""
     today = datetime.now(UTC).strftime("%Y%m%d")
-    existing = sorted(db.backups_dir.glob(f"{db.path.stem}-*-daily.db"))
-    if any(p.name.startswith(f"{db.path.stem}-{today}") for p in existing):
+    if any(p.name.startswith(f"{db.path.stem}-{today}") for p in _daily_copies(db)):
         return
     db.backup("daily")
-    existing = sorted(db.backups_dir.glob(f"{db.path.stem}-*-daily.db"))
-    for old in existing[:-ROLLING_BACKUPS]:
+    for old in _daily_copies(db)[:-ROLLING_BACKUPS]:
         old.unlink(missing_ok=True)
 
 
