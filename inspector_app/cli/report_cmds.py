@@ -14,6 +14,7 @@ from inspector_app.domain.enums import ReportKind
 from inspector_app.services import report_service
 from inspector_app.store.models import Review
 
+from .analytics_cmds import register_report_kinds
 from .common import CliError, open_db, out, resolve
 
 COMMANDS = {
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         c.add_argument("review_id", metavar="REVIEW_ID", help="review id or a unique prefix")
         c.add_argument("--out", "-o", type=Path, required=True, metavar="FILE.pdf")
         c.set_defaults(func=cmd_report, kind=kind)
+    register_report_kinds(kinds, common)  # annual, wso-summary: program-wide reports
 
 
 def cmd_report(args: argparse.Namespace) -> int:

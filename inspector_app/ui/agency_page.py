@@ -274,11 +274,8 @@ class AgencyPage(QWidget):
             self.reload()
 
     def new_review(self) -> None:
-        try:
-            from .workspace import NewReviewDialog
-        except ImportError:
-            self.ctx.sig_status.emit("Starting reviews is not installed yet")
-            return
+        from .workspace import NewReviewDialog  # here: the workspace imports this module's peers
+
         dialog = NewReviewDialog(self.ctx, self, agency_id=self.agency_id)
         if dialog.exec() and getattr(dialog, "created_review_id", None):
             self.ctx.sig_open_review.emit(dialog.created_review_id)

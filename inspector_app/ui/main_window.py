@@ -22,7 +22,9 @@ from inspector_app.store.queries import get_live, pending_changes
 from .agencies_view import AgenciesView, ListPage
 from .agency_page import AgencyPage
 from .context import AppContext
+from .due_view import DueView
 from .findings_view import FindingRow, FindingsView
+from .program_view import ProgramView
 from .qt import (
     QAction,
     QFileDialog,
@@ -43,11 +45,13 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
+from .workspace import NewReviewDialog, ReviewWorkspace
 
 SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
 NAV = [("agencies", "Agencies"), ("reviews", "Reviews"), ("due", "Due"),
-       ("findings", "Findings"), ("reports", "Reports")]  # fmt: skip
+       ("findings", "Findings"), ("reports", "Reports"), ("program", "Program")]  # fmt: skip
 
 PAGE_HELP = {
     "agencies": "<b>Agencies</b><p>Every law enforcement agency with a 287(g) agreement. "
@@ -65,6 +69,9 @@ PAGE_HELP = {
     "findings": "<b>Findings</b><p>Every finding across reviews. Filter by kind, topic and "
     "status; double-click to open the review at that finding.</p>",
     "reports": "<b>Reports</b><p>Inspection, focus review, closeout and annual reports.</p>",
+    "program": "<b>Program</b><p>Fiscal-year figures for national program managers: "
+    "inspections, findings by topic and responsible party, follow-up, and the performance "
+    "measures. Double-click a number to see the reviews and findings behind it.</p>",
 }
 
 
@@ -80,37 +87,6 @@ class Actions:
     FIND = "find"
     HELP = "help"
     ABOUT = "about"
-
-
-def _missing(capability: str, parent: QWidget) -> QLabel:
-    label = QLabel(f"{capability} is not installed yet.", parent)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setObjectName("placeholder")
-    return label
-
-
-def _due_view(ctx: AppContext, parent: QWidget) -> QWidget:
-    try:
-        from .due_view import DueView
-    except ImportError:
-        return _missing("The due list", parent)
-    return DueView(ctx, parent)
-
-
-def _reports_view(ctx: AppContext, parent: QWidget) -> QWidget:
-    try:
-        from .reports_view import ReportsView
-    except ImportError:
-        return _missing("Reports", parent)
-    return ReportsView(ctx, parent)
-
-
-def _workspace(ctx: AppContext, review_id: str, parent: QWidget) -> QWidget:
-    try:
-        from .workspace import ReviewWorkspace
-    except ImportError:
-        return _missing("The review workspace", parent)
-    return ReviewWorkspace(ctx, review_id, parent)
 
 
 def default_settings() -> QSettings:
@@ -136,9 +112,10 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {
             "agencies": AgenciesView(ctx, self.stack),
             "reviews": ReviewsView(ctx, self.stack),
-            "due": _due_view(ctx, self.stack),
+            "due": DueView(ctx, self.stack),
             "findings": FindingsView(ctx, self.stack),
-            "reports": _reports_view(ctx, self.stack),
+            "reports": ReportsView(ctx, self.stack),
+            "program": ProgramView(ctx, self.stack),
             "agency": AgencyPage(ctx, self.stack),
         }
         for page in self.pages.values():
@@ -351,7 +328,7 @@ class MainWindow(QMainWindow):
             if title is None:
                 self.statusBar().showMessage("That review no longer exists.", 6000)
                 return None
-            workspace = _workspace(self.ctx, review_id, self.stack)
+            workspace = ReviewWorkspace(self.ctx, review_id, self.stack)
             self.workspaces[review_id] = workspace
             self.stack.addWidget(workspace)
             stack = getattr(workspace, "undo_stack", None)
@@ -434,11 +411,6 @@ class MainWindow(QMainWindow):
 
     # --- commands ----------------------------------------------------------------------
     def new_review(self) -> None:
-        try:
-            from .workspace import NewReviewDialog
-        except ImportError:
-            self.statusBar().showMessage("Starting reviews is not installed yet.", 6000)
-            return
         agency_id = self.agency_page.agency_id if self._current_key == "agency" else None
         dialog = NewReviewDialog(self.ctx, self, agency_id=agency_id)
         self.new_review_dialog = dialog  # tests drive the open dialog through this

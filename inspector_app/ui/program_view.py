@@ -110,12 +110,11 @@ class ProgramView(QWidget):
         self.ctx = ctx
         self.data: ProgramData | None = None
         self.task = None
-        self._dirty = False
+        self._dirty = True  # counted when first shown, not while the main window is built
         self._build()
         ctx.sig_changed.connect(self._on_db_changed)
         self._reload_timer = QTimer(self, singleShot=True, interval=300)
         self._reload_timer.timeout.connect(self.reload)
-        QTimer.singleShot(0, self.reload)
 
     # --- layout ------------------------------------------------------------------
 
@@ -211,6 +210,13 @@ class ProgramView(QWidget):
             lambda report: program_reports.program_data(db, fy, model, report),
             self._show, self._on_error, pool=self.ctx.pool,
         )  # fmt: skip
+
+    def shutdown(self) -> None:
+        """Stop a count in progress before the window closes the database."""
+        self._reload_timer.stop()
+        if self.task is not None:
+            self.task.cancel()
+            self.task.done.wait(5)
 
     def _on_error(self, exc: BaseException) -> None:
         self.status.setText(f"Could not count: {exc}")

@@ -1,16 +1,5 @@
 """Every Qt name the UI uses comes through here (one place to change the binding)."""
 
-import sys
-
-if sys.version_info < (3, 12):  # pragma: no cover - depends on the interpreter
-    # PySide6 6.12 hands back None from void calls and from Python overrides without
-    # taking a reference (it assumes PEP 683's immortal None of Python 3.12+). On 3.11
-    # every such call lowers None's count by one until CPython aborts with "none_dealloc".
-    # Give None a count it can never run out of, as 3.12 does.
-    import ctypes
-
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-
 from PySide6.QtCharts import (  # noqa: F401  (the Program view's charts)
     QBarCategoryAxis,
     QBarSeries,

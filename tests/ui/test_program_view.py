@@ -22,7 +22,7 @@ def view(qtbot, db):  # noqa: ANN001
     v = ProgramView(ctx)
     qtbot.addWidget(v)
     with qtbot.waitSignal(v.sig_loaded, timeout=10000):
-        pass  # the first load starts by itself
+        v.show()  # the first count starts when the view is first shown
     with qtbot.waitSignal(v.sig_loaded, timeout=10000):
         v.fy_box.setValue(2024)
     yield v

@@ -1,5 +1,5 @@
 """Workspace actions for the follow-up cycle (finalize, amend, corrective actions,
-dispute), provided by ui/lifecycle_dialogs.py when it is installed."""
+dispute, the WSO request form), opening the dialogs of ui/lifecycle_dialogs.py."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import lifecycle_dialogs as dialogs
 from ..qt import QAction, QToolBar
 
-# (action text, candidate function names in lifecycle_dialogs, when it applies)
+# (action text, dialog function, when it applies)
 #   when: "open" = not final, "final" = final only, "finding" = on the selected finding,
 #   "wso" = WSO reviews only (the request form sent ahead of the review)
 _ACTIONS = [
-    ("Finalize…", ("finalize_review", "finalize_review_dialog"), "open"),
-    ("Amend…", ("amend_review", "amend_review_dialog"), "final"),
-    ("Corrective actions…", ("corrective_actions", "corrective_actions_dialog"), "finding"),
-    ("Dispute…", ("dispute_finding", "dispute_finding_dialog"), "finding"),
-    ("Request form…", ("info_request_dialog",), "wso"),
+    ("Finalize…", dialogs.finalize_review_dialog, "open"),
+    ("Amend…", dialogs.amend_review_dialog, "final"),
+    ("Corrective actions…", dialogs.corrective_actions_dialog, "finding"),
+    ("Dispute…", dialogs.dispute_finding_dialog, "finding"),
+    ("Request form…", dialogs.info_request_dialog, "wso"),
 ]
 
 
@@ -50,23 +51,9 @@ def _call(fn: Callable[..., Any], ws: Any, when: str) -> None:
         ws.show_error(exc)
 
 
-_missing: list[bool] = []  # a failed import is not cached by Python; remember it here
-
-
 def add_lifecycle_actions(ws: Any, toolbar: QToolBar) -> dict[str, LifecycleAction]:
-    if _missing:
-        return {}
-    try:
-        from .. import lifecycle_dialogs
-    except ImportError:
-        _missing.append(True)
-        return {}
     out: dict[str, LifecycleAction] = {}
-    for text, names, when in _ACTIONS:
-        fn = next((getattr(lifecycle_dialogs, n) for n in names
-                   if callable(getattr(lifecycle_dialogs, n, None))), None)  # fmt: skip
-        if fn is None:
-            continue
+    for text, fn, when in _ACTIONS:
         action = toolbar.addAction(text, lambda f=fn, w=when: _call(f, ws, w))
         out[text] = LifecycleAction(action, when)
     return out

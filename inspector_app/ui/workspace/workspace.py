@@ -63,20 +63,6 @@ _ERROR_STYLE = (
 )
 
 
-_no_reports: list[bool] = []  # a failed import is retried by Python each time; not by us
-
-
-def _report_function():  # noqa: ANN202
-    if _no_reports:
-        return None
-    try:
-        from ..reports_view import show_report
-    except ImportError:
-        _no_reports.append(True)
-        return None
-    return show_report
-
-
 class ReviewWorkspace(QWidget):
     sig_title_changed = Signal(str)
 
@@ -227,13 +213,8 @@ class ReviewWorkspace(QWidget):
         find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find.triggered.connect(self.focus_search)
         self.addAction(find)
-        self.report_action: QAction | None = None
-        show_report = _report_function()
-        if show_report is not None:
-            self.report_action = self.toolbar.addAction(
-                "Report…", lambda: self._report(show_report)
-            )
-            self.report_action.setObjectName("report")
+        self.report_action = self.toolbar.addAction("Report…", self._report)
+        self.report_action.setObjectName("report")
         self.lifecycle_actions = add_lifecycle_actions(self, self.toolbar)
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
@@ -246,7 +227,9 @@ class ReviewWorkspace(QWidget):
                 action.setShortcuts([])
         super().showEvent(event)
 
-    def _report(self, show_report) -> None:  # noqa: ANN001
+    def _report(self) -> None:
+        from ..reports_view import show_report  # imported on use: it loads QtPdf
+
         kind = "focus_review" if self.is_focus else "inspection"
         self.detail.flush_note()
         show_report(self.ctx, self, kind, self.review_id)
