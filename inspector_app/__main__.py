@@ -25,6 +25,11 @@ def is_gui_invocation(argv: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:  # answered before any heavy import
+        from inspector_app import __version__
+
+        print(f"inspector-app {__version__}")
+        return 0
     if is_gui_invocation(argv):
         from inspector_app.ui.launch import launch  # Qt is imported only for the GUI
 

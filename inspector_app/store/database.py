@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 from . import models
 from .errors import CorruptDatabase, DatabaseTooNew, NotADatabase, classify
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -42,17 +42,40 @@ class Change:
 
 
 def _alembic_config() -> Config:
+    # Alembic (and the template engine it pulls in) is imported only when a schema
+    # actually has to change: opening an up-to-date file never needs it.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
 
 
+_REVISION = re.compile(r"^revision\s*=\s*['\"](\w+)['\"]", re.M)
+_DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(?:None|['\"](\w+)['\"])", re.M)
+
+
+def _revision_graph() -> dict[str, str | None]:
+    """revision -> down_revision, read from the migration files' own header lines."""
+    graph: dict[str, str | None] = {}
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if rev:
+            graph[rev.group(1)] = down.group(1) if down else None
+    return graph
+
+
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+    graph = _revision_graph()
+    heads = set(graph) - set(graph.values())
+    if len(heads) != 1:
+        raise RuntimeError(f"migrations must have exactly one head, found {sorted(heads)}")
+    return heads.pop()
 
 
 def _known_revisions() -> set[str]:
-    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    return set(_revision_graph())
 
 
 def _preflight(path: Path) -> str | None:
@@ -253,6 +276,8 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
 
 def _upgrade(engine: Engine) -> None:
     """Bring the schema to head in one transaction (all or nothing)."""
+    from alembic import command
+
     cfg = _alembic_config()
     with engine.execution_options(sqlite_immediate=True).begin() as conn:
         cfg.attributes["connection"] = conn
@@ -260,6 +285,8 @@ def _upgrade(engine: Engine) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
