@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from inspector_app.domain.enums import ReviewKind, ReviewMode, ReviewStatus
@@ -12,7 +14,7 @@ from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Agreement, ChecklistResponse, Review, utcnow
 
 from . import forms
-from .errors import Conflict, Invalid, ReviewLocked
+from .errors import Conflict, Invalid, NotFound, ReviewLocked
 from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value, parse_date
 
@@ -20,7 +22,7 @@ from .validate import enum_value, parse_date
 _PROGRAM_OF_KIND = {ReviewKind.JEM_INSPECTION: "JEM", ReviewKind.WSO_REVIEW: "WSO"}
 
 
-def ensure_editable(review: Review) -> None:
+def ensure_editable(review: Review | _ReviewState) -> None:
     """A final review is locked; only an amendment (services.lifecycle) may change it."""
     if review.status == ReviewStatus.FINAL:
         raise ReviewLocked(review.id)
@@ -141,21 +143,40 @@ def set_review_status(db: Database, review_id: str, status: str) -> Review:
         return review
 
 
-def form_for(review: Review) -> FormDefinition:
+def form_for(review: Review | _ReviewState) -> FormDefinition:
     if not review.form_id or review.form_version is None:
         raise Conflict(f"review {review.id[:8]} has not started: it has no checklist yet")
     return forms.form_of(review.form_id, review.form_version)
 
 
-def _open_for_answers(uow: UnitOfWork, review_id: str) -> Review:
-    review = uow.get(Review, review_id, "review")
+@dataclass(frozen=True)
+class _ReviewState:
+    """The few columns an answer needs to know about its review."""
+
+    id: str
+    kind: str
+    status: str
+    form_id: str | None
+    form_version: int | None
+
+
+_REVIEW_STATE = select(
+    Review.id, Review.kind, Review.status, Review.form_id, Review.form_version
+).where(Review.id == bindparam("review_id"), Review.deleted == False)  # noqa: E712
+
+
+def _open_for_answers(uow: UnitOfWork, review_id: str) -> _ReviewState:
+    found = uow.session.connection().execute(_REVIEW_STATE, {"review_id": review_id}).first()
+    if found is None:
+        raise NotFound("review", review_id)
+    review = _ReviewState(*found)
     ensure_editable(review)
     if review.status == ReviewStatus.PLANNED:
         raise Conflict(f"review {review.id[:8]} is planned; start it before answering")
     return review
 
 
-def _check_item(review: Review, item_key: str, value: str | None) -> None:
+def _check_item(review: Review | _ReviewState, item_key: str, value: str | None) -> None:
     if review.kind == ReviewKind.FOCUS_REVIEW:
         if not item_key.startswith("finding:"):
             raise Invalid("item_key", "a focus review's items are the findings it follows up")
@@ -173,14 +194,6 @@ def _check_item(review: Review, item_key: str, value: str | None) -> None:
             raise Invalid(item_key, problem)
 
 
-def _response(uow: UnitOfWork, review_id: str, item_key: str) -> ChecklistResponse:
-    return uow.session.exec(
-        select(ChecklistResponse).where(
-            ChecklistResponse.review_id == review_id, ChecklistResponse.item_key == item_key
-        )
-    ).first() or ChecklistResponse(review_id=review_id, item_key=item_key)
-
-
 def record_answer(
     db: Database, *, review_id: str, item_key: str, value: str | None, note: str | None = None
 ) -> ChecklistResponse:
@@ -191,23 +204,25 @@ def record_answer(
     with unit_of_work(db, "record_answer") as uow:
         review = _open_for_answers(uow, review_id)
         _check_item(review, item_key, value)
-        response = _response(uow, review_id, item_key)
-        old = response.value
-        response.value = value
+        changes = {
+            "value": value,
+            "answered_by": uow.user,
+            "answered_at": utcnow(),
+            "deleted": False,
+        }
         if note is not None:
-            response.note = note
-        response.answered_by = uow.user
-        response.answered_at = utcnow()
-        if response.deleted:
-            response.deleted = False
-        uow.save(response, review_id=review_id)
+            changes["note"] = note
+        response, previous = uow.save_keyed(
+            ChecklistResponse, {"review_id": review_id, "item_key": item_key}, changes,
+            review_id=review_id,
+        )  # fmt: skip
         uow.audit("checklist_response", response.id, review_id=review_id, item=item_key,
-                  old=old, new=value)  # fmt: skip
+                  old=previous["value"] if previous else None, new=value)  # fmt: skip
         if review.kind == ReviewKind.FOCUS_REVIEW:
             # The judgement flows back to the original finding in this same transaction.
             from .lifecycle import propagate_judgement  # lifecycle imports this module
 
-            propagate_judgement(uow, review, response)
+            propagate_judgement(uow, uow.get(Review, review_id, "review"), response)
         return response
 
 
@@ -216,8 +231,9 @@ def set_note(db: Database, *, review_id: str, item_key: str, note: str) -> Check
     with unit_of_work(db, "set_note") as uow:
         review = _open_for_answers(uow, review_id)
         _check_item(review, item_key, None)
-        response = _response(uow, review_id, item_key)
-        response.note = note
-        uow.save(response, review_id=review_id)
+        response, _ = uow.save_keyed(
+            ChecklistResponse, {"review_id": review_id, "item_key": item_key}, {"note": note},
+            review_id=review_id,
+        )  # fmt: skip
         uow.audit("checklist_response", response.id, review_id=review_id, item=item_key, note=True)
         return response
