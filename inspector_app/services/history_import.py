@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import operator
+import json
+import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
+from json.encoder import encode_basestring_ascii as _json_string
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Table, func
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Column, Dialect, Table, func
 from sqlmodel import Session, select
 
 from inspector_app.analytics.history_csv import KnownHistory, ParsedHistory, parse_history
@@ -36,7 +41,6 @@ from inspector_app.store.models import (
     Finding,
     Review,
     SyncFields,
-    new_id,
     utcnow,
 )
 
@@ -158,91 +162,78 @@ def import_history(db: Database, path: Path | str, *, progress: Progress | None 
 
 
 class _BulkWriter:
-    """Bulk inserts of new rows with their sync fields and change-log entries."""
+    """Bulk inserts of new rows with their sync fields and change-log entries.
+
+    Rows are handled column by column: each column is converted to what the driver
+    stores, and to its JSON text for the change log, with one pass over plain strings
+    and one conversion per distinct value otherwise (dates, stamps and flags repeat).
+    """
 
     def __init__(self, uow: UnitOfWork):
         self.uow, self.session = uow, uow.session
         self.now = utcnow()
-        self.log: list[dict[str, Any]] = []
-        self._templates: dict[type, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.dialect = self.session.connection().dialect
+        self.log_rows: list[str] = []  # row ids, tables and payload texts of the change log
+        self.log_tables: list[str] = []
+        self.log_payloads: list[str] = []
 
-    def _template(self, model: type[SyncFields], **required: Any) -> tuple[dict, dict]:
-        """The python and JSON forms of a default row, stamped once for the whole import."""
-        if model not in self._templates:
-            row = model(rev=1, updated_at=self.now, updated_by=self.uow.user,
-                        device_id=self.uow.db.device_id, **required)  # fmt: skip
-            self._templates[model] = (row.model_dump(), row.model_dump(mode="json"))
-        return self._templates[model]
-
-    def insert(self, model: type[SyncFields], rows: list[dict[str, Any]], **required: Any) -> None:
-        if not rows:
+    def insert(self, model: type[SyncFields], columns: dict[str, list[Any]], **defaults: Any
+               ) -> None:  # fmt: skip
+        """Insert rows given as `columns` (values as the model holds them); every other
+        column takes the model's value for `defaults`, stamped once for the whole import."""
+        n = len(columns["id"])
+        if not n:
             return
-        py, js = self._template(model, **required)
-        full, payloads = [], []
-        dated = [k for k in rows[0] if isinstance(_first_value(rows, k), date)]
-        for values in rows:
-            full.append({**py, **values})
-            payload = {**js, **values}
-            for k in dated:  # the JSON form of the few date columns, as model_dump gives
-                v = payload[k]
-                if v is self.now:  # the import's one timestamp, in pydantic's JSON form
-                    payload[k] = js["updated_at"]
-                elif v is not None and not isinstance(v, str):
-                    payload[k] = v.isoformat()
-            payloads.append(payload)
-        self._executemany(model.__table__, full)
-        table = model.__tablename__
-        device = self.uow.db.device_id
-        self.log.extend(
-            {"change_id": None, "table_name": table, "row_id": p["id"], "rev": 1,
-             "op": "insert", "payload": p, "created_at": self.now, "device_id": device,
-             "pushed_seq": None}
-            for p in payloads
-        )  # fmt: skip
+        template = model(rev=1, updated_at=self.now, updated_by=self.uow.user,
+                         device_id=self.uow.db.device_id, **defaults)  # fmt: skip
+        py, js = template.model_dump(), template.model_dump(mode="json")
+        table = model.__table__
+        names = [c.name for c in table.columns]
+        varying, constant, texts = {}, {}, []
+        for name in names:
+            if name in columns:
+                varying[name] = _driver_values(table.c[name], self.dialect, columns[name])
+                texts.append(_json_texts(columns[name]))
+            else:
+                constant[name] = _driver_value(table.c[name], self.dialect, py[name])
+        # The payload is model_dump(mode="json") as json.dumps writes it, the constant
+        # columns' text laid out once in a format string.
+        fmt = "{" + ", ".join(
+            f"{json.dumps(name)}: %s" if name in columns else
+            f"{json.dumps(name)}: {json.dumps(js[name])}".replace("%", "%%")
+            for name in names
+        ) + "}"  # fmt: skip
+        self.log_payloads.extend(fmt % values for values in zip(*texts, strict=True))
+        self.log_rows.extend(columns["id"])
+        self.log_tables.extend(repeat(model.__tablename__, n))
+        self._insert(table, varying, constant)
 
     def flush_log(self) -> None:
-        if self.log:
-            for entry, change_id in zip(self.log, sorted_ids(len(self.log)), strict=True):
-                entry["change_id"] = change_id
-            self._executemany(ChangeLog.__table__, self.log)
-            self.log = []
+        if not self.log_rows:
+            return
+        table = ChangeLog.__table__
+        self._insert(
+            table,
+            {"change_id": sorted_ids(len(self.log_rows)), "table_name": self.log_tables,
+             "row_id": self.log_rows, "payload": self.log_payloads},  # payloads: JSON text
+            {"rev": 1, "op": "insert", "device_id": self.uow.db.device_id, "pushed_seq": None,
+             "created_at": _driver_value(table.c.created_at, self.dialect, self.now)},
+        )  # fmt: skip
+        self.log_rows, self.log_tables, self.log_payloads = [], [], []
 
-    def _executemany(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """INSERT through the driver on the session's own connection (same transaction).
-
-        SQLAlchemy's executemany spends most of its time building parameters row by row;
-        here each column's bind processor (dates, JSON, booleans) is looked up once.
-        """
-        conn = self.session.connection()
-        dialect = conn.dialect
-        cols = list(rows[0])
-        procs = [table.c[c].type.bind_processor(dialect) for c in cols]
+    def _insert(self, table: Table, varying: dict[str, list[Any]], constant: dict[str, Any]
+                ) -> None:  # fmt: skip
+        """INSERT through the driver on the session's own connection (same transaction);
+        values already in the driver's form, `constant` the same on every row."""
+        cols = [*varying, *constant]
         names = ", ".join(f'"{c}"' for c in cols)
-        marks = ", ".join("?" * len(cols))
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-        getter = operator.itemgetter(*cols)
-        converted = [(i, p, {}) for i, p in enumerate(procs) if p is not None]
-        data = []
-        for r in rows:
-            values = list(getter(r))
-            for i, proc, memo in converted:
-                v = values[i]
-                if v is None:
-                    continue
-                if isinstance(v, dict):  # JSON payloads are all different: no memo
-                    values[i] = proc(v)
-                    continue
-                key = (type(v), v) if not isinstance(v, list) else None
-                if key is None:
-                    values[i] = proc(v)
-                elif key in memo:
-                    values[i] = memo[key]
-                else:  # dates, stamps and flags repeat: convert each value once
-                    values[i] = memo[key] = proc(v)
-            data.append(values)
-        cursor = conn.connection.driver_connection.cursor()
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+        rows = zip(
+            *varying.values(), *map(repeat, constant.values()), strict=False
+        )  # endless repeats
+        cursor = self.session.connection().connection.driver_connection.cursor()
         try:
-            cursor.executemany(sql, data)
+            cursor.executemany(sql, rows)
         finally:
             cursor.close()
 
@@ -263,16 +254,13 @@ class _BulkWriter:
                 agreements[(agency_id, model)] = aid
 
         reviews = parsed.reviews
-        new_agencies = []
-        for key, name, state in reviews[["agency_key", "agency", "state"]].drop_duplicates(
-            "agency_key"
-        ).itertuples(index=False):  # fmt: skip
-            if key not in agencies:
-                agencies[key] = ""
-                new_agencies.append({"key": key, "name": name, "state": state,
-                                     "source_ref": f"{PREFIX}{name}|{state}"})  # fmt: skip
-        for row, ident in zip(new_agencies, sorted_ids(len(new_agencies)), strict=True):
-            row["id"] = agencies[row.pop("key")] = ident
+        firsts = reviews.drop_duplicates("agency_key")
+        firsts = firsts[~firsts["agency_key"].isin(agencies.keys())]
+        new_agencies = {"id": sorted_ids(len(firsts)), "name": list(firsts["agency"]),
+                        "state": list(firsts["state"]),
+                        "source_ref": [f"{PREFIX}{n}|{st}" for n, st in
+                                       zip(firsts["agency"], firsts["state"], strict=True)]}  # fmt: skip
+        agencies.update(zip(firsts["agency_key"], new_agencies["id"], strict=True))
         self.insert(Agency, new_agencies, name="", state="")
 
         review_ids = dict(zip(known.reviews["review_ref"], known.reviews["id"], strict=True))
@@ -282,54 +270,55 @@ class _BulkWriter:
         # Inspections first (their focus reviews point at them), each group in file order.
         ordered = pd.concat([fresh[fresh["review_type"] == "inspection"],
                              fresh[fresh["review_type"] != "inspection"]])  # fmt: skip
-        for ref, ident in zip(ordered["review_ref"], sorted_ids(len(ordered)), strict=True):
-            review_ids[ref] = ident
+        ids = sorted_ids(len(ordered))
+        review_ids.update(zip(ordered["review_ref"], ids, strict=True))
         ends.update(zip(reviews["review_ref"], reviews["end"], strict=True))
-        new_reviews = []
-        for r in ordered.itertuples(index=False):
-            agency_id = agencies[r.agency_key]
-            focus = r.review_type == "focus_review"
-            parent_id = review_ids[r.follow_up_of] if focus else None
-            new_reviews.append({
-                "id": review_ids[r.review_ref], "agency_id": agency_id,
-                "agreement_id": agreements.get((agency_id, r.model)), "kind": r.kind,
-                "mode": r.mode or "site_visit", "status": ReviewStatus.FINAL, "form_id": None,
-                "start_date": r.start, "end_date": r.end, "planned_start": r.start,
-                "planned_end": r.end, "parent_review_id": parent_id,
-                "due_date": focus_review_due(ends[r.follow_up_of]) if focus else None,
-                "finalized_at": self.now, "finalized_by": self.uow.user,
-                "source_ref": f"{PREFIX}{r.review_ref}",
-            })  # fmt: skip
-        self.insert(Review, new_reviews, agency_id="", kind="")
+        agency_ids = [agencies[k] for k in ordered["agency_key"]]
+        follows = [f if t == "focus_review" else None
+                   for f, t in zip(ordered["follow_up_of"], ordered["review_type"], strict=True)]  # fmt: skip
+        starts, end_dates = list(ordered["start"]), list(ordered["end"])
+        new_reviews = {
+            "id": ids, "agency_id": agency_ids,
+            "agreement_id": [agreements.get(k) for k in zip(agency_ids, ordered["model"],
+                                                            strict=True)],
+            "kind": list(ordered["kind"]),
+            "mode": [m or "site_visit" for m in ordered["mode"]],
+            "start_date": starts, "end_date": end_dates,
+            "planned_start": starts, "planned_end": end_dates,
+            "parent_review_id": [review_ids[f] if f else None for f in follows],
+            "due_date": [focus_review_due(ends[f]) if f else None for f in follows],
+            "source_ref": [f"{PREFIX}{ref}" for ref in ordered["review_ref"]],
+        }  # fmt: skip
+        self.insert(Review, new_reviews, agency_id="", kind="", status=ReviewStatus.FINAL,
+                    form_id=None, finalized_at=self.now, finalized_by=self.uow.user)  # fmt: skip
 
         # Resolutions, the latest focus review last, so its judgement is the one kept.
         res = parsed.resolutions.merge(
             reviews[["review_ref", "start", "end"]], on="review_ref", how="left"
         ).sort_values(["start", "line"])
         judged: dict[str, tuple[str, str, date]] = {}
-        for r in res.itertuples(index=False):
-            judged[r.finding_ref] = (r.resolution, review_ids[r.review_ref], r.end)
+        for ref, resolution, by, end in zip(res["finding_ref"], res["resolution"],
+                                            res["review_ref"], res["end"], strict=True):  # fmt: skip
+            judged[ref] = (resolution, review_ids[by], end)
 
         finding_ids = dict(zip(known.findings["finding_ref"], known.findings["id"], strict=True))
         fresh_f = parsed.findings[~parsed.findings["finding_ref"].isin(finding_ids.keys())]
         numbers = self._next_numbers(set(fresh_f["review_ref"]) & set(known.reviews["review_ref"]))
-        new_findings = []
-        finding_new_ids = iter(sorted_ids(len(fresh_f)))
-        for f in fresh_f.itertuples(index=False):
-            rid = review_ids[f.review_ref]
+        new_findings: dict[str, list[Any]] = {
+            "id": sorted_ids(len(fresh_f)), "review_id": [], "number": [], "status": [],
+            "resolved_by_review_id": [], "resolved_on": [],
+            **{c: list(fresh_f[c]) for c in ("kind", "topic", "responsible", "description")},
+            "source_ref": [f"{PREFIX}{ref}" for ref in fresh_f["finding_ref"]],
+        }  # fmt: skip
+        for ref, review_ref in zip(fresh_f["finding_ref"], fresh_f["review_ref"], strict=True):
+            rid = review_ids[review_ref]
             numbers[rid] = numbers.get(rid, 0) + 1
-            row = {"id": next(finding_new_ids), "review_id": rid, "number": numbers[rid], "kind": f.kind,
-                   "topic": f.topic, "responsible": f.responsible, "description": f.description,
-                   "source_ref": f"{PREFIX}{f.finding_ref}", "status": FindingStatus.OPEN.value,
-                   "resolved_by_review_id": None, "resolved_on": None}  # fmt: skip
-            if f.finding_ref in judged:
-                status, by, on = judged.pop(f.finding_ref)
-                row.update(
-                    status=status,
-                    resolved_by_review_id=by,
-                    resolved_on=on if status == FindingStatus.RESOLVED else None,
-                )
-            new_findings.append(row)
+            new_findings["review_id"].append(rid)
+            new_findings["number"].append(numbers[rid])
+            status, by, on = judged.pop(ref, (FindingStatus.OPEN.value, None, None))
+            new_findings["status"].append(status)
+            new_findings["resolved_by_review_id"].append(by)
+            new_findings["resolved_on"].append(on if status == FindingStatus.RESOLVED else None)
         self.insert(Finding, new_findings, review_id="")
         self.flush_log()
 
@@ -352,9 +341,9 @@ class _BulkWriter:
             updated += 1
         self.uow.changes.clear()  # reported once after commit as a bulk change
         return ImportResult(
-            rows=parsed.rows, agencies=len(new_agencies), reviews=len(new_reviews),
-            findings=len(new_findings),
-            judged=updated + sum(1 for f in new_findings if f["resolved_by_review_id"]),
+            rows=parsed.rows, agencies=len(firsts), reviews=len(ids),
+            findings=len(new_findings["id"]),
+            judged=updated + sum(1 for by in new_findings["resolved_by_review_id"] if by),
         )  # fmt: skip
 
     def _next_numbers(self, known_refs: set[str]) -> dict[str, int]:
@@ -380,13 +369,53 @@ def _large_cache(session: Session) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
-def _first_value(rows: list[dict[str, Any]], key: str) -> Any:
-    """The first non-empty value of a column (a date column may be empty on most rows)."""
-    return next((r[key] for r in rows if r[key] is not None), None)
+_NONE = type(None)
+
+
+def _driver_value(column: Column, dialect: Dialect, value: Any) -> Any:
+    """What the driver stores for `value`: the column type's bind processing, then the
+    sqlite3 adapter the driver itself would apply (dates and datetimes become text)."""
+    proc = column.type.bind_processor(dialect)
+    value = proc(value) if proc is not None and value is not None else value
+    return sqlite3.adapt(value, sqlite3.PrepareProtocol, value)
+
+
+def _driver_values(column: Column, dialect: Dialect, values: list[Any]) -> list[Any]:
+    kinds = set(map(type, values))
+    if kinds <= {str, int, _NONE} and column.type.bind_processor(dialect) is None:
+        return values  # stored as they are
+    memo: dict[tuple[type, Any], Any] = {}
+    return [memo[k] if (k := (type(v), v)) in memo else
+            memo.setdefault(k, _driver_value(column, dialect, v)) for v in values]  # fmt: skip
+
+
+def _json_texts(values: list[Any]) -> list[str]:
+    """Each value as json.dumps writes it in a model_dump(mode="json") payload."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return list(map(_json_string, values))
+    if kinds <= {str, _NONE}:
+        return ["null" if v is None else _json_string(v) for v in values]
+    memo: dict[tuple[type, Any], str] = {}
+    return [memo[k] if (k := (type(v), v)) in memo else
+            memo.setdefault(k, json.dumps(to_jsonable_python(v))) for v in values]  # fmt: skip
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
 
 
 def sorted_ids(n: int) -> list[str]:
     """n new random UUIDs in sorted order: inserted in key order, they append to the
     primary-key and change-log indexes instead of splitting pages all over them (several
-    times faster for 100,000 rows). Each id is still a random uuid4."""
-    return sorted(new_id() for _ in range(n))
+    times faster for 100,000 rows).
+
+    Each id is a random version-4 UUID as `new_id` makes, formatted from one os.urandom
+    call: uuid.uuid4() per id costs more than inserting its row.
+    """
+    raw = os.urandom(16 * n).hex()
+    ids = [
+        f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+        for h in (raw[i : i + 32] for i in range(0, 32 * n, 32))
+    ]
+    ids.sort()
+    return ids

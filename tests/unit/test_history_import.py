@@ -187,3 +187,31 @@ def test_generated_history_imports_and_reimports(db, tmp_path):
     first = import_history(db, path)
     assert first.reviews > 150 and first.findings > 300
     assert import_history(db, path).new == 0
+
+
+def test_change_log_payloads_equal_model_dump_and_ids_are_uuid4(db, tmp_path):
+    """The bulk path writes exactly what the ordinary save would log, text included."""
+    import json
+    import uuid
+
+    from inspector_app.services.history_import import sorted_ids
+
+    path = write(tmp_path, "R1,Ålder Ünïcode,ga,JEM,inspection,2023-11-06,,,,F1,deficiency,"
+                 'training,lea,"say ""hi"", \\ ünïcode",')  # fmt: skip
+    import_history(db, DATA / "hand_built.csv")
+    import_history(db, path)
+    models = {m.__tablename__: m for m in (Agency, Review, Finding)}
+    with db.read() as s:
+        log = s.exec(select(ChangeLog)).all()
+        raw = dict(s.connection().exec_driver_sql("SELECT row_id, payload FROM change_log").all())
+        assert len(log) == 4 + 8 + 13 + 3
+        for entry in log:
+            row = s.get(models[entry.table_name], entry.row_id)
+            assert entry.payload == row.model_dump(mode="json"), entry.table_name
+            assert json.loads(raw[entry.row_id]) == entry.payload
+        assert s.exec(select(Finding).where(Finding.source_ref == "history:F1")).one(
+        ).description == 'say "hi", \\ ünïcode'  # fmt: skip
+    ids = sorted_ids(1000)
+    assert ids == sorted(ids) and len(set(ids)) == 1000
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
+    assert {uuid.UUID(i).variant for i in ids} == {uuid.RFC_4122}
