@@ -22,6 +22,15 @@ _SECTION = 0  # internalId of a section row; an entry's is its section index + 1
 _FAIL = QBrush(QColor("#b3261e"))
 _MUTED = QBrush(QColor("#6b6b6b"))
 _OK = QBrush(QColor("#1b6e3a"))
+# Computed once: Qt asks for flags of every row when it lays out the tree, and an
+# entry that says it never has children spares Qt asking for its child rows too.
+_SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_ENTRY_FLAGS = _SECTION_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
+# The roles data() answers; the view asks for about ten per visible cell on each paint.
+_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole, KEY_ROLE, SEARCH_ROLE,
+})  # fmt: skip
 
 
 @dataclass
@@ -165,10 +174,10 @@ class ChecklistModel(QAbstractItemModel):
     def flags(self, index: QModelIndex):  # noqa: ANN201
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _SECTION_FLAGS if index.internalId() == _SECTION else _ENTRY_FLAGS
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         col = index.column()
         if index.internalId() == _SECTION:

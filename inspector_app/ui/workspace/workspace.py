@@ -300,8 +300,9 @@ class ReviewWorkspace(QWidget):
         self._show_findings()
         self._show_review()
         if not (key and self.checklist.view.select_key(key)):
-            self.checklist.view.move_entry(1)
-            self.checklist.view.scrollToTop()  # show the first section's title too
+            # the first item, with its section's title above it: the view starts at the top
+            self.checklist.view.move_entry(1, scroll=False)
+            self.checklist.view.scrollToTop()
 
     def _sections(self) -> list[Section]:
         data = self.data
