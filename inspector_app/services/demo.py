@@ -213,22 +213,24 @@ def _train(
 
 
 # Findings for the completed JEM inspection: (topic, kind, responsible, description).
+# Findings for the completed JEM inspection: (checklist item it comes from, topic, kind,
+# responsible party, description). The item is answered "no" in the demo checklist.
 JEM_FINDINGS = [
-    ("training", FindingKind.DEFICIENCY, "lea",
+    ("training.annual_online", "training", FindingKind.DEFICIENCY, "lea",
      "Two designated officers had not completed annual online training in the last 12 months "
      "and continued to process detainers."),
-    ("training", FindingKind.DEFICIENCY, "ice",
+    ("ice_oversight.monitors_training", "training", FindingKind.DEFICIENCY, "ice",
      "The ICE field supervisor did not track officers' training dates and did not suspend "
      "the authority of officers whose training had lapsed."),
-    ("complaints", FindingKind.AREA_OF_CONCERN, "lea",
+    ("complaints.poster_spanish", "complaints", FindingKind.AREA_OF_CONCERN, "lea",
      "The complaint poster in the 287(g) processing area was displayed in English only; "
      "the Spanish poster was missing."),
-    ("interpreter", FindingKind.AREA_OF_CONCERN, "lea",
+    ("interpreter.documented", "interpreter", FindingKind.AREA_OF_CONCERN, "lea",
      "Interpreter use during processing was not documented in 4 of 12 files reviewed."),
-    ("steering-committee", FindingKind.DEFICIENCY, "lea",
+    ("steering_committee.meeting_held", "steering-committee", FindingKind.DEFICIENCY, "lea",
      "No steering-committee meeting was held or advertised in the last fiscal year; "
      "no agenda or minutes were sent to ICE."),
-    ("information-security", FindingKind.BEST_PRACTICE, "lea",
+    (None, "information-security", FindingKind.BEST_PRACTICE, "lea",
      "Credentials and ICE equipment are logged in and out daily in a locked cabinet, "
      "with the log reviewed weekly by the jail administrator."),
 ]  # fmt: skip
@@ -243,38 +245,27 @@ def _completed_jem_inspection(db: Database, agency, today: date, summary: DemoSu
     review = reviews.start_review(db, review.id, on=start)
     summary.reviews += 1
     form = reviews.form_for(review)
-    failing_topics = {t for t, k, *_ in JEM_FINDINGS if k is not FindingKind.BEST_PRACTICE}
-    failed: dict[str, str] = {}
+    keys = {item.key for item in form.items()}
+    failing = {key for key, *_ in JEM_FINDINGS if key in keys}
     for item in form.items():
-        value = _good_value(item)
-        if item.topic in failing_topics and item.topic not in failed.values() and item.fail_values:
-            value = _bad_value(item)
-            failed[item.key] = item.topic
+        value = _bad_value(item) if item.key in failing else _good_value(item)
         if value is not None:
             reviews.record_answer(db, review_id=review.id, item_key=item.key, value=value)
-    items_by_topic = {topic: key for key, topic in failed.items()}
-    poster_photo = None
-    for topic, kind, responsible, text in JEM_FINDINGS:
-        item_key = items_by_topic.get(topic) if kind is not FindingKind.BEST_PRACTICE else None
-        if item_key and item_key in items_by_topic.values() and responsible == "ice":
-            item_key = None  # one finding per item; the ICE one stands alone
+    for key, topic, kind, responsible, text in JEM_FINDINGS:
+        item_key = key if key in failing else None
         citation = form.item(item_key).citation if item_key else "287(g) MOA"
         finding = findings.add_finding(
             db, review_id=review.id, kind=kind, topic=topic, responsible=responsible,
             citation=citation, description=text, item_key=item_key,
             evidence="Observed on site; see attached photo." if topic == "complaints" else "",
         )  # fmt: skip
-        if item_key:
-            items_by_topic.pop(topic, None)
         summary.findings += 1
         if topic == "complaints":
-            poster_photo = attachments.add_attachment(
+            attachments.add_attachment(
                 db, source=_photo("Processing area: English poster only", (70, 90, 120)),
                 filename="processing-area-poster.jpg", review_id=review.id, finding_id=finding.id,
                 item_key=item_key, caption="Processing area wall, day 1",
             )  # fmt: skip
-    if poster_photo is None:
-        summary.notes.append("no complaints finding raised")
     reviews.update_review(
         db, review.id, end_date=start + timedelta(days=2),
         summary="Facility tour, review of 40 case files and 12 training records, interviews "
