@@ -116,6 +116,10 @@ def run(outdir: Path) -> list[Path]:
         print(f"no report rendered: {exc}")
     window.show_page("reports")
     shot("09-reports")
+    window.show_page("program")
+    program = window.pages["program"]
+    _settle(app, 1.0, until=lambda: getattr(program, "data", None) is not None)
+    shot("10-program")
     window.close()
     ctx.close()
     db.close()
