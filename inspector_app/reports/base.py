@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import math
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -146,6 +147,9 @@ def stylesheet() -> StyleSheet1:
     add("CellBold", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, spaceAfter=0)
     add("CellHead", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, spaceAfter=0,
         textColor=colors.white)  # fmt: skip
+    # a failed answer: a Styled(text, "CellAlert") table cell
+    add("CellAlert", fontName=FONT_BOLD, fontSize=8.5, leading=10.5, spaceAfter=0,
+        textColor=KIND_COLORS["deficiency"])  # fmt: skip
     add("Label", fontName=FONT_BOLD, fontSize=9, leading=12, textColor=GREY, spaceAfter=0)
     add("Value", fontSize=9.5, leading=12.5, spaceAfter=0)
     add("CountNumber", fontName=FONT_BOLD, fontSize=20, leading=24, alignment=TA_CENTER,
@@ -194,31 +198,39 @@ def _fits(text: str, style: ParagraphStyle, width: float) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Styled:
+    """Table cell text in a named style other than the table's (e.g. a failed answer)."""
+
+    text: str
+    style: str
+
+
+def _cell(value: object, style: ParagraphStyle, width: float) -> Flowable | str:
+    """A table cell: flowables as they are, text that fits one line as a plain string
+    (no parsing, no wrapping: the table draws it in `style`, see _string_style), longer
+    text as a paragraph that is wrapped once."""
+    if isinstance(value, Flowable):
+        return value
+    text = "" if value is None else str(value)
+    return text if _fits(text, style, width) else WrapOnceParagraph(esc(text), style)
+
+
+def _string_style(style: ParagraphStyle, start: tuple[int, int], stop: tuple[int, int]) -> list:
+    """Table style commands that draw the plain-string cells start..stop like `style`."""
+    return [
+        ("FONT", start, stop, style.fontName, style.fontSize, style.leading),
+        ("TEXTCOLOR", start, stop, style.textColor),
+    ]
+
+
 def kv_table(rows: Sequence[tuple[str, object]], *, label_width: float = 1.7 * inch,
              width: float = 6.5 * inch) -> Table:  # fmt: skip
     """Label / value pairs (a title page's facts, a finding's header)."""
     s = stylesheet()
     label_style, value_style = s["Label"], s["Value"]
-    value_width = width - label_width - _CELL_PAD
-
-    def label(text: str) -> Flowable | str:
-        return (
-            text
-            if _fits(text, label_style, label_width - _CELL_PAD)
-            else Paragraph(esc(text), label_style)
-        )
-
-    def value(v: object) -> Flowable | str:
-        if isinstance(v, Flowable):
-            return v
-        text = "" if v is None else str(v)
-        return (
-            text
-            if _fits(text, value_style, value_width)
-            else WrapOnceParagraph(esc(text), value_style)
-        )
-
-    data = [[label(k), value(v)] for k, v in rows]
+    label_w, value_w = label_width - _CELL_PAD, width - label_width - _CELL_PAD
+    data = [[_cell(k, label_style, label_w), _cell(v, value_style, value_w)] for k, v in rows]
     table = Table(
         data, colWidths=[label_width, width - label_width], hAlign="LEFT", splitInRow=1
     )  # a long value may run onto the next page
@@ -228,10 +240,8 @@ def kv_table(rows: Sequence[tuple[str, object]], *, label_width: float = 1.7 * i
         ("RIGHTPADDING", (0, 0), (0, -1), _CELL_PAD),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1),
-        # plain-string cells drawn like the Label and Value paragraph styles
-        ("FONT", (0, 0), (0, -1), label_style.fontName, label_style.fontSize, label_style.leading),
-        ("TEXTCOLOR", (0, 0), (0, -1), label_style.textColor),
-        ("FONT", (1, 0), (1, -1), value_style.fontName, value_style.fontSize, value_style.leading),
+        *_string_style(label_style, (0, 0), (0, -1)),
+        *_string_style(value_style, (1, 0), (1, -1)),
     ]))  # fmt: skip
     return table
 
@@ -263,23 +273,24 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
 
     Long tables are cut into chunks of `chunk` rows: ReportLab re-measures a whole
     table each time it splits it across a page, so one 300-row table costs far more
-    than twelve small ones that look the same. Cells may be text or flowables; tall
-    cells split within the row so one long note cannot break the layout.
+    than twelve small ones that look the same. Cells may be text, `Styled` text or
+    flowables; tall cells split within the row so one long note cannot break the layout.
     """
     s = stylesheet()
-    cell_style = s["Cell"]
-
-    def cell(v: object, width: float) -> Flowable | str:
-        if isinstance(v, Flowable):
-            return v
-        text = "" if v is None else str(v)
-        # Text that fits on one line is drawn as a plain string: no parsing, no wrapping.
-        if _fits(text, cell_style, width - 2 * _CELL_PAD):
-            return text
-        return WrapOnceParagraph(esc(text), cell_style)
-
-    head = [Paragraph(esc(h), s["CellHead"]) for h in header]
-    body = [[cell(v, w) for v, w in zip(row, col_widths, strict=False)] for row in rows]
+    cell_style, head_style = s["Cell"], s["CellHead"]
+    inner = [w - 2 * _CELL_PAD for w in col_widths]
+    head = [_cell(h, head_style, w) for h, w in zip(header, inner, strict=False)]
+    body: list[list[Flowable | str]] = []
+    restyled: list[tuple[int, int, ParagraphStyle]] = []  # (row, column, style) of Styled text
+    for r, row in enumerate(rows):
+        cells = []
+        for c, (v, w) in enumerate(zip(row, inner, strict=False)):
+            style = cell_style
+            if isinstance(v, Styled):
+                v, style = v.text, s[v.style]
+                restyled.append((r, c, style))
+            cells.append(_cell(v, style, w))
+        body.append(cells)
     out: list[Flowable] = []
     for start in range(0, max(len(body), 1), chunk):
         part = body[start : start + chunk]
@@ -288,7 +299,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
         data = [head, *part] if first else part
         table = Table(data, colWidths=list(col_widths), repeatRows=1 if first else 0,
                       hAlign="LEFT", splitInRow=1)  # fmt: skip
-        offset = 1 if first else 0
+        offset = (1 if first else 0) - start  # table row of body row r: r + offset
         style = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, -1), (-1, -1), 0.25, RULE),  # rows are told apart by the stripes
@@ -296,21 +307,16 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ("LEFTPADDING", (0, 0), (-1, -1), _CELL_PAD),
             ("RIGHTPADDING", (0, 0), (-1, -1), _CELL_PAD),
-            # plain-string cells look like the Cell paragraph style
-            (
-                "FONT",
-                (0, 0),
-                (-1, -1),
-                cell_style.fontName,
-                cell_style.fontSize,
-                cell_style.leading,
-            ),
+            *_string_style(cell_style, (0, 0), (-1, -1)),
         ]
         if first:
-            style.append(("BACKGROUND", (0, 0), (-1, 0), NAVY))
+            style += [("BACKGROUND", (0, 0), (-1, 0), NAVY),
+                      *_string_style(head_style, (0, 0), (-1, 0))]  # fmt: skip
+        style += [cmd for r, c, st in restyled if start <= r < start + chunk
+                  for cmd in _string_style(st, (c, r + offset), (c, r + offset))]  # fmt: skip
         # zebra stripes by absolute row number, so they run on across chunks
-        style += [("BACKGROUND", (0, i + offset), (-1, i + offset), LIGHT)
-                  for i in range(len(part)) if (start + i) % 2 == 1]  # fmt: skip
+        style += [("BACKGROUND", (0, r + offset), (-1, r + offset), LIGHT)
+                  for r in range(start, start + len(part)) if r % 2 == 1]  # fmt: skip
         table.setStyle(TableStyle(style))
         out.append(table)
     return out
@@ -351,12 +357,16 @@ def callout(text: str, *, color: colors.Color = NAVY, width: float = 6.5 * inch)
     return table
 
 
-MAX_THUMB_PIXELS = 1600  # larger photos are scaled down before embedding
+THUMB_DPI = 150  # embedded resolution of a thumbnail: sharp on paper, small in the file
 
 
 def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inch,
               max_height: float = 1.5 * inch) -> Flowable:  # fmt: skip
     """An image scaled to fit the box, or a one-line note when it cannot be shown.
+
+    The photo is decoded once, straight at the size it is embedded at (THUMB_DPI over
+    the box it is drawn in): a JPEG decodes at 1/2 to 1/8 scale, so a camera photo
+    costs little, and ReportLab only ever sees the small copy.
 
     None means the stored file is missing; bytes that do not decode (a damaged file,
     a renamed PDF) give "[image unreadable: ...]". The report is still produced.
@@ -367,18 +377,18 @@ def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inc
 
     try:
         with PILImage.open(io.BytesIO(data)) as img:
-            img.load()  # decode fully now: a truncated file must fail here, not mid-build
             w, h = img.size
-            if max(w, h) > MAX_THUMB_PIXELS or img.format not in ("JPEG", "PNG"):
-                img.thumbnail((MAX_THUMB_PIXELS, MAX_THUMB_PIXELS))
+            scale = min(max_width / w, max_height / h)  # ZeroDivisionError: unreadable
+            box = (math.ceil(w * scale * THUMB_DPI / 72), math.ceil(h * scale * THUMB_DPI / 72))
+            img.draft("RGB", box)  # JPEG: decode at the smallest scale still >= box
+            img.thumbnail(box)  # the rest of the way (never enlarges)
+            img.load()  # a small image is not decoded by thumbnail(); a truncated one fails here
+            if img.size != (w, h) or img.format != "JPEG":
                 buf = io.BytesIO()
                 img.convert("RGB").save(buf, format="JPEG", quality=85)
-                data, (w, h) = buf.getvalue(), img.size
+                data = buf.getvalue()
     except Exception:  # noqa: BLE001 - any decoder failure means "unreadable"
         return para(f"[image unreadable: {filename}]", "Note")
-    if not w or not h:
-        return para(f"[image unreadable: {filename}]", "Note")
-    scale = min(max_width / w, max_height / h)
     return Image(io.BytesIO(data), width=w * scale, height=h * scale)
 
 
@@ -633,7 +643,7 @@ def fingerprint(*parts: object) -> str:
 
 __all__ = [
     "BaseReport", "FONT", "FONT_BOLD", "FONT_ITALIC", "KIND_COLORS", "NAVY", "GREY", "LIGHT",
-    "NumberedCanvas", "RenderResult", "ReportFontMissing", "ReportMeta", "Spacer", "callout",
-    "counts_box", "data_table", "date_range", "esc", "fingerprint", "fmt_date", "image_grid",
+    "NumberedCanvas", "RenderResult", "ReportFontMissing", "ReportMeta", "Spacer", "Styled",
+    "callout", "counts_box", "data_table", "date_range", "esc", "fingerprint", "fmt_date", "image_grid",
     "keep", "kv_table", "para", "register_fonts", "slug", "stylesheet", "thumbnail", "inch",
 ]  # fmt: skip

@@ -27,6 +27,7 @@ from .base import (
     KIND_COLORS,
     BaseReport,
     ReportMeta,
+    Styled,
     callout,
     counts_box,
     data_table,
@@ -330,15 +331,14 @@ class InspectionReport(BaseReport):
             for i_no, item in enumerate(section.items, 1):
                 resp = d.responses.get(item.key)
                 value = resp.value if resp else None
-                answer = esc(answer_text(item, value))
+                answer: object = answer_text(item, value)
                 if item.is_failure(value):
-                    answer = f'<font color="#B3261E"><b>{answer}</b></font>'
+                    answer = Styled(answer, "CellAlert")
                 note = resp.note if resp else ""
                 photos = len(d.attachments_for(item_key=item.key))
                 if photos:
                     note = (note + "\n" if note else "") + f"{photos} photo(s) attached"
-                rows.append([f"{s_no}.{i_no}", item.prompt,
-                             Paragraph(answer, self.styles["Cell"]), note])  # fmt: skip
+                rows.append([f"{s_no}.{i_no}", item.prompt, answer, note])
             out.append(para(f"{s_no}. {section.title}", "H2"))
             out += data_table(["No.", "Question", "Answer", "Note"], rows,
                               [0.45 * inch, 3.55 * inch, 0.9 * inch, 1.6 * inch])  # fmt: skip

@@ -11,7 +11,14 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from inspector_app.domain.enums import FindingKind, IntervieweeRole, ReviewKind
-from inspector_app.reports.base import fingerprint, slug, thumbnail
+from inspector_app.reports.base import (
+    THUMB_DPI,
+    Styled,
+    data_table,
+    fingerprint,
+    slug,
+    thumbnail,
+)
 from inspector_app.services import agencies as ag
 from inspector_app.services import attachments, findings, interviews, reviews
 from inspector_app.store.database import Database
@@ -126,6 +133,45 @@ def test_thumbnail_says_what_is_wrong_instead_of_failing():
     assert "[image unreadable: broken.jpg]" in broken.text
     truncated = thumbnail(photo()[:300], "cut.jpg")
     assert "[image unreadable: cut.jpg]" in truncated.text
+
+
+def test_thumbnail_embeds_a_camera_photo_at_its_drawn_size():
+    from PIL import Image as PILImage
+
+    buf = io.BytesIO()
+    PILImage.effect_noise((4000, 3000), 40).convert("RGB").save(buf, format="JPEG", quality=90)
+    thumb = thumbnail(buf.getvalue(), "camera.jpg", max_width=144, max_height=144)
+    assert (round(thumb.drawWidth), round(thumb.drawHeight)) == (144, 108)  # the box, aspect kept
+    assert thumb.imageWidth <= 144 * THUMB_DPI / 72 + 1  # embedded small, not 4000 pixels wide
+    # decoded at a reduced scale, yet a file cut short is still caught
+    cut = thumbnail(buf.getvalue()[:-2000], "cut.jpg", max_width=144, max_height=144)
+    assert "[image unreadable: cut.jpg]" in cut.text
+
+
+def test_thumbnail_keeps_a_small_jpeg_and_converts_other_formats():
+    from PIL import Image as PILImage
+
+    small = io.BytesIO()
+    PILImage.new("RGB", (120, 90), (1, 2, 3)).save(small, format="JPEG")
+    assert thumbnail(small.getvalue(), "s.jpg")._img.fp.getvalue() == small.getvalue()
+    png = io.BytesIO()
+    PILImage.new("RGBA", (800, 600), (9, 9, 9, 128)).save(png, format="PNG")
+    thumb = thumbnail(png.getvalue(), "shot.png")
+    assert thumb._img.fp.getvalue()[:2] == b"\xff\xd8"  # a JPEG now
+    assert (round(thumb.drawWidth), round(thumb.drawHeight)) == (144, 108)
+
+
+def test_data_table_draws_one_line_text_as_strings():
+    from reportlab.platypus import Paragraph
+
+    long = "a question long enough to need a second line in a narrow column " * 2
+    (table,) = data_table(["No.", "Question", "Answer"],
+                          [["1", long, Styled("No", "CellAlert")]], [40, 200, 60])  # fmt: skip
+    head, row = table._cellvalues
+    assert head == ["No.", "Question", "Answer"]
+    assert row[0] == "1" and isinstance(row[1], Paragraph) and row[2] == "No"
+    answer = table._cellStyles[1][2]
+    assert answer.fontname.endswith("-Bold") and answer.color.hexval() == "0xb3261e"
 
 
 def test_attachment_builder_stores_a_photo(db):
