@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import Any
 
 from inspector_app.domain.calendar import biennial_due, due_state
 from inspector_app.domain.enums import OfficerStatus, ProgramModel, ReviewKind
 from inspector_app.domain.training import TrainingEvent, training_status
+from inspector_app.services.lifecycle import OfficerTraining
 from inspector_app.store.models import Agency, Agreement, FieldOffice, Review
 from inspector_app.store.queries import ReviewRow, get_live, list_reviews, live, officers_of
 
@@ -60,6 +62,8 @@ class OfficerRow:
     training: str  # "Current" or "Lapsed: reason; reason"
     compliant: bool
     last_training: date | None
+    lapsed: bool = False  # active and not compliant: offered as a training finding
+    reasons: tuple[str, ...] = ()  # why the training is not current
 
     @property
     def status_text(self) -> str:
@@ -110,6 +114,7 @@ def load_agency(db: Any, agency_id: str, today: date) -> AgencyDetails | None:
     for officer, records in officers:
         events = [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records]
         status = training_status(ProgramModel(officer.model), events, today)
+        t = OfficerTraining(officer, status)  # its `lapsed` is the rule inspections offer
         officer_rows.append(
             OfficerRow(
                 id=officer.id,
@@ -118,9 +123,11 @@ def load_agency(db: Any, agency_id: str, today: date) -> AgencyDetails | None:
                 credential=officer.credential_number,
                 status=officer.status,
                 status_reason=officer.status_reason,
-                training=status.summary,
-                compliant=status.compliant,
-                last_training=max((t.completed_on for t in records), default=None),
+                training=t.status.summary,
+                compliant=t.status.compliant,
+                last_training=max((r.completed_on for r in records), default=None),
+                lapsed=t.lapsed,
+                reasons=tuple(t.status.reasons),
             )  # fmt: skip
         )
     return AgencyDetails(agency, office, agreement_rows, officer_rows, reviews)
@@ -220,6 +227,14 @@ class AgencyPage(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         self.officers_box = self._box("Designated officers", self.officers_table)
+        # the lapsed officers in words above the table (the rows are also highlighted)
+        self.lapsed_label = QLabel(self.officers_box)
+        self.lapsed_label.setObjectName("lapsed_officers")
+        self.lapsed_label.setWordWrap(True)
+        self.lapsed_label.setTextFormat(Qt.TextFormat.RichText)
+        self.lapsed_label.setStyleSheet(f"QLabel {{ background: {LAPSED_COLOUR}; padding: 4px; }}")
+        self.lapsed_label.hide()
+        self.officers_box.layout().insertWidget(0, self.lapsed_label)
         self.reviews_box = self._box("Reviews", self.reviews_table)
         self.agreements_box = self._box("Agreements", self.agreements_table)
         layout.addWidget(self.agreements_box, 2)
@@ -248,6 +263,7 @@ class AgencyPage(QWidget):
             self.subtitle.clear()
             for model in (self.agreements, self.officers, self.reviews):
                 model.set_rows([])
+            self.lapsed_label.hide()
             return
         a = details.agency
         self.title.setText(a.name)
@@ -262,11 +278,16 @@ class AgencyPage(QWidget):
         self.agreements.set_rows(details.agreements)
         self.officers.set_rows(details.officers)
         self.reviews.set_rows(details.reviews)
-        lapsed = sum(1 for o in details.officers if not o.compliant and o.status == "active")
+        lapsed = [o for o in details.officers if o.lapsed]
         self.officers_box.setTitle(
             f"Designated officers ({len(details.officers)}"
-            + (f", {lapsed} with lapsed training)" if lapsed else ")")
+            + (f", {len(lapsed)} with lapsed training)" if lapsed else ")")
         )
+        self.lapsed_label.setText(
+            "<b>Training lapsed:</b> "
+            + ", ".join(f"{escape(o.name)} ({escape('; '.join(o.reasons))})" for o in lapsed)
+        )
+        self.lapsed_label.setVisible(bool(lapsed))
         self.reviews_box.setTitle(f"Reviews ({len(details.reviews)})")
 
     def _on_changed(self, _change: Any) -> None:

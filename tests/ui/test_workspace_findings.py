@@ -123,3 +123,39 @@ def test_editor_shows_definitions_and_attaches_evidence(ctx, qtbot, tmp_path, mo
     assert [(a.filename, a.finding_id) for a in data.attachments] == [
         ("training-log.pdf", editor.finding_id)
     ]
+
+
+def test_lapsed_training_offered_as_a_finding(ctx, open_ws, qtbot) -> None:  # noqa: ANN001, F811
+    from tests.ui.workspace_helpers import review_of
+
+    # Alder's inspection began on 2026-09-23, when José Núñez's training had lapsed
+    review = review_of(ctx.db, "Alder", "jem_inspection")
+    ws = open_ws(review.id)
+    notice = ws.findings.training_notice
+    qtbot.waitUntil(notice.isVisible, timeout=3000)
+    assert ws.findings.training_text.text() == "⚠ 1 officer's training has lapsed: José Núñez"
+    qtbot.mouseClick(ws.findings.training_button, Qt.MouseButton.LeftButton)
+    editor = ws.finding_editor
+    assert editor is not None and editor.isVisible()
+    assert editor.kind() is FindingKind.DEFICIENCY
+    assert editor.topic.currentData() == "training"
+    assert editor.responsible.currentData() == "lea"
+    assert editor.citation.text() == "287(g) JEM MOA, Training of personnel"
+    description = editor.description.toPlainText()
+    assert description.startswith("1 designated officer did not meet the training requirements")
+    assert "- José Núñez: annual online training overdue" in description
+    before = len(_live_findings(ctx.db, review.id))
+    qtbot.mouseClick(editor.buttons.buttons()[0], Qt.MouseButton.LeftButton)  # Save
+    saved = _live_findings(ctx.db, review.id)
+    assert len(saved) == before + 1
+    assert any(f.topic == "training" and "José Núñez" in f.description for f in saved)
+
+
+def test_training_notice_names_officers_of_the_reviews_program_only(ctx, open_ws, qtbot) -> None:  # noqa: ANN001, E501, F811
+    from tests.ui.workspace_helpers import review_of
+
+    # Bexley: a JEM officer and a WSO officer had lapsed; its JEM inspection is final
+    ws = open_ws(review_of(ctx.db, "Bexley", "jem_inspection", "final").id)
+    qtbot.waitUntil(ws.findings.training_notice.isVisible, timeout=3000)
+    assert ws.findings.training_text.text() == "⚠ 1 officer's training has lapsed: Tomás Ibáñez"
+    assert not ws.findings.training_button.isEnabled()  # a final review takes no new finding

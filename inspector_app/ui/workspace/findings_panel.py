@@ -72,10 +72,16 @@ class FindingsModel(QAbstractTableModel):
         return None
 
 
+_NOTICE_STYLE = (
+    "#training_notice { background: #fff4ce; border: 1px solid #e0b100; border-radius: 3px; }"
+)
+
+
 class FindingsPanel(QWidget):
     sig_new = Signal()
     sig_edit = Signal(str)  # finding id
     sig_remove = Signal(str)
+    sig_training_finding = Signal()  # "Raise training finding…" on the lapsed-training notice
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +113,23 @@ class FindingsPanel(QWidget):
         self.edit_button.clicked.connect(lambda: self._emit_selected(self.sig_edit))
         self.remove_button.clicked.connect(lambda: self._emit_selected(self.sig_remove))
 
+        # shown when officers of the agency have lapsed training (set_lapsed_training)
+        self.training_notice = QWidget(self)
+        self.training_notice.setObjectName("training_notice")
+        self.training_notice.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.training_notice.setStyleSheet(_NOTICE_STYLE)
+        self.training_text = QLabel(self.training_notice)
+        self.training_text.setObjectName("training_notice_text")
+        self.training_text.setWordWrap(True)
+        self.training_button = QPushButton("Raise training finding…", self.training_notice)
+        self.training_button.setObjectName("raise_training_finding")
+        self.training_button.clicked.connect(self.sig_training_finding)
+        notice = QHBoxLayout(self.training_notice)
+        notice.setContentsMargins(6, 3, 6, 3)
+        notice.addWidget(self.training_text, 1)
+        notice.addWidget(self.training_button)
+        self.training_notice.hide()
+
         top = QHBoxLayout()
         title = QLabel("<b>Findings</b>", self)
         top.addWidget(title)
@@ -116,6 +139,7 @@ class FindingsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.training_notice)
         layout.addWidget(self.table, 1)
         self.set_findings([])
 
@@ -133,6 +157,14 @@ class FindingsPanel(QWidget):
     def set_read_only(self, read_only: bool) -> None:
         self.new_button.setEnabled(not read_only)
         self.remove_button.setEnabled(not read_only)
+        self.training_button.setEnabled(not read_only)
+
+    def set_lapsed_training(self, names: list[str]) -> None:
+        """Offer a training finding for these officers (none: hide the notice)."""
+        self.training_notice.setVisible(bool(names))
+        if names:
+            whose = "1 officer's" if len(names) == 1 else f"{len(names)} officers'"
+            self.training_text.setText(f"⚠ {whose} training has lapsed: {', '.join(names)}")
 
     def select_finding(self, finding_id: str) -> None:
         for row, f in enumerate(self.model.findings):

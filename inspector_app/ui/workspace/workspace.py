@@ -11,10 +11,18 @@ import contextlib
 from collections import defaultdict
 from html import escape
 
-from inspector_app.domain.enums import ReviewKind, ReviewMode, ReviewStatus
+from inspector_app.domain.enums import (
+    FindingKind,
+    ProgramModel,
+    ResponsibleParty,
+    ReviewKind,
+    ReviewMode,
+    ReviewStatus,
+)
 from inspector_app.domain.rules import FindingCounts, follow_up_due, requires_follow_up
-from inspector_app.services import findings, reviews
+from inspector_app.services import findings, lifecycle, reviews
 from inspector_app.services.errors import ServiceError
+from inspector_app.services.findings import FindingDraft
 from inspector_app.store import queries
 from inspector_app.store.database import Change
 from inspector_app.store.errors import DatabaseProblem
@@ -27,6 +35,7 @@ from inspector_app.store.models import (
     Review,
 )
 
+from ..agencies_view import today_of
 from ..qt import (
     QAction,
     QHBoxLayout,
@@ -36,6 +45,7 @@ from ..qt import (
     QSplitter,
     Qt,
     QTabWidget,
+    QTimer,
     QToolBar,
     QUndoStack,
     QVBoxLayout,
@@ -57,6 +67,11 @@ _BANNER_STYLE = (
     "QLabel { background: #fff4ce; border: 1px solid #e0b100; border-radius: 3px; "
     "padding: 6px; color: #5c4400; }"
 )
+# the training requirement a lapsed officer's training finding cites, by program
+TRAINING_CITATION = {
+    ProgramModel.JEM: "287(g) JEM MOA, Training of personnel",
+    ProgramModel.WSO: "287(g) WSO MOA, Training",
+}
 _ERROR_STYLE = (
     "QLabel { background: #fde7e9; border: 1px solid #c42b1c; border-radius: 3px; "
     "padding: 4px; color: #8a1c12; }"
@@ -158,6 +173,13 @@ class ReviewWorkspace(QWidget):
         self.findings.sig_new.connect(self.new_finding)
         self.findings.sig_edit.connect(self.open_finding)
         self.findings.sig_remove.connect(self.remove_finding)
+        self.findings.sig_training_finding.connect(self.raise_training_finding)
+        self.lapsed: list[lifecycle.OfficerTraining] = []
+        # officers' training is read after the first paint: the checklist comes first
+        self._training_timer = QTimer(self)
+        self._training_timer.setSingleShot(True)
+        self._training_timer.setInterval(0)
+        self._training_timer.timeout.connect(self._check_training)
         ctx.sig_changed.connect(self._on_changed)
 
         self.data: queries.ReviewData | None = None
@@ -299,6 +321,7 @@ class ReviewWorkspace(QWidget):
             self._fill_interviews()
         self._show_findings()
         self._show_review()
+        self._training_timer.start()
         if not (key and self.checklist.view.select_key(key)):
             # the first item, with its section's title above it: the view starts at the top
             self.checklist.view.move_entry(1, scroll=False)
@@ -407,6 +430,25 @@ class ReviewWorkspace(QWidget):
         )
         self.banner.show()
 
+    @property
+    def program(self) -> ProgramModel:
+        return (
+            ProgramModel.WSO if self.data.review.kind == ReviewKind.WSO_REVIEW else ProgramModel.JEM
+        )
+
+    def _check_training(self) -> None:
+        """Offer a training finding when officers' training had lapsed when the review began."""
+        if self._closed or self.data is None or self.is_focus:
+            self.lapsed = []
+        else:
+            review = self.data.review
+            as_of = review.start_date or review.planned_start or today_of(self.ctx)
+            self.lapsed = [
+                t for t in lifecycle.lapsed_officers(self.ctx.db, review.agency_id, as_of)
+                if t.officer.model == self.program
+            ]  # fmt: skip
+        self.findings.set_lapsed_training([t.officer.name for t in self.lapsed])
+
     # -- incremental refresh ------------------------------------------------------------------
 
     def _on_changed(self, change: Change) -> None:
@@ -414,6 +456,9 @@ class ReviewWorkspace(QWidget):
             return
         if change.entity == "*":
             self.reload()
+            return
+        if change.entity in ("officer", "training_record"):
+            self._training_timer.start()
             return
         if change.review_id != self.review_id and change.entity_id != self.review_id:
             return
@@ -518,6 +563,17 @@ class ReviewWorkspace(QWidget):
         except ServiceError as exc:
             self.show_error(exc)
             return None
+        return self._open_editor(FindingEditor(self.ctx, self, draft=draft))
+
+    def raise_training_finding(self) -> FindingEditor | None:
+        """A deficiency naming the officers whose training has lapsed, for the LEA to fix."""
+        if not self.lapsed:
+            return None
+        draft = FindingDraft(
+            review_id=self.review_id, kind=FindingKind.DEFICIENCY.value, topic="training",
+            responsible=ResponsibleParty.LEA.value, citation=TRAINING_CITATION[self.program],
+            description=lifecycle.training_finding_text(self.lapsed),
+        )  # fmt: skip
         return self._open_editor(FindingEditor(self.ctx, self, draft=draft))
 
     def new_finding(self) -> FindingEditor:
