@@ -172,8 +172,10 @@ class DueTable(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
         for n, col in enumerate(COLUMNS[category]):
-            self.table.setColumnWidth(n, col.width)
+            # never narrower than the title (bold, with room for the sort arrow)
+            self.table.setColumnWidth(n, max(col.width, header.sectionSizeHint(n)))
         due_col = next(n for n, c in enumerate(COLUMNS[category]) if c is _DUE)
         self.table.sortByColumn(due_col, Qt.SortOrder.AscendingOrder)
         layout = QVBoxLayout(self)

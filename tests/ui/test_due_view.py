@@ -63,3 +63,15 @@ def test_due_view_refreshes_when_an_action_is_completed(qtbot, demo_db):
     ca.complete_action(demo_db, overdue.ref_id, completed_on=ctx.today, today=ctx.today)
     qtbot.waitUntil(lambda: view.tabs.tabText(3) == "Corrective actions 5 (1 overdue)")
     ctx.close()
+
+
+def test_column_titles_are_not_cut_off(qtbot, demo_ctx) -> None:  # noqa: ANN001
+    view = DueView(demo_ctx)
+    qtbot.addWidget(view)
+    for table in view.tables.values():
+        header = table.table.horizontalHeader()
+        for n in range(header.count() - 1):  # the last one stretches
+            assert header.sectionSize(n) >= header.sectionSizeHint(n), (
+                table.category,
+                table.model.headerData(n, Qt.Orientation.Horizontal),
+            )

@@ -117,3 +117,20 @@ def test_focus_review_resolved_and_unresolved(ctx, open_ws, qtbot, demo_db_path)
     assert data.responses[entries[0].key].value == "resolved"
     assert data.responses[entries[1].key].value == "unresolved"
     assert data.responses[entries[1].key].note == "Spanish poster still missing"
+
+
+def test_answer_buttons_wrap_instead_of_being_cut_off(ctx, open_ws, qtbot) -> None:  # noqa: ANN001, F811
+    from inspector_app.ui.qt import QScrollArea
+
+    ws = open_ws(review_of(ctx.db, "Cedar", "wso_review").id)
+    ws.tabs.setCurrentIndex(1)  # officers' interviews: Understood / Partial / Not understood
+    detail = ws.interviews.detail
+    qtbot.waitUntil(lambda: len(detail.answer_buttons) == 3, timeout=3000)
+    scroll = detail.findChild(QScrollArea)
+    for width in (1280, 1000):
+        ws.resize(width, 860)
+        qtbot.wait(50)  # let the layouts settle
+        assert scroll.horizontalScrollBar().maximum() == 0  # nothing scrolls sideways
+        for button in detail.answer_buttons.values():
+            assert button.width() >= button.sizeHint().width(), button.text()
+            assert button.geometry().right() <= scroll.widget().width()

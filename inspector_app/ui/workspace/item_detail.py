@@ -20,10 +20,14 @@ from ..qt import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
+    QPoint,
     QPushButton,
+    QRect,
     QScrollArea,
+    QSize,
     Qt,
     QTimer,
     QVBoxLayout,
@@ -38,9 +42,70 @@ from .targets import Target
 NOTE_DEBOUNCE_MS = 600
 _ANSWER_STYLE = (
     "QPushButton { padding: 4px 12px; }"
+    # not bold when checked: the button is sized for its plain caption, bold would be cut off
     "QPushButton:checked { background: #1b4f8a; color: white; border: 1px solid #123a66;"
-    " border-radius: 3px; font-weight: bold; }"
+    " border-radius: 3px; }"
 )
+
+
+class FlowLayout(QLayout):
+    """Widgets left to right, wrapping to the next row when the width runs out, so long
+    answer captions ("3  Not understood") are never cut off and never scroll sideways."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items = []
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setSpacing(spacing)
+
+    def addItem(self, item) -> None:  # noqa: ANN001, N802
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):  # noqa: ANN201, N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):  # noqa: ANN201, N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        """Place the items in rows within rect's width; return the height used."""
+        x, y, row_height, gap = rect.x(), rect.y(), 0, self.spacing()
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x > rect.x() and x + hint.width() > rect.right() + 1:
+                x, y, row_height = rect.x(), y + row_height + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            row_height = max(row_height, hint.height())
+        return y + row_height - rect.y()
 
 
 class ItemDetail(QWidget):
@@ -70,14 +135,11 @@ class ItemDetail(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.prompt.setFont(font)
 
-        self.answer_row = QHBoxLayout()
-        self.answer_row.setSpacing(6)
+        self.answer_row = FlowLayout()  # the answer buttons, wrapping when narrow
         self.answer_buttons: dict[str, QPushButton] = {}
         self.answer_edit = QLineEdit(self)
         self.answer_edit.setObjectName("answer_edit")
         self.answer_edit.editingFinished.connect(self._on_free_answer)
-        self.answer_row.addWidget(self.answer_edit)
-        self.answer_row.addStretch(1)
 
         self.help = QLabel(self)
         self.help.setObjectName("item_help")
@@ -115,6 +177,7 @@ class ItemDetail(QWidget):
         layout.addWidget(self.where)
         layout.addWidget(self.prompt)
         layout.addLayout(self.answer_row)
+        layout.addWidget(self.answer_edit)
         layout.addWidget(self.help)
         note_head = QHBoxLayout()
         note_head.addWidget(QLabel("<b>Note</b>", self))
@@ -135,6 +198,8 @@ class ItemDetail(QWidget):
         layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # everything wraps to the pane's width: scrolling sideways would hide the answers
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         outer = QVBoxLayout(self)
@@ -246,7 +311,7 @@ class ItemDetail(QWidget):
             button.setObjectName(f"answer_{value}")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the checklist
             button.clicked.connect(lambda _=False, v=value: self._on_button(v))
-            self.answer_row.insertWidget(n - 1, button)
+            self.answer_row.addWidget(button)
             self.answer_buttons[value] = button
 
     def _apply_enabled(self) -> None:
