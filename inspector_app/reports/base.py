@@ -364,9 +364,9 @@ def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inc
               max_height: float = 1.5 * inch) -> Flowable:  # fmt: skip
     """An image scaled to fit the box, or a one-line note when it cannot be shown.
 
-    The photo is decoded once, straight at the size it is embedded at (THUMB_DPI over
-    the box it is drawn in): a JPEG decodes at 1/2 to 1/8 scale, so a camera photo
-    costs little, and ReportLab only ever sees the small copy.
+    The photo is decoded once, straight at about the size it is embedded at (THUMB_DPI
+    to twice that, over the box it is drawn in): a JPEG decodes at 1/2 to 1/8 scale, so
+    a camera photo costs little, and ReportLab only ever sees the small copy.
 
     None means the stored file is missing; bytes that do not decode (a damaged file,
     a renamed PDF) give "[image unreadable: ...]". The report is still produced.
@@ -381,8 +381,11 @@ def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inc
             scale = min(max_width / w, max_height / h)  # ZeroDivisionError: unreadable
             box = (math.ceil(w * scale * THUMB_DPI / 72), math.ceil(h * scale * THUMB_DPI / 72))
             img.draft("RGB", box)  # JPEG: decode at the smallest scale still >= box
-            img.thumbnail(box)  # the rest of the way (never enlarges)
-            img.load()  # a small image is not decoded by thumbnail(); a truncated one fails here
+            img.load()  # decode now: a truncated file fails here, not mid-build
+            if img.width > 2 * box[0] or img.height > 2 * box[1]:
+                # not scaled by the decoder (not a JPEG): resample. Within 2x of the box
+                # it is kept as decoded; resampling would cost more than the rest together.
+                img.thumbnail(box)
             if img.size != (w, h) or img.format != "JPEG":
                 buf = io.BytesIO()
                 img.convert("RGB").save(buf, format="JPEG", quality=85)
