@@ -82,25 +82,24 @@ class ImportResult:
 
 def known_history(session: Session) -> KnownHistory:
     """What earlier history imports left, keyed by the file's refs."""
-    reviews = session.exec(
+    run = session.connection().execute  # Core rows: no ORM loading for plain columns
+    reviews = run(
         select(Review.source_ref, Review.kind, Agency.name, Agency.state, Review.start_date,
                Review.id, Review.end_date)
         .join(Agency, Agency.id == Review.agency_id)
         .where(Review.source_ref.startswith(PREFIX), Review.deleted == False)  # noqa: E712
     ).all()  # fmt: skip
-    rdf = pd.DataFrame(reviews, columns=["ref", "kind", "name", "state", "start_date", "id", "end"])
+    rdf = _frame(reviews, ["ref", "kind", "name", "state", "start_date", "id", "end"])
     rdf["review_ref"] = rdf["ref"].str.slice(len(PREFIX))
     rdf["agency_key"] = rdf["name"].str.strip().str.casefold() + "|" + rdf["state"].str.upper()
-    parent = session.exec(
+    parent = run(
         select(Finding.source_ref, Review.source_ref, Finding.kind, Finding.topic,
                Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id)
         .join(Review, Review.id == Finding.review_id)
         .where(Finding.source_ref.startswith(PREFIX), Finding.deleted == False)  # noqa: E712
     ).all()  # fmt: skip
-    fdf = pd.DataFrame(
-        parent,
-        columns=["ref", "rref", "kind", "topic", "responsible", "id", "status", "resolved_by"],
-    )
+    fdf = _frame(parent, ["ref", "rref", "kind", "topic", "responsible", "id", "status",
+                          "resolved_by"])  # fmt: skip
     fdf["finding_ref"] = fdf["ref"].str.slice(len(PREFIX))
     fdf["review_ref"] = fdf["rref"].fillna("").str.slice(len(PREFIX))
     return KnownHistory(
@@ -118,6 +117,12 @@ def known_history(session: Session) -> KnownHistory:
             ]
         ],
     )
+
+
+def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
+    """Rows as plain object columns: pandas' str dtype is slow to build and to iterate."""
+    data = list(zip(*rows, strict=True)) or [()] * len(columns)
+    return pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in zip(columns, data, strict=True)})
 
 
 def check_history(db: Database, path: Path | str) -> ParsedHistory:
