@@ -7,6 +7,8 @@ A DRAFT watermark until the review is final; a final report prints its content h
 
 from __future__ import annotations
 
+from collections import Counter
+
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from inspector_app.domain.calendar import fiscal_year
@@ -326,6 +328,8 @@ class InspectionReport(BaseReport):
             out.append(para("This review has no checklist (it has not started).", "Muted"))
             return out
         out.append(para(f"{form.title} ({form.ref}): every item, its answer and note.", "Muted"))
+        # counted once, not by scanning every attachment for each of hundreds of items
+        photos_of = Counter(a.item_key for a in d.attachments if a.item_key)
         for s_no, section in enumerate(form.sections, 1):
             rows = []
             for i_no, item in enumerate(section.items, 1):
@@ -335,7 +339,7 @@ class InspectionReport(BaseReport):
                 if item.is_failure(value):
                     answer = Styled(answer, "CellAlert")
                 note = resp.note if resp else ""
-                photos = len(d.attachments_for(item_key=item.key))
+                photos = photos_of[item.key]
                 if photos:
                     note = (note + "\n" if note else "") + f"{photos} photo(s) attached"
                 rows.append([f"{s_no}.{i_no}", item.prompt, answer, note])

@@ -11,7 +11,7 @@ from inspector_app.domain.enums import ReportKind, ReviewKind
 from inspector_app.services import attachments, report_service
 from inspector_app.store.files import blob_path
 from inspector_app.store.models import ReportArtifact
-from inspector_app.store.queries import list_reviews, live
+from inspector_app.store.queries import list_reviews, live, load_review
 from tests.unit.test_reports_support import (
     CYRILLIC,
     GREEK,
@@ -164,6 +164,19 @@ def test_missing_and_unreadable_images_are_named_not_fatal(db):
     assert "[image missing: gone.jpg]" in text
     assert "[image unreadable: damaged.jpg]" in text
     assert "Good photo" in text
+
+
+def test_appendix_counts_the_photos_of_each_item(db):
+    _, agency, _ = agency_world(db)
+    review = started_review(db, agency.id)
+    with db.read() as s:
+        data = load_review(s, review.id)
+    first, second = [i.key for i in report_service.sources_for(db, data).checklist.items()][:2]
+    for n, key in enumerate([first, first, second]):
+        attachments.add_attachment(db, source=photo((n, 0, 0)), filename=f"{n}.jpg",
+                                   review_id=review.id, item_key=key)  # fmt: skip
+    text = flat(report_service.render_report(db, ReportKind.INSPECTION, review.id).pdf)
+    assert text.count("2 photo(s) attached") == 1 and text.count("1 photo(s) attached") == 1
 
 
 def test_planned_review_has_no_inspection_report(demo_db):
