@@ -16,7 +16,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import accumulate
+from itertools import accumulate, compress
 from pathlib import Path
 
 import numpy as np
@@ -137,24 +137,16 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
         read.extend(reader)  # at C speed; on an error the records before it are kept
     except csv.Error as exc:
         failure.append(f"{path}:{reader.line_num}: -: {exc}")
-    records: list[list[str]] = []
-    lines: list[int] = []
+    starts = _start_lines(read, first, reader.line_num - first + 1)
     problems: list[str] = []
-    for rec, start in zip(read, _start_lines(read, first, reader.line_num - first + 1),
-                          strict=True):  # fmt: skip
-        if not any(map(str.strip, rec)):
-            continue  # blank lines are allowed and ignored
-        if len(rec) > width:
-            if any(c.strip() for c in rec[width:]):
-                problems.append(
-                    f"{path}:{start}: -: {len(rec)} fields but the header has {width}; "
-                    "quote values that contain commas"
-                )
-            rec = rec[:width]
-        elif len(rec) < width:
-            rec = rec + [""] * (width - len(rec))
-        records.append(rec)
-        lines.append(start)
+    for i in [i for i, rec in enumerate(read) if len(rec) != width]:  # few: fixed one by one
+        rec = read[i]
+        if any(c.strip() for c in rec[width:]):
+            problems.append(f"{path}:{starts[i]}: -: {len(rec)} fields but the header has {width}; "
+                            "quote values that contain commas")  # fmt: skip
+        read[i] = rec[:width] + [""] * (width - len(rec))
+    keep = [any(map(str.strip, rec)) for rec in read]  # blank lines are allowed and ignored
+    records, lines = list(compress(read, keep)), list(compress(starts, keep))
     # Column by column, each value stripped (a 2-D object array splits fastest).
     cells = np.array(records, dtype=object).reshape(len(records), width)
     df = pd.DataFrame({"line": lines})

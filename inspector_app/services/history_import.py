@@ -389,9 +389,7 @@ def _driver_values(column: Column, dialect: Dialect, values: list[Any]) -> list[
     kinds = set(map(type, values))
     if kinds <= {str, int, _NONE} and column.type.bind_processor(dialect) is None:
         return values  # stored as they are
-    memo: dict[tuple[type, Any], Any] = {}
-    return [memo[k] if (k := (type(v), v)) in memo else
-            memo.setdefault(k, _driver_value(column, dialect, v)) for v in values]  # fmt: skip
+    return _per_distinct(lambda v: _driver_value(column, dialect, v), values)
 
 
 def _json_texts(values: list[Any]) -> list[str]:
@@ -401,9 +399,14 @@ def _json_texts(values: list[Any]) -> list[str]:
         return list(map(_json_string, values))
     if kinds <= {str, _NONE}:
         return ["null" if v is None else _json_string(v) for v in values]
-    memo: dict[tuple[type, Any], str] = {}
-    return [memo[k] if (k := (type(v), v)) in memo else
-            memo.setdefault(k, json.dumps(to_jsonable_python(v))) for v in values]  # fmt: skip
+    return _per_distinct(lambda v: json.dumps(to_jsonable_python(v)), values)
+
+
+def _per_distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """fn of each value, computed once per distinct value: dates, stamps and flags repeat
+    (a column holds one type besides None, so equal values are interchangeable)."""
+    done = {v: fn(v) for v in set(values)}
+    return list(map(done.__getitem__, values))
 
 
 _VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
