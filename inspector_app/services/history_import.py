@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Column, Dialect, Table, func
+from sqlalchemy import Column, Dialect, Select, Table, func
 from sqlmodel import Session, select
 
 from inspector_app.analytics.history_csv import KnownHistory, ParsedHistory, parse_history
@@ -82,22 +82,24 @@ class ImportResult:
 
 def known_history(session: Session) -> KnownHistory:
     """What earlier history imports left, keyed by the file's refs."""
-    run = session.connection().execute  # Core rows: no ORM loading for plain columns
-    reviews = run(
+    reviews = _driver_rows(session,
         select(Review.source_ref, Review.kind, Agency.name, Agency.state, Review.start_date,
                Review.id, Review.end_date)
         .join(Agency, Agency.id == Review.agency_id)
         .where(Review.source_ref.startswith(PREFIX), Review.deleted == False)  # noqa: E712
-    ).all()  # fmt: skip
+    )  # fmt: skip
     rdf = _frame(reviews, ["ref", "kind", "name", "state", "start_date", "id", "end"])
+    days = {d: date.fromisoformat(d) for d in {*rdf["start_date"], *rdf["end"]} if d}
+    for col in ("start_date", "end"):  # the driver's ISO text, as dates
+        rdf[col] = pd.Series([days.get(d) for d in rdf[col]], index=rdf.index, dtype=object)
     rdf["review_ref"] = rdf["ref"].str.slice(len(PREFIX))
     rdf["agency_key"] = rdf["name"].str.strip().str.casefold() + "|" + rdf["state"].str.upper()
-    parent = run(
+    parent = _driver_rows(session,
         select(Finding.source_ref, Review.source_ref, Finding.kind, Finding.topic,
                Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id)
         .join(Review, Review.id == Finding.review_id)
         .where(Finding.source_ref.startswith(PREFIX), Finding.deleted == False)  # noqa: E712
-    ).all()  # fmt: skip
+    )  # fmt: skip
     fdf = _frame(parent, ["ref", "rref", "kind", "topic", "responsible", "id", "status",
                           "resolved_by"])  # fmt: skip
     fdf["finding_ref"] = fdf["ref"].str.slice(len(PREFIX))
@@ -117,6 +119,19 @@ def known_history(session: Session) -> KnownHistory:
             ]
         ],
     )
+
+
+def _driver_rows(session: Session, stmt: Select) -> list[tuple]:
+    """The rows of `stmt` as plain tuples straight from the driver (dates stay ISO text):
+    building SQLAlchemy rows for 100,000 results costs more than the query itself."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = [compiled.params[name] for name in compiled.positiontup]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        return cursor.execute(str(compiled), params).fetchall()
+    finally:
+        cursor.close()
 
 
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:

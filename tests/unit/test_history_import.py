@@ -215,3 +215,24 @@ def test_change_log_payloads_equal_model_dump_and_ids_are_uuid4(db, tmp_path):
     assert ids == sorted(ids) and len(set(ids)) == 1000
     assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
     assert {uuid.UUID(i).variant for i in ids} == {uuid.RFC_4122}
+
+
+def test_line_numbers_with_crlf_and_cr_breaks_blank_lines_and_reader_errors(db, tmp_path):
+    """Records are read in one go; their line numbers still count every physical line."""
+    row = "R1,Alder,GA,JEM,inspection,2023-11-06,,,,{ref},deficiency,training,lea,{desc},"
+    text = "\r\n".join([
+        HEADER,
+        row.format(ref="F1", desc='"crlf\r\nand\rcr"'),  # lines 2-4
+        "",  # line 5
+        " , ,",  # line 6: blank
+        row.format(ref="F2", desc="x") + ",extra",  # line 7
+        row.format(ref="F3", desc='"' + "y" * 200_000 + '"'),  # line 8: over the field limit
+    ]) + "\r\n"  # fmt: skip
+    path = tmp_path / "h.csv"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    assert info.value.errors[:2] == [
+        f"{path}:7: -: 16 fields but the header has 15; quote values that contain commas",
+        f"{path}:8: -: field larger than field limit (131072)",
+    ]
