@@ -3,8 +3,9 @@
 Every row is checked first (analytics.history_csv); any problem stops the import with
 every error listed and nothing written. Then the new rows go in as bulk inserts inside
 ONE unit of work: each still gets its sync fields and a change-log entry, and one audit
-entry summarises the import. Calling `uow.save` 100,000 times would take minutes; bulk
-inserts of plain dicts keep 100,000 rows well under 10 s.
+entry summarises the import. Calling `uow.save` 100,000 times would take minutes; the
+bulk path builds the driver's parameters and the change-log JSON column by column,
+converting each distinct date or stamp once, which keeps 100,000 rows under 10 s.
 
 Idempotent: imported rows carry `source_ref` "history:<ref>", and refs already in the
 database are skipped, so importing the same file twice changes nothing the second time.
@@ -248,9 +249,8 @@ class _BulkWriter:
         cols = [*varying, *constant]
         names = ", ".join(f'"{c}"' for c in cols)
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
-        rows = zip(
-            *varying.values(), *map(repeat, constant.values()), strict=False
-        )  # endless repeats
+        # Row tuples built by zip in C; the constants repeat endlessly, hence not strict.
+        rows = zip(*varying.values(), *map(repeat, constant.values()), strict=False)
         cursor = self.session.connection().connection.driver_connection.cursor()
         try:
             cursor.executemany(sql, rows)
@@ -419,7 +419,7 @@ def _json_texts(values: list[Any]) -> list[str]:
 
 def _per_distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """fn of each value, computed once per distinct value: dates, stamps and flags repeat
-    (a column holds one type besides None, so equal values are interchangeable)."""
+    (scalars only; a column holds one type besides None, so equal values are the same)."""
     done = {v: fn(v) for v in set(values)}
     return list(map(done.__getitem__, values))
 
