@@ -274,6 +274,13 @@ def _completed_jem_inspection(db: Database, agency, today: date, summary: DemoSu
     reviews.set_review_status(db, review.id, "report_draft")
 
 
+# The second officer interviewed hesitates on these questions (the demo's gap).
+WSO_INTERVIEW_GAPS = {
+    "duties.when_served": "Hesitated; first described serving before release, then corrected.",
+    "duties.ice_contact": "Named the jail supervisor, not the ICE deportation officer.",
+}
+
+
 def _wso_review_with_interviews(db: Database, agency, officers: list, today: date,
                                 summary: DemoSummary) -> None:  # noqa: ANN001  # fmt: skip
     start = today - timedelta(days=8)
@@ -298,9 +305,9 @@ def _wso_review_with_interviews(db: Database, agency, officers: list, today: dat
         )
         summary.interviews += 1
         iform = interviews.interview_form(ProgramModel.WSO, IntervieweeRole.OFFICER)
-        for q, question in enumerate(iform.items()):
+        for question in iform.items():
             value = _good_value(question)
-            if k == 1 and q in (2, 5) and question.fail_values:
+            if k == 1 and question.key in WSO_INTERVIEW_GAPS and question.fail_values:
                 value = (
                     "partial"
                     if question.answer == AnswerType.UNDERSTANDING
@@ -310,9 +317,9 @@ def _wso_review_with_interviews(db: Database, agency, officers: list, today: dat
                 continue
             answer = interviews.record_interview_answer(
                 db, interview_id=interview.id, question_key=question.key, value=value,
-                note="Hesitated; described serving before release." if value == "partial" else None,
+                note=WSO_INTERVIEW_GAPS.get(question.key) if value == "partial" else None,
             )  # fmt: skip
-            if value == "partial" and gap_answer is None:
+            if question.key == "duties.when_served" and value == "partial":
                 gap_answer = answer
         interviews.complete_interview(db, interview.id)
     if gap_answer is not None:
