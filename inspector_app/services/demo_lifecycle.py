@@ -159,8 +159,8 @@ def _officers(db: Database, today: date) -> None:
     granite = _agency(db, "Granite Bay")
     first = next(o for o in officers if o.agency_id == bexley.id and o.model == "JEM")
     ag.set_officer_status(db, first.id, status="suspended", on=today - timedelta(days=20),
-                          reason="Annual online training lapsed; authority suspended until "
-                                 "the training is completed.", credential_retrieved=True)  # fmt: skip
+                          reason="Misconduct complaint under investigation; authority suspended "
+                                 "until it is resolved.", credential_retrieved=True)  # fmt: skip
     other = next(o for o in officers if o.agency_id == granite.id)
     ag.set_officer_status(db, other.id, status="revoked", on=today - timedelta(days=45),
                           reason="Left the agency.", credential_retrieved=False)  # fmt: skip
