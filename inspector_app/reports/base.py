@@ -268,12 +268,15 @@ class WrapOnceParagraph(Paragraph):
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
-               col_widths: Sequence[float], *, chunk: int = 25) -> list[Flowable]:  # fmt: skip
+               col_widths: Sequence[float], *, chunk: int = 25,
+               lead: int = 6) -> list[Flowable]:  # fmt: skip
     """A zebra-striped table with a navy header, as a list of flowables.
 
     Long tables are cut into chunks of `chunk` rows: ReportLab re-measures a whole
     table each time it splits it across a page, so one 300-row table costs far more
-    than twelve small ones that look the same. Cells may be text, `Styled` text or
+    than twelve small ones that look the same. The first chunk has only `lead` rows:
+    a heading is kept with it, and a small one still fits at the foot of a page instead
+    of pushing heading and table onto the next. Cells may be text, `Styled` text or
     flowables; tall cells split within the row so one long note cannot break the layout.
     """
     s = stylesheet()
@@ -292,8 +295,9 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
             cells.append(_cell(v, style, w))
         body.append(cells)
     out: list[Flowable] = []
-    for start in range(0, max(len(body), 1), chunk):
-        part = body[start : start + chunk]
+    starts = [0, *range(min(lead, chunk), max(len(body), 1), chunk)]
+    for start, end in zip(starts, [*starts[1:], max(len(body), 1)], strict=True):
+        part = body[start:end]
         # Only the first chunk carries the header; the rest continue the same table.
         first = start == 0
         data = [head, *part] if first else part
@@ -312,7 +316,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
         if first:
             style += [("BACKGROUND", (0, 0), (-1, 0), NAVY),
                       *_string_style(head_style, (0, 0), (-1, 0))]  # fmt: skip
-        style += [cmd for r, c, st in restyled if start <= r < start + chunk
+        style += [cmd for r, c, st in restyled if start <= r < end
                   for cmd in _string_style(st, (c, r + offset), (c, r + offset))]  # fmt: skip
         # zebra stripes by absolute row number, so they run on across chunks
         style += [("BACKGROUND", (0, r + offset), (-1, r + offset), LIGHT)
