@@ -89,6 +89,9 @@ class Actions:
     ABOUT = "about"
 
 
+LAZY_PAGES = {"due": DueView, "reports": ReportsView, "program": ProgramView}
+
+
 def default_settings() -> QSettings:
     return QSettings(SETTINGS_ORG, SETTINGS_APP)
 
@@ -109,13 +112,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Inspector — {ctx.db.path.name}")
 
         self.stack = QStackedWidget(self)
+        # The lists load in workers; the other pages are built when first shown (see page()).
         self.pages: dict[str, QWidget] = {
             "agencies": AgenciesView(ctx, self.stack),
             "reviews": ReviewsView(ctx, self.stack),
-            "due": DueView(ctx, self.stack),
             "findings": FindingsView(ctx, self.stack),
-            "reports": ReportsView(ctx, self.stack),
-            "program": ProgramView(ctx, self.stack),
             "agency": AgencyPage(ctx, self.stack),
         }
         for page in self.pages.values():
@@ -280,8 +281,17 @@ class MainWindow(QMainWindow):
             title = f"{item.text()} — {title}" if item else title
         self.setWindowTitle(f"Inspector — {title}")
 
+    def page(self, key: str) -> QWidget:
+        """A navigation page, built on first use: Due, Reports and Program read the
+        database as they are built, which would otherwise all happen at start-up."""
+        if key not in self.pages:
+            widget = LAZY_PAGES[key](self.ctx, self.stack)
+            self.stack.addWidget(widget)
+            self.pages[key] = widget
+        return self.pages[key]
+
     def show_page(self, key: str) -> None:
-        self._set_page(key, self.pages[key])
+        self._set_page(key, self.page(key))
         nav_key = "agencies" if key == "agency" else key
         for row in range(self.nav.count()):
             if self.nav.item(row).data(Qt.ItemDataRole.UserRole) == nav_key:
@@ -498,7 +508,7 @@ class MainWindow(QMainWindow):
             self.open_review(current[7:])
         elif current.startswith("agency:"):
             self.show_agency(current[7:])
-        elif current in self.pages and current != "agency":
+        elif (current in self.pages or current in LAZY_PAGES) and current != "agency":
             self.show_page(current)
         else:
             self.show_page("agencies")
