@@ -9,6 +9,7 @@ cursor moves on to the next item, so a checklist is answered with one hand.
 from __future__ import annotations
 
 from ..qt import (
+    QAbstractItemModel,
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
@@ -55,7 +56,15 @@ class ChecklistView(QTreeView):
     # -- helpers ----------------------------------------------------------------
 
     def source(self) -> ChecklistModel:
-        return self.model().sourceModel()  # type: ignore[union-attr]
+        model = self.model()
+        return model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+
+    def to_view(self, source_index: QModelIndex) -> QModelIndex:
+        """The view's index of a model index (the view shows the filter only while filtering)."""
+        model = self.model()
+        if isinstance(model, QSortFilterProxyModel):
+            return model.mapFromSource(source_index)
+        return source_index
 
     def current_key(self) -> str | None:
         return self.currentIndex().data(KEY_ROLE) if self.currentIndex().isValid() else None
@@ -67,8 +76,7 @@ class ChecklistView(QTreeView):
         return self.source().entry(self.source().index_of(key))
 
     def select_key(self, key: str) -> bool:
-        proxy: QSortFilterProxyModel = self.model()  # type: ignore[assignment]
-        index = proxy.mapFromSource(self.source().index_of(key))
+        index = self.to_view(self.source().index_of(key))
         if not index.isValid():
             return False
         self.setCurrentIndex(index)
@@ -105,6 +113,16 @@ class ChecklistView(QTreeView):
             r = -1 if step > 0 else model.rowCount(model.index(s, 0))
 
     # -- events -----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Sections open after a model reset and after setModel (which both call this)."""
+        super().reset()
+        # expand() on a view waiting for its layout only records the section, so the rows
+        # are laid out once, at the first paint; expandAll() would lay out all 300 now.
+        model = self.model()
+        if model is not None:
+            for row in range(model.rowCount()):
+                self.expand(model.index(row, 0))
 
     def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
         key = event.key()
@@ -169,7 +187,10 @@ class ChecklistPanel(QWidget):
         self.progress = QLabel(self)
         self.progress.setObjectName("checklist_progress")
         self.view = ChecklistView(self)
-        self.view.setModel(self.proxy)
+        # The view shows the model itself and the filter only while there is something to
+        # filter by: through the proxy, laying out and painting 300 rows costs twice the calls
+        # into Python (each index mapped), a good part of opening a review.
+        self.view.setModel(model)
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.Stretch)
@@ -188,14 +209,7 @@ class ChecklistPanel(QWidget):
         self.search.textChanged.connect(self._on_search)
         self.search.returnPressed.connect(self._on_search_done)
         model.sig_progress.connect(self._on_progress)
-        model.modelReset.connect(self._expand_sections)
         self._on_progress(*model.progress())
-
-    def _expand_sections(self) -> None:
-        # expand() on a view waiting for its layout only records the section, so the rows
-        # are laid out once, at the first paint; expandAll() would lay out all 300 now.
-        for row in range(self.proxy.rowCount()):
-            self.view.expand(self.proxy.index(row, 0))
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -203,10 +217,19 @@ class ChecklistPanel(QWidget):
 
     def _on_search(self, text: str) -> None:
         key = self.view.current_key()
-        self.proxy.setFilterFixedString(text.strip())
+        text = text.strip()
+        self.proxy.setFilterFixedString(text)
+        self._show_model(self.proxy if text else self.model)
         self.view.expandAll()
         if key is None or not self.view.select_key(key):
             self.view.move_entry(1)
+
+    def _show_model(self, model: QAbstractItemModel) -> None:
+        if self.view.model() is model:
+            return
+        old = self.view.selectionModel()
+        self.view.setModel(model)  # the header keeps its sections' widths and modes
+        old.deleteLater()  # setModel made a new one; the old one is not deleted by Qt
 
     def _on_search_done(self) -> None:
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)

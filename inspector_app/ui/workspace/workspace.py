@@ -180,6 +180,10 @@ class ReviewWorkspace(QWidget):
         self._training_timer.setSingleShot(True)
         self._training_timer.setInterval(0)
         self._training_timer.timeout.connect(self._check_training)
+        # Set by reload when the first item is to be chosen once the window is shown: choosing
+        # it makes the tree lay out all its rows, and before the window has its final size
+        # that layout would be done again at the first paint.
+        self._select_first_on_show = False
         ctx.sig_changed.connect(self._on_changed)
 
         self.data: queries.ReviewData | None = None
@@ -247,6 +251,8 @@ class ReviewWorkspace(QWidget):
             action.setEnabled(True)
             if hosted:
                 action.setShortcuts([])
+        if self._select_first_on_show:
+            self._select_first_item()
         super().showEvent(event)
 
     def _report(self) -> None:
@@ -323,9 +329,18 @@ class ReviewWorkspace(QWidget):
         self._show_review()
         self._training_timer.start()
         if not (key and self.checklist.view.select_key(key)):
-            # the first item, with its section's title above it: the view starts at the top
-            self.checklist.view.move_entry(1, scroll=False)
-            self.checklist.view.scrollToTop()
+            self._select_first_on_show = not self.isVisible()
+            if not self._select_first_on_show:
+                self._select_first_item()
+
+    def _select_first_item(self) -> None:
+        self._select_first_on_show = False
+        view = self.checklist.view
+        if view.currentIndex().isValid():
+            return  # an item was chosen before the window was shown (select_key): keep it
+        # the first item, with its section's title above it: the view starts at the top
+        view.move_entry(1, scroll=False)
+        view.scrollToTop()
 
     def _sections(self) -> list[Section]:
         data = self.data
