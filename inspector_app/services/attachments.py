@@ -24,15 +24,13 @@ from .uow import unit_of_work
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 
 
-def add_attachment(
-    db: Database, *, source: Path | str | bytes, filename: str | None = None,
-    review_id: str | None = None, item_key: str | None = None, finding_id: str | None = None,
-    interview_answer_id: str | None = None, corrective_action_id: str | None = None,
-    request_item_id: str | None = None, caption: str = "",
-) -> Attachment:  # fmt: skip
-    """Attach a file, stored under its SHA-256 in the attachments folder."""
+def read_source(
+    source: Path | str | bytes, filename: str | None, default_name: str
+) -> tuple[bytes, str]:
+    """The bytes and file name of an attachment given as a path or as bytes; an
+    unreadable or oversized file is refused naming the file."""
     if isinstance(source, bytes):
-        data, name = source, filename or "attachment"
+        data, name = source, filename or default_name
     else:
         path = Path(source)
         try:
@@ -42,6 +40,17 @@ def add_attachment(
         name = filename or path.name
     if len(data) > MAX_ATTACHMENT_BYTES:
         raise Invalid("file", f"{name} is larger than 200 MB")
+    return data, name
+
+
+def add_attachment(
+    db: Database, *, source: Path | str | bytes, filename: str | None = None,
+    review_id: str | None = None, item_key: str | None = None, finding_id: str | None = None,
+    interview_answer_id: str | None = None, corrective_action_id: str | None = None,
+    request_item_id: str | None = None, caption: str = "",
+) -> Attachment:  # fmt: skip
+    """Attach a file, stored under its SHA-256 in the attachments folder."""
+    data, name = read_source(source, filename, "attachment")
     if not any((review_id, finding_id, interview_answer_id, corrective_action_id, request_item_id)):
         raise Invalid("review_id", "an attachment must belong to a review, finding or action")
     with unit_of_work(db, "add_attachment") as uow:

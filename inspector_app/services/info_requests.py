@@ -32,7 +32,7 @@ from inspector_app.store.models import (
     Review,
 )
 
-from .attachments import MAX_ATTACHMENT_BYTES
+from .attachments import read_source
 from .errors import Conflict, Invalid
 from .uow import unit_of_work
 from .validate import parse_date, required_text
@@ -165,17 +165,7 @@ def receive_item(
     (stored by hash before the rows, so a row never points at nothing)."""
     digest = data = name = None
     if source is not None:
-        if isinstance(source, bytes):
-            data, name = source, filename or "document"
-        else:
-            path = Path(source)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                raise Invalid("file", f"{path}: cannot read ({exc.strerror or exc})") from None
-            name = filename or path.name
-        if len(data) > MAX_ATTACHMENT_BYTES:
-            raise Invalid("file", f"{name} is larger than 200 MB")
+        data, name = read_source(source, filename, "document")
         digest = put_blob(db.attachments_dir, data)
     with unit_of_work(db, "receive_info_request_item") as uow:
         item = uow.get(InfoRequestItem, item_id, "requested document")

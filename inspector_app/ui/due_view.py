@@ -17,6 +17,7 @@ from inspector_app.domain.calendar import fiscal_year
 from inspector_app.services import schedule
 from inspector_app.services.schedule import Category, DueItem
 
+from .agencies_view import fmt_date, today_of
 from .context import AppContext
 from .qt import (
     QAbstractItemView,
@@ -51,13 +52,7 @@ STATE_COLOURS = {
 }  # fmt: skip
 
 
-def today_of(ctx: Any) -> date:
-    """The app's "today" (tests pin it on the context)."""
-    return getattr(ctx, "today", None) or date.today()
-
-
-def _d(day: date | None) -> str:
-    return day.isoformat() if day else ""
+_d = fmt_date
 
 
 @dataclass(frozen=True)
