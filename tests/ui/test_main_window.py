@@ -216,3 +216,16 @@ def test_open_database_switches_windows(qtbot, demo_ctx, settings, open_window, 
     assert new.ctx.db.path == other and new.db_label.text() == "other.db"
     wait_loaded(qtbot, new.agencies, new.reviews, new.findings)
     new.close()  # owns its database: closes it
+
+
+def test_a_review_opened_from_the_window_starts_on_its_first_item(qtbot, demo_ctx, settings,
+                                                                   open_window):  # noqa: ANN001  # fmt: skip
+    """Opening a review from an already visible window lands on the first checklist item,
+    its prompt shown beside it, so the keys 1/2/3 answer it straight away."""
+    window = open_window(demo_ctx, settings)
+    workspace = window.open_review(_alder_review(demo_ctx.db))
+    view = workspace.checklist.view
+    qtbot.waitUntil(lambda: view.current_key() is not None, timeout=3000)
+    first = view.source().entries()[0]
+    assert view.current_key() == first.key
+    assert workspace.detail.prompt.text() == first.prompt

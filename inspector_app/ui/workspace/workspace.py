@@ -41,6 +41,7 @@ from ..qt import (
     QHBoxLayout,
     QKeySequence,
     QLabel,
+    QModelIndex,
     QPushButton,
     QSplitter,
     Qt,
@@ -336,8 +337,11 @@ class ReviewWorkspace(QWidget):
     def _select_first_item(self) -> None:
         self._select_first_on_show = False
         view = self.checklist.view
-        if view.currentIndex().isValid():
+        current = view.currentIndex()
+        if current.isValid() and current.parent().isValid():
             return  # an item was chosen before the window was shown (select_key): keep it
+        # Qt may have made the first section's title current on its own: start from the top
+        view.setCurrentIndex(QModelIndex())
         # the first item, with its section's title above it: the view starts at the top
         view.move_entry(1, scroll=False)
         view.scrollToTop()
