@@ -1,8 +1,7 @@
-"""Program analytics: import history, fiscal-year summary, performance measures, and the
+"""Program analytics: fiscal-year summary, performance measures, and the
 annual / WSO-summary reports.
 
-`import history` exits 2 listing every bad row as `FILE:LINE: column: message`. The two
-report kinds join the `report` group owned by cli/report_cmds.py through
+The two report kinds join the `report` group owned by cli/report_cmds.py through
 `register_report_kinds(report_subparsers, common)`, since argparse cannot register the
 same subcommand twice.
 """
@@ -11,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from .common import CliError, open_db, out
-
-EXIT_BAD_FILE = 2
 
 
 def _fy(text: str) -> int:
@@ -30,14 +26,6 @@ def _fy(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("import", parents=[common], help="import data from files")
-    kinds = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
-    h = kinds.add_parser("history", parents=[common],
-                         help="load past reviews and findings from a CSV (all or nothing)")  # fmt: skip
-    h.add_argument("file", metavar="FILE.csv", type=Path)
-    h.add_argument("--check", action="store_true", help="only check the file; write nothing")
-    h.set_defaults(func=cmd_import_history)
-
     p = sub.add_parser("summary", parents=[common], help="fiscal-year summary of the program")
     p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
     p.add_argument("--model", type=str.upper, choices=["JEM", "WSO"])
@@ -65,35 +53,6 @@ def register_report_kinds(report_subparsers: argparse._SubParsersAction,
     p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=cmd_report_wso_summary)
-
-
-def cmd_import_history(args: argparse.Namespace) -> int:
-    from inspector_app.services.history_import import (
-        HistoryImportError,
-        check_history,
-        import_history,
-    )
-
-    db = open_db(args, must_exist=False)
-    try:
-        if args.check:
-            parsed = check_history(db, args.file)
-            if parsed.errors:
-                sys.stderr.write("\n".join(parsed.errors) + "\n")
-                return EXIT_BAD_FILE
-            out(f"{args.file}: {parsed.rows} rows, no problems found")
-            return 0
-        try:
-            result = import_history(db, args.file)
-        except HistoryImportError as exc:
-            sys.stderr.write("\n".join(exc.errors) + "\n")
-            sys.stderr.write(f"inspector-app: {len(exc.errors)} problem(s) in {args.file}; "
-                             "nothing was imported\n")  # fmt: skip
-            return EXIT_BAD_FILE
-    finally:
-        db.close()
-    out(f"{args.file}: {result.describe()}")
-    return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
