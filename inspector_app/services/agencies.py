@@ -81,12 +81,15 @@ _AGENCY_FIELDS = {
 }
 
 
-def update_agency(db: Database, agency_id: str, **changes: Any) -> Agency:
+def update_agency(
+    db: Database, agency_id: str, *, base_rev: int | None = None, **changes: Any
+) -> Agency:
+    """Change an agency's fields (StaleEdit if it moved on from `base_rev`)."""
     unknown = set(changes) - _AGENCY_FIELDS
     if unknown:
         raise Invalid(sorted(unknown)[0], "cannot be changed here")
     with unit_of_work(db, "update_agency") as uow:
-        agency = uow.get(Agency, agency_id, "agency")
+        agency = uow.get_for_update(Agency, agency_id, "agency", base_rev, changes)
         if "name" in changes:
             changes["name"] = required_text(changes["name"], "name")
         if "state" in changes:
@@ -114,9 +117,13 @@ def create_agreement(
         return agreement
 
 
-def set_agreement_status(db: Database, agreement_id: str, status: str) -> Agreement:
+def set_agreement_status(
+    db: Database, agreement_id: str, status: str, *, base_rev: int | None = None
+) -> Agreement:
     with unit_of_work(db, "set_agreement_status") as uow:
-        agreement = uow.get(Agreement, agreement_id, "agreement")
+        agreement = uow.get_for_update(
+            Agreement, agreement_id, "agreement", base_rev, {"status": status}
+        )
         old = agreement.status
         agreement.status = enum_value(AgreementStatus, status, "status")
         uow.save(agreement)
@@ -150,11 +157,13 @@ def add_officer(
 
 def set_officer_status(
     db: Database, officer_id: str, *, status: str, reason: str = "", on: date | str | None = None,
-    credential_retrieved: bool | None = None,
+    credential_retrieved: bool | None = None, base_rev: int | None = None,
 ) -> Officer:  # fmt: skip
     """Suspend, revoke or reinstate an officer's authority (with the reason)."""
+    attempted = {"status": status, "status_reason": reason.strip(),
+                 "credential_retrieved": credential_retrieved}  # fmt: skip
     with unit_of_work(db, "set_officer_status") as uow:
-        officer = uow.get(Officer, officer_id, "officer")
+        officer = uow.get_for_update(Officer, officer_id, "officer", base_rev, attempted)
         new = enum_value(OfficerStatus, status, "status")
         if new is not OfficerStatus.ACTIVE:
             reason = required_text(reason, "reason")

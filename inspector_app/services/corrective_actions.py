@@ -89,14 +89,22 @@ _EDITABLE = {"action", "owner", "due_on", "status", "completed_on", "evidence"}
 
 
 def update_action(
-    db: Database, action_id: str, *, today: date | None = None, **changes: Any
+    db: Database,
+    action_id: str,
+    *,
+    today: date | None = None,
+    base_rev: int | None = None,
+    **changes: Any,
 ) -> CorrectiveAction:
-    """Change an action's fields; on_time is recomputed from the result."""
+    """Change an action's fields; on_time is recomputed from the result. `base_rev`: the
+    revision the user started from (StaleEdit, nothing written, if it moved on)."""
     unknown = set(changes) - _EDITABLE
     if unknown:
         raise Invalid(sorted(unknown)[0], "cannot be changed here")
     with unit_of_work(db, "update_corrective_action") as uow:
-        row = uow.get(CorrectiveAction, action_id, "corrective action")
+        row = uow.get_for_update(
+            CorrectiveAction, action_id, "corrective action", base_rev, changes
+        )
         finding = uow.get(Finding, row.finding_id, "finding")
         old = _plain({k: getattr(row, k) for k in changes})
         if "action" in changes:
@@ -124,14 +132,14 @@ def update_action(
 
 def complete_action(
     db: Database, action_id: str, *, completed_on: date | str | None = None,
-    evidence: str | None = None, today: date | None = None,
+    evidence: str | None = None, today: date | None = None, base_rev: int | None = None,
 ) -> CorrectiveAction:  # fmt: skip
     changes: dict[str, Any] = {"status": ActionStatus.DONE,
                                "completed_on": parse_date(completed_on, "completed_on")
                                or today or date.today()}  # fmt: skip
     if evidence is not None:
         changes["evidence"] = evidence
-    return update_action(db, action_id, today=today, **changes)
+    return update_action(db, action_id, today=today, base_rev=base_rev, **changes)
 
 
 def remove_action(db: Database, action_id: str) -> CorrectiveAction:

@@ -131,7 +131,11 @@ def add_finding(
 _EDITABLE = {"kind", "topic", "responsible", "citation", "description", "evidence"}
 
 
-def update_finding(db: Database, finding_id: str, **changes: Any) -> Finding:
+def update_finding(
+    db: Database, finding_id: str, *, base_rev: int | None = None, **changes: Any
+) -> Finding:
+    """Change a finding's fields. `base_rev` is the revision the user started editing
+    from: if someone saved the finding since, StaleEdit and nothing is written."""
     unknown = set(changes) - _EDITABLE
     if unknown:
         raise Invalid(sorted(unknown)[0], "cannot be changed here")
@@ -140,7 +144,7 @@ def update_finding(db: Database, finding_id: str, **changes: Any) -> Finding:
         if key in changes and not changes[key]:
             raise Invalid(key, "cannot be emptied")
     with unit_of_work(db, "update_finding") as uow:
-        finding = uow.get(Finding, finding_id, "finding")
+        finding = uow.get_for_update(Finding, finding_id, "finding", base_rev, fields)
         review = uow.get(Review, finding.review_id, "review")
         ensure_editable(review)
         old = {k: getattr(finding, k) for k in fields}

@@ -107,10 +107,14 @@ def create_request(
 
 def update_request(
     db: Database, request_id: str, *, poc_name: str | None = None, poc_email: str | None = None,
-    due_on: date | str | None = None, notes: str | None = None,
+    due_on: date | str | None = None, notes: str | None = None, base_rev: int | None = None,
 ) -> InfoRequest:  # fmt: skip
+    """Change the form's point of contact, due date or notes (StaleEdit if it moved on
+    from `base_rev`, the revision the user started from)."""
+    asked = {"poc_name": poc_name, "poc_email": poc_email, "due_on": due_on, "notes": notes}
+    attempted = {k: v for k, v in asked.items() if v is not None}
     with unit_of_work(db, "update_info_request") as uow:
-        request = uow.get(InfoRequest, request_id, "request form")
+        request = uow.get_for_update(InfoRequest, request_id, "request form", base_rev, attempted)
         changed = []
         for name, value in (("poc_name", poc_name), ("poc_email", poc_email), ("notes", notes)):
             if value is not None:

@@ -15,7 +15,7 @@ from inspector_app.store.models import Interview, InterviewAnswer, Officer, Revi
 from . import forms
 from .errors import Conflict, Invalid
 from .reviews import ensure_editable
-from .uow import unit_of_work
+from .uow import check_base_rev, unit_of_work
 from .validate import enum_value, parse_date
 
 
@@ -72,8 +72,11 @@ def start_interview(
 
 def record_interview_answer(
     db: Database, *, interview_id: str, question_key: str, value: str | None,
-    note: str | None = None,
+    note: str | None = None, base_rev: int | None = None,
 ) -> InterviewAnswer:  # fmt: skip
+    """Save an answer (a key press: last write wins) and optionally its note. The note is
+    typed text: with `base_rev` (the answer's revision the note editor started from, 0
+    for no row yet) a row saved by someone since is refused with StaleEdit."""
     with unit_of_work(db, "record_interview_answer") as uow:
         interview = uow.get(Interview, interview_id, "interview")
         ensure_editable(uow.get(Review, interview.review_id, "review"))
@@ -89,7 +92,10 @@ def record_interview_answer(
                 InterviewAnswer.interview_id == interview_id,
                 InterviewAnswer.question_key == question_key,
             )
-        ).first() or InterviewAnswer(interview_id=interview_id, question_key=question_key)
+        ).first()
+        attempted = {"value": value} if note is None else {"value": value, "note": note}
+        check_base_rev(answer, base_rev, attempted, "interview answer")
+        answer = answer or InterviewAnswer(interview_id=interview_id, question_key=question_key)
         old = answer.value
         answer.value = value
         if note is not None:

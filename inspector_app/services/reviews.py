@@ -98,9 +98,14 @@ def update_review(
     db: Database, review_id: str, *, mode: str | None = None, team: list[str] | None = None,
     lead_inspector: str | None = None, start_date: date | str | None = None,
     end_date: date | str | None = None, summary: str | None = None,
+    base_rev: int | None = None,
 ) -> Review:  # fmt: skip
+    """Change a review's details or summary (StaleEdit if it moved on from `base_rev`)."""
+    asked = {"mode": mode, "team": team, "lead_inspector": lead_inspector,
+             "start_date": start_date, "end_date": end_date, "summary": summary}  # fmt: skip
+    attempted = {k: v for k, v in asked.items() if v is not None}
     with unit_of_work(db, "update_review") as uow:
-        review = uow.get(Review, review_id, "review")
+        review = uow.get_for_update(Review, review_id, "review", base_rev, attempted)
         ensure_editable(review)
         changed: list[str] = []
         if mode is not None:
@@ -226,14 +231,18 @@ def record_answer(
         return response
 
 
-def set_note(db: Database, *, review_id: str, item_key: str, note: str) -> ChecklistResponse:
-    """Autosave the note on a checklist item, answered or not."""
+def set_note(
+    db: Database, *, review_id: str, item_key: str, note: str, base_rev: int | None = None
+) -> ChecklistResponse:
+    """Autosave the note on a checklist item, answered or not. A note is typed text:
+    `base_rev` is the response's revision the note editor started from (0 for no row
+    yet); StaleEdit, nothing written, if someone saved the item since."""
     with unit_of_work(db, "set_note") as uow:
         review = _open_for_answers(uow, review_id)
         _check_item(review, item_key, None)
         response, _ = uow.save_keyed(
             ChecklistResponse, {"review_id": review_id, "item_key": item_key}, {"note": note},
-            review_id=review_id,
+            review_id=review_id, base_rev=base_rev,
         )  # fmt: skip
         uow.audit("checklist_response", response.id, review_id=review_id, item=item_key, note=True)
         return response

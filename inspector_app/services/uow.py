@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Table, Update, bindparam, select
@@ -21,12 +21,48 @@ from inspector_app.store.database import Change, Database
 from inspector_app.store.errors import classify
 from inspector_app.store.models import AuditLog, ChangeLog, SyncFields, new_id, utcnow
 
-from .errors import NotFound
+from .errors import NotFound, StaleEdit
 
 T = TypeVar("T", bound=SyncFields)
 BULK_CHANGES = 50
 _CHANGE_INSERT = ChangeLog.__table__.insert()
 _AUDIT_INSERT = AuditLog.__table__.insert()
+
+# How a stale edit names the row it refused to overwrite (default: the table's name).
+_LABELS: dict[str, Callable[[Any], str]] = {
+    "finding": lambda r: f"finding F-{r.number}",
+    "corrective_action": lambda r: f"corrective action {_short(r.action)!r}",
+    "agency": lambda r: f"agency {r.name}",
+    "agreement": lambda r: f"agreement {r.moa_number or r.model}",
+    "officer": lambda r: f"officer {r.name}",
+    "review": lambda r: f"review {r.id[:8]}",
+    "checklist_response": lambda r: f"item {r.item_key}",
+    "interview_answer": lambda r: f"question {r.question_key}",
+    "info_request": lambda r: "the request form",
+}
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def check_base_rev(
+    row: SyncFields | None, base_rev: int | None, attempted: dict[str, Any],
+    what: str | None = None,
+) -> None:  # fmt: skip
+    """Refuse (StaleEdit) an edit made from revision `base_rev` of a row now at another
+    revision: someone saved it after the user opened it. No row counts as revision 0.
+    base_rev None (a caller not editing from a form) skips the check."""
+    current_rev = row.rev if row is not None else 0
+    if base_rev is None or base_rev == current_rev or row is None:
+        return
+    table = row.__tablename__
+    label = _LABELS.get(table, lambda _r: what or table.replace("_", " "))(row)
+    raise StaleEdit(
+        label, by=row.updated_by, at=row.updated_at, base_rev=base_rev,
+        current_rev=current_rev, attempted=dict(attempted),
+        current={k: getattr(row, k) for k in attempted if hasattr(row, k)},
+    )  # fmt: skip
 
 
 @functools.cache
@@ -49,6 +85,17 @@ class UnitOfWork:
             raise NotFound(what or model.__tablename__.replace("_", " "), str(ident))
         return row
 
+    def get_for_update(
+        self, model: type[T], ident: str | None, what: str | None, base_rev: int | None,
+        attempted: dict[str, Any] | None = None,
+    ) -> T:  # fmt: skip
+        """The row a form edits, refused with StaleEdit (nothing written) if it is no
+        longer at `base_rev`, the revision the user started from. `attempted` is what the
+        user tried to set: the error carries it with the row's current values."""
+        row = self.get(model, ident, what)
+        check_base_rev(row, base_rev, attempted or {}, what)
+        return row
+
     def save(self, row: T, *, review_id: str | None = None) -> T:
         """Stamp the sync fields, write the row and append its new version to the outbox."""
         op = self._stamp(row)
@@ -59,7 +106,7 @@ class UnitOfWork:
 
     def save_keyed(
         self, model: type[T], key: dict[str, Any], changes: dict[str, Any], *,
-        review_id: str | None = None,
+        review_id: str | None = None, base_rev: int | None = None,
     ) -> tuple[T, dict[str, Any] | None]:  # fmt: skip
         """Insert or update the one row of `model` with the natural `key` (e.g. review and
         item) and return it with its previous column values (None if it is new).
@@ -67,12 +114,15 @@ class UnitOfWork:
         The autosave path: a select and one write in Core statements, no ORM flush, so an
         answer costs little more than SQLite's own commit (bench/autosave.py). The row
         returned is not attached to the session; use save() for rows you go on editing.
+        `base_rev` as in get_for_update (a row not written yet is at revision 0).
         """
         table = model.__table__
         find, update = _keyed_statements(table, tuple(key))
         conn = self.session.connection()
         found = conn.execute(find, key).mappings().first()
         previous = dict(found) if found is not None else None
+        if base_rev is not None:
+            check_base_rev(model(**previous) if previous else None, base_rev, changes)
         row = model(**{**(previous or key), **changes})
         op = self._stamp(row)
         values = {c.name: getattr(row, c.name) for c in table.columns}
