@@ -5,8 +5,8 @@ ISO strings, every list sorted by a stable key. The input is plain dicts (loaded
 services.lifecycle), so the same content always gives the same hash on any machine.
 
 What is hashed is what the report states: the review's own fields, its answers, its
-interviews and their answers, its findings and the hashes of its attachments. What is
-NOT hashed, on purpose:
+interviews and their answers, its findings and its attachments (their SHA-256, name and,
+from version 2, caption). What is NOT hashed, on purpose:
 - sync bookkeeping (rev, updated_at, updated_by, device_id): it changes when a row is
   synced or touched, not when its content does;
 - the review's status, content_hash and finalized_* fields: they are the lock itself;
@@ -16,6 +16,13 @@ NOT hashed, on purpose:
   have their own audit trail.
 - attachments of corrective actions and requested documents: they arrive after (or
   before) the review and belong to the follow-up, not to the report.
+
+Versions: the rules are versioned (HASH_VERSION, part of the hashed content). Version 1
+left attachment captions out; version 2 (the current one) hashes them. A review keeps
+the version it was finalized with (services.lifecycle records it beside the part
+hashes), so an old final review still verifies under the rules it was locked with.
+The attachment *files* are not hashed here: their names are their SHA-256, and verify
+re-reads each file against its name.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-HASH_VERSION = 1
+HASH_VERSION = 2
+HASH_VERSIONS = (1, 2)  # every version verify still knows, oldest first
 
 REVIEW_FIELDS = (
     "id", "agency_id", "agreement_id", "kind", "mode", "form_id", "form_version", "team",
@@ -43,7 +51,9 @@ FINDING_FIELDS = (
     "id", "number", "kind", "topic", "responsible", "item_key", "interview_answer_id",
     "citation", "description", "evidence",
 )  # fmt: skip
-ATTACHMENT_FIELDS = ("sha256", "filename", "item_key", "finding_id", "interview_answer_id")
+_ATTACHMENT_FIELDS_V1 = ("sha256", "filename", "item_key", "finding_id", "interview_answer_id")
+ATTACHMENT_FIELDS_BY_VERSION = {1: _ATTACHMENT_FIELDS_V1, 2: (*_ATTACHMENT_FIELDS_V1, "caption")}
+ATTACHMENT_FIELDS = ATTACHMENT_FIELDS_BY_VERSION[HASH_VERSION]
 
 
 def _plain(value: Any) -> Any:
@@ -80,10 +90,16 @@ def review_content(
     interviews: Iterable[tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]]],
     findings: Iterable[Mapping[str, Any]],
     attachments: Iterable[Mapping[str, Any]],
+    *,
+    version: int = HASH_VERSION,
 ) -> dict[str, Any]:
-    """The canonical content of a review, from plain dicts of its rows."""
+    """The canonical content of a review, from plain dicts of its rows, under the rules
+    of `version` (the current one unless an old final review is being verified)."""
+    if version not in ATTACHMENT_FIELDS_BY_VERSION:
+        raise ValueError(f"unknown content hash version {version!r}")
+    attachment_fields = ATTACHMENT_FIELDS_BY_VERSION[version]
     return {
-        "version": HASH_VERSION,
+        "version": version,
         "review": _pick(review, REVIEW_FIELDS),
         "answers": sorted((_pick(a, ANSWER_FIELDS) for a in answers), key=_sort_key("item_key")),
         "interviews": sorted(
@@ -103,7 +119,7 @@ def review_content(
             (_pick(f, FINDING_FIELDS) for f in findings), key=_sort_key("number", "id")
         ),
         "attachments": sorted(
-            (_pick(a, ATTACHMENT_FIELDS) for a in attachments),
+            (_pick(a, attachment_fields) for a in attachments),
             key=_sort_key("sha256", "filename", "item_key", "finding_id"),
         ),
     }

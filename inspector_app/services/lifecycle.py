@@ -10,8 +10,10 @@ changed. A final review refuses direct changes (services.reviews.ensure_editable
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
@@ -31,6 +33,7 @@ from inspector_app.domain.rules import FindingCounts, requires_follow_up
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
 from inspector_app.store import queries
 from inspector_app.store.database import Database
+from inspector_app.store.files import blob_path
 from inspector_app.store.models import (
     Attachment,
     AuditLog,
@@ -69,11 +72,8 @@ def _row(obj: Any) -> dict[str, Any]:
     return obj.model_dump()
 
 
-def review_content(session: Session, review_id: str) -> dict[str, Any]:
-    """The canonical content of a review as it is stored now (see domain.content_hash)."""
-    data = queries.load_review(session, review_id)
-    if data is None:
-        raise NotFound("review", review_id)
+def _hashed_attachments(session: Session, data: queries.ReviewData) -> list[Attachment]:
+    """The attachments that are part of the review's content (see domain.content_hash)."""
     answer_ids = [a.id for i in data.interviews for a in i.answers.values()]
     finding_ids = [f.id for f in data.findings]
     attachments = {a.id: a for a in data.attachments}
@@ -83,17 +83,39 @@ def review_content(session: Session, review_id: str) -> dict[str, Any]:
         queries.live(session, Attachment, Attachment.finding_id.in_(finding_ids)),
     ):
         attachments.update({a.id: a for a in extra})
-    kept = [
-        _row(a) for a in attachments.values()
+    return [
+        a for a in attachments.values()
         if a.corrective_action_id is None and a.request_item_id is None
     ]  # fmt: skip
+
+
+def _load(session: Session, review_id: str) -> queries.ReviewData:
+    data = queries.load_review(session, review_id)
+    if data is None:
+        raise NotFound("review", review_id)
+    return data
+
+
+def _content(
+    data: queries.ReviewData, attachments: list[Attachment], version: int
+) -> dict[str, Any]:
     return ch.review_content(
         _row(data.review),
         [_row(r) for r in data.responses.values()],
         [(_row(i.interview), [_row(a) for a in i.answers.values()]) for i in data.interviews],
         [_row(f) for f in data.findings],
-        kept,
+        [_row(a) for a in attachments],
+        version=version,
     )
+
+
+def review_content(
+    session: Session, review_id: str, *, version: int | None = None
+) -> dict[str, Any]:
+    """The canonical content of a review as it is stored now (see domain.content_hash),
+    under the rules of `version` (default: the current ones)."""
+    data = _load(session, review_id)
+    return _content(data, _hashed_attachments(session, data), version or ch.HASH_VERSION)
 
 
 # --- finalization -----------------------------------------------------------------
@@ -193,7 +215,8 @@ def finalize_review(db: Database, review_id: str) -> FinalizeResult:
         counts = FindingCounts.of(f.kind for f in findings if f.kind)
         uow.audit("review", review.id, content_hash=digest, revision=review.revision,
                   deficiencies=counts.deficiencies, areas_of_concern=counts.areas_of_concern,
-                  best_practices=counts.best_practices, parts=ch.part_hashes(content))  # fmt: skip
+                  best_practices=counts.best_practices, hash_version=ch.HASH_VERSION,
+                  parts=ch.part_hashes(content))  # fmt: skip
         focus = None
         if (
             review.kind in _CHECKLIST_KINDS
@@ -246,38 +269,112 @@ class VerifyResult:
     status: str
     stored: str | None
     computed: str
-    differences: list[str]
+    differences: list[str]  # what changed, one line each: rows, then evidence files
+    hash_version: int = ch.HASH_VERSION  # the rules the stored hash was computed with
+    evidence: list[str] = field(default_factory=list)  # attachment files missing or altered
 
     @property
     def final(self) -> bool:
         return self.status == ReviewStatus.FINAL
 
     @property
-    def matches(self) -> bool:
+    def hash_matches(self) -> bool:
         return self.stored is not None and self.stored == self.computed
+
+    @property
+    def matches(self) -> bool:
+        """The stored rows hash as at finalization AND every evidence file is intact."""
+        return self.hash_matches and not self.evidence
+
+
+def _finalize_entry(session: Session, review: Review) -> AuditLog | None:
+    """The audit entry of the finalization that stored the review's current hash."""
+    entry = session.exec(
+        select(AuditLog)
+        .where(AuditLog.entity_id == review.id, AuditLog.action == FINALIZE_ACTION)
+        .order_by(AuditLog.id.desc())
+    ).first()
+    if entry is None or (entry.detail or {}).get("content_hash") != review.content_hash:
+        return None
+    return entry
+
+
+def _hash_version(data: queries.ReviewData, attachments: list[Attachment],
+                  entry: AuditLog | None) -> int:  # fmt: skip
+    """Which rules the stored hash was computed with: as recorded at finalization
+    (entries from before versions were recorded are version 1); without a record (a
+    review synced without its audit log), the version whose hash matches, if any."""
+    review = data.review
+    if entry is not None:
+        version = int(entry.detail.get("hash_version", 1))
+        if version not in ch.HASH_VERSIONS:
+            raise ServiceError(
+                f"review {review.id[:8]} was finalized with content hash version {version}, "
+                "which this version of the app does not know; update the app to verify it"
+            )
+        return version
+    for version in reversed(ch.HASH_VERSIONS):
+        if ch.content_hash(_content(data, attachments, version)) == review.content_hash:
+            return version
+    return ch.HASH_VERSION
+
+
+def _file_state(root: Path, sha256: str) -> str:
+    """'' when the stored file still hashes to its name, else what is wrong with it."""
+    digest = hashlib.sha256()
+    try:
+        with blob_path(root, sha256).open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    return "" if digest.hexdigest() == sha256 else "altered"
+
+
+def _clip(text: str, n: int = 120) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def evidence_problems(root: Path, attachments: list[Attachment]) -> list[str]:
+    """One line per attachment whose file is missing or no longer matches its name
+    (the name is its SHA-256), e.g. "attachment photo.jpg (ab12cd34): file missing"."""
+    states: dict[str, str] = {}  # a file attached twice is read once
+    out = []
+    for a in sorted(attachments, key=lambda a: (a.filename, a.sha256, a.id)):
+        if a.sha256 not in states:
+            states[a.sha256] = _file_state(root, a.sha256)
+        if states[a.sha256]:
+            out.append(f"attachment {_clip(a.filename)} ({a.sha256[:8]}): file {states[a.sha256]}")
+    return out
 
 
 def verify_review(db: Database, review_id: str) -> VerifyResult:
-    """Recompute the content hash and compare it with the one stored at finalization."""
+    """Recompute the content hash with the rules it was stored with, compare it with the
+    one stored at finalization, and re-hash every evidence file of the review."""
     with db.read() as s:
         review = queries.get_live(s, Review, review_id)
         if review is None:
             raise NotFound("review", review_id)
-        content = review_content(s, review_id)
+        data = _load(s, review_id)
+        attachments = _hashed_attachments(s, data)
+        entry = _finalize_entry(s, review) if review.content_hash else None
+        version = (
+            _hash_version(data, attachments, entry) if review.content_hash else ch.HASH_VERSION
+        )
+        content = _content(data, attachments, version)
         computed = ch.content_hash(content)
         differences: list[str] = []
         if review.content_hash and computed != review.content_hash:
-            entry = s.exec(
-                select(AuditLog)
-                .where(AuditLog.entity_id == review_id, AuditLog.action == FINALIZE_ACTION)
-                .order_by(AuditLog.id.desc())
-            ).first()
             parts = (entry.detail or {}).get("parts") if entry else None
-            if parts and entry.detail.get("content_hash") == review.content_hash:
+            if parts:
                 differences = ch.diff_parts(parts, ch.part_hashes(content))
             if not differences:
                 differences = ["the stored hash itself or content not itemized was changed"]
-        return VerifyResult(review_id, review.status, review.content_hash, computed, differences)
+    evidence = evidence_problems(db.attachments_dir, attachments)
+    return VerifyResult(review_id, review.status, review.content_hash, computed,
+                        differences + evidence, version, evidence)  # fmt: skip
 
 
 # --- focus review judgements ------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from inspector_app.domain import content_hash as ch
 
 REVIEW = {"id": "r1", "kind": "jem_inspection", "start_date": date(2026, 5, 1),
@@ -75,3 +77,29 @@ def test_part_hashes_name_what_changed():
     assert ch.diff_parts(before, after) == ["answer b.x changed", "finding F-2 changed",
                                             "answer a.y removed"]  # fmt: skip
     assert ch.diff_parts(before, before) == []
+
+
+def test_version_2_hashes_attachment_captions():
+    assert ch.HASH_VERSION == 2
+    captioned = [ATTACHMENTS[0] | {"caption": "Processing area wall, day 1"}]
+    recaptioned = [ATTACHMENTS[0] | {"caption": "Somewhere else"}]
+    assert ch.content_hash(content(attachments=captioned)) != ch.content_hash(
+        content(attachments=recaptioned)
+    )
+    before = ch.part_hashes(content(attachments=captioned))
+    after = ch.part_hashes(content(attachments=recaptioned))
+    assert ch.diff_parts(before, after) == ["attachment poster.jpg (abababab) changed"]
+
+
+def test_version_1_rules_are_kept_for_old_final_reviews():
+    captioned = [ATTACHMENTS[0] | {"caption": "Processing area wall, day 1"}]
+    recaptioned = [ATTACHMENTS[0] | {"caption": "Somewhere else"}]
+    v1 = ch.content_hash(content(attachments=captioned, version=1))
+    # version 1 never covered captions, and its hash is not a version 2 hash
+    assert v1 == ch.content_hash(content(attachments=recaptioned, version=1))
+    assert v1 != ch.content_hash(content(attachments=captioned))
+    assert (
+        content(version=1)["version"] == 1 and "caption" not in content(version=1)["attachments"][0]
+    )
+    with pytest.raises(ValueError, match="unknown content hash version 3"):
+        content(version=3)

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from inspector_app.services import findings, lifecycle, reviews
-from inspector_app.services.errors import Conflict, Invalid, ReviewLocked
+from inspector_app.services.errors import Conflict, Invalid, ReviewLocked, ServiceError
 from inspector_app.store import queries
 from inspector_app.store.models import Agency, AuditLog, Finding, Review
 from tests.conftest import DEMO_TODAY
@@ -207,3 +207,92 @@ def test_demo_has_lapsed_and_suspended_officers(demo_db):
     assert lapsed and all(t.officer.status == "active" for t in lapsed)
     text = lifecycle.training_finding_text(lapsed[:1])
     assert lapsed[0].officer.name in text and "1 designated officer did not" in text
+
+
+def _as_finalized_by_version_1(db, review_id: str) -> str:
+    """Store what the app wrote before captions were hashed: the version 1 hash, and an
+    audit entry with version 1 part hashes and no hash_version."""
+    import json
+
+    from inspector_app.domain import content_hash as ch
+
+    with db.read() as s:
+        content = lifecycle.review_content(s, review_id, version=1)
+        entry = [e for e in queries.audit_trail(s, review_id) if e.action == "finalize_review"][-1]
+    digest = ch.content_hash(content)
+    detail = {k: v for k, v in entry.detail.items() if k != "hash_version"}
+    detail |= {"content_hash": digest, "parts": ch.part_hashes(content)}
+    con = sqlite3.connect(db.path)
+    con.execute("UPDATE review SET content_hash = ? WHERE id = ?", (digest, review_id))
+    con.execute("UPDATE audit_log SET detail = ? WHERE id = ?", (json.dumps(detail), entry.id))
+    con.commit()
+    con.close()
+    return digest
+
+
+def _sql(db, statement: str, *args) -> None:
+    con = sqlite3.connect(db.path)
+    con.execute(statement, args)
+    con.commit()
+    con.close()
+
+
+def test_new_finalizations_hash_captions_with_version_2(demo_db):
+    alder = _review(demo_db, "Alder", "jem_inspection")
+    lifecycle.finalize_review(demo_db, alder.id)
+    entry = [e for e in _audit(demo_db, alder.id) if e.action == "finalize_review"][-1]
+    assert entry.detail["hash_version"] == 2
+    result = lifecycle.verify_review(demo_db, alder.id)
+    assert result.matches and result.hash_version == 2
+    _sql(demo_db, "UPDATE attachment SET caption = 'Somewhere else' WHERE review_id = ?", alder.id)
+    result = lifecycle.verify_review(demo_db, alder.id)
+    assert not result.matches
+    assert result.differences == ["attachment processing-area-poster.jpg ("
+                                  f"{_attachment(demo_db, alder.id).sha256[:8]}) changed"]  # fmt: skip
+
+
+def _attachment(db, review_id: str):
+    with db.read() as s:
+        (a,) = queries.load_review(s, review_id).attachments
+    return a
+
+
+def test_a_version_1_final_review_still_verifies_with_version_1_rules(demo_db):
+    alder = _review(demo_db, "Alder", "jem_inspection")
+    lifecycle.finalize_review(demo_db, alder.id)
+    v1 = _as_finalized_by_version_1(demo_db, alder.id)
+    result = lifecycle.verify_review(demo_db, alder.id)
+    assert result.matches and result.hash_version == 1 and result.computed == v1
+    # version 1 did not cover captions: a caption change is not a change of its content
+    _sql(demo_db, "UPDATE attachment SET caption = 'Somewhere else' WHERE review_id = ?", alder.id)
+    assert lifecycle.verify_review(demo_db, alder.id).matches
+    _sql(demo_db, "UPDATE finding SET description = 'x' WHERE review_id = ? AND number = 1",
+         alder.id)  # fmt: skip
+    result = lifecycle.verify_review(demo_db, alder.id)
+    assert not result.matches and result.differences == ["finding F-1 changed"]
+
+
+def test_without_its_audit_entry_a_stored_hash_is_checked_against_each_version(demo_db):
+    alder = _review(demo_db, "Alder", "jem_inspection")
+    lifecycle.finalize_review(demo_db, alder.id)
+    _as_finalized_by_version_1(demo_db, alder.id)
+    _sql(demo_db, "DELETE FROM audit_log WHERE entity_id = ? AND action = 'finalize_review'",
+         alder.id)  # fmt: skip  # e.g. synced from another laptop without its audit log
+    result = lifecycle.verify_review(demo_db, alder.id)
+    assert result.matches and result.hash_version == 1
+    _sql(demo_db, "UPDATE review SET summary = 'x' WHERE id = ?", alder.id)
+    result = lifecycle.verify_review(demo_db, alder.id)
+    assert not result.matches
+    assert result.differences == ["the stored hash itself or content not itemized was changed"]
+
+
+def test_a_hash_version_from_a_newer_app_is_refused_in_one_line(demo_db):
+    import json
+
+    alder = _review(demo_db, "Alder", "jem_inspection")
+    lifecycle.finalize_review(demo_db, alder.id)
+    entry = [e for e in _audit(demo_db, alder.id) if e.action == "finalize_review"][-1]
+    _sql(demo_db, "UPDATE audit_log SET detail = ? WHERE id = ?",
+         json.dumps(entry.detail | {"hash_version": 3}), entry.id)  # fmt: skip
+    with pytest.raises(ServiceError, match="content hash version 3.*update the app"):
+        lifecycle.verify_review(demo_db, alder.id)
