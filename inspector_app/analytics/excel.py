@@ -2,6 +2,11 @@
 
 Excel refuses sheet names longer than 31 characters, containing []:*?/\\ or repeated
 without regard to case; `sheet_names` makes LEA names safe and unique.
+
+Every text cell of every export goes through `formula_like` (OWASP's CSV-injection
+rule), so an agency named `=HYPERLINK(...)` or an officer named `=1+2` stays text: in a
+CSV file it gets a leading apostrophe, in a workbook it is written as a string cell with
+Excel's quote prefix (see `put`).
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
 from .wso_summary import LeaSummary
 
@@ -44,6 +51,40 @@ def sheet_names(names: Iterable[str], reserved: Sequence[str] = ("Overview",)) -
     return out
 
 
+# A text starting with one of these is read as a formula by Excel, LibreOffice or Sheets
+# (OWASP, CSV injection): "=", "+", "-", "@", tab and carriage return.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: Any) -> bool:
+    """True for a text a spreadsheet would run as a formula (numbers never are)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV value that stays text when a spreadsheet opens the file: a formula-like
+    text gets a leading apostrophe, which spreadsheets take as "this is text"."""
+    return "'" + value if formula_like(value) else value
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one cell; text is always a string cell, never a formula.
+
+    openpyxl turns any str starting with "=" into a formula, so a formula-like text is
+    forced back to a string cell and given Excel's quote prefix (the cell style behind a
+    typed apostrophe): the cell shows the text exactly as it is, with no apostrophe added
+    to the value, and Excel keeps it as text even when someone edits the cell. Control
+    characters a workbook cannot hold are dropped rather than failing the export.
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = ws.cell(row=row, column=column, value=value)
+    if formula_like(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _cell(value: Any) -> Any:
     """Values openpyxl accepts: no NaN, no pandas NA, dates as dates."""
     if value is None:
@@ -67,12 +108,12 @@ def write_frame(ws: Worksheet, df: pd.DataFrame, row: int = 1, *, index: bool = 
     if index:
         df = df.reset_index()
     for c, name in enumerate(df.columns, start=1):
-        cell = ws.cell(row=row, column=c, value=str(name))
+        cell = put(ws, row, c, str(name))
         cell.fill, cell.font = HEAD_FILL, HEAD_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r, values in enumerate(df.itertuples(index=False), start=row + 1):
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=_cell(value))
+            cell = put(ws, r, c, _cell(value))
             if isinstance(cell.value, (date, datetime)):
                 cell.number_format = "yyyy-mm-dd"
     return row + len(df) + 2
@@ -101,8 +142,15 @@ def table_xlsx(df: pd.DataFrame, title: str = "Table") -> bytes:
 
 
 def table_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel opens accented names correctly."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with a byte-order mark, so Excel opens accented names correctly; every text
+    (column names included) made formula-safe, numbers left as numbers. Lines end in
+    CRLF (RFC 4180), which also makes the writer quote a value holding a lone CR."""
+    safe = df.rename(columns=lambda name: csv_text(str(name)))
+    for i in range(safe.shape[1]):
+        column = safe.iloc[:, i]
+        if not (is_numeric_dtype(column) or is_datetime64_any_dtype(column)):
+            safe.isetitem(i, column.map(csv_text))
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int) -> bytes:
@@ -110,9 +158,9 @@ def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Overview"
-    ws.cell(row=1, column=1, value=f"Annual WSO summary, FY{fiscal_year}").font = TITLE_FONT
-    ws.cell(row=2, column=1, value=f"{len(summaries)} WSO-partner LEAs; warrants and reviews of "
-                                   f"FY{fiscal_year - 2} to FY{fiscal_year}")  # fmt: skip
+    put(ws, 1, 1, f"Annual WSO summary, FY{fiscal_year}").font = TITLE_FONT
+    put(ws, 2, 1, f"{len(summaries)} WSO-partner LEAs; warrants and reviews of "
+                  f"FY{fiscal_year - 2} to FY{fiscal_year}")  # fmt: skip
     overview = pd.DataFrame([s.overview() for s in summaries])
     if overview.empty:
         overview = pd.DataFrame(columns=["LEA", "State"])
@@ -122,23 +170,23 @@ def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int) -> bytes:
     names = sheet_names([s.name for s in summaries])
     for summary, name in zip(summaries, names, strict=True):
         sheet = wb.create_sheet(name)
-        sheet.cell(row=1, column=1, value=summary.name).font = TITLE_FONT
+        put(sheet, 1, 1, summary.name).font = TITLE_FONT
         facts = (f"{summary.state}; field office {summary.field_office or '—'}; MOA "
                  f"{', '.join(summary.moa_numbers) or '—'}; agreement {summary.agreement_status}")  # fmt: skip
-        sheet.cell(row=2, column=1, value=facts)
+        put(sheet, 2, 1, facts)
         row = 4
-        sheet.cell(row=row, column=1, value="Warrants served").font = SECTION_FONT
+        put(sheet, row, 1, "Warrants served").font = SECTION_FONT
         row = write_frame(sheet, summary.warrants, row + 1, index=True)
-        sheet.cell(row=row, column=1, value="Reviews").font = SECTION_FONT
+        put(sheet, row, 1, "Reviews").font = SECTION_FONT
         reviews = summary.reviews.drop(columns=["review_id"])
         if reviews.empty:
-            sheet.cell(row=row + 1, column=1, value="No WSO review in these fiscal years.")
+            put(sheet, row + 1, 1, "No WSO review in these fiscal years.")
             row += 3
         else:
             row = write_frame(sheet, reviews, row + 1)
-        sheet.cell(row=row, column=1, value="Officers").font = SECTION_FONT
+        put(sheet, row, 1, "Officers").font = SECTION_FONT
         if summary.officers.empty:
-            sheet.cell(row=row + 1, column=1, value="No warrant service officers on record.")
+            put(sheet, row + 1, 1, "No warrant service officers on record.")
         else:
             write_frame(sheet, summary.officers, row + 1)
         _autosize(sheet, max_width=45)
