@@ -435,6 +435,8 @@ class ReportMeta:
     fingerprint: hex digest of the data; becomes the PDF's document id.
     draft: print a DRAFT watermark on every page.
     footer_note: an extra footer line (a final report's content hash).
+    alert: a warning printed in a red band across the top of every page and in the
+        footer (a final review whose content changed since it was finalized).
     """
 
     title: str
@@ -444,6 +446,7 @@ class ReportMeta:
     author: str = "Inspector"
     draft: bool = False
     footer_note: str = ""
+    alert: str = ""
     running_head: str = ""  # on later pages, e.g. the agency's name
 
 
@@ -523,7 +526,23 @@ class NumberedCanvas(Canvas):
         if meta.footer_note:
             self.setFont(FONT, 6.5)
             self.drawString(left, y - 10, meta.footer_note)
+        if meta.alert:
+            self.setFont(FONT_BOLD, 7)
+            self.setFillColor(KIND_COLORS["deficiency"])
+            self.drawString(left, y - 10, _clip(meta.alert, 110))
+            self._draw_alert_band(meta.alert)
         self.restoreState()
+
+    def _draw_alert_band(self, text: str) -> None:
+        """A red band with white text across the top of the page, above the running
+        head (drawn last, so nothing on the page covers it)."""
+        width, height = self._pagesize
+        top, band = height - 0.12 * inch, 0.26 * inch
+        self.setFillColor(KIND_COLORS["deficiency"])
+        self.rect(0, top - band, width, band, stroke=0, fill=1)
+        self.setFillColor(colors.white)
+        self.setFont(FONT_BOLD, 10)
+        self.drawCentredString(width / 2, top - band + 0.085 * inch, _clip(text, 90))
 
 
 def _clip(text: str, n: int) -> str:

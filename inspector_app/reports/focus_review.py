@@ -17,7 +17,6 @@ from inspector_app.domain.enums import (
     FindingStatus,
     ReviewKind,
     ReviewMode,
-    ReviewStatus,
 )
 from inspector_app.store.models import Finding
 
@@ -35,8 +34,8 @@ from .base import (
     kv_table,
     para,
 )
-from .inspection import meta_for
-from .sources import ReportSources, finding_label, kind_label, party_label
+from .inspection import changed_callout, meta_for
+from .sources import ReportSources, finding_label, kind_label, party_label, status_label
 
 VERDICT_LABELS = {"resolved": "Resolved", "unresolved": "Unresolved", None: "Not yet judged"}
 VERDICT_COLORS = {"resolved": KIND_COLORS["best_practice"], "unresolved": KIND_COLORS["deficiency"],
@@ -90,13 +89,15 @@ class FocusReviewReport(BaseReport):
             ("Due by", fmt_date(r.due_date)),
             ("Team", ", ".join(r.team) or "—"),
             ("Lead inspector", r.lead_inspector or "—"),
-            ("Status", ReviewStatus(r.status).label),
+            ("Status", status_label(self.src)),
         ]  # fmt: skip
         out: list[Flowable] = [
             para("U.S. Immigration and Customs Enforcement · 287(g) Program oversight", "Muted"),
             para(self.report_title, "Title"),
             para(d.agency.name, "Subtitle"),
             kv_table(facts),
+            *([Spacer(1, 10), changed_callout(self.src.changed_since_final)]
+              if self.src.tampered else []),
             Spacer(1, 10),
             para("Totals", "H1"),
             counts_box([

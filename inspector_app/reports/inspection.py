@@ -43,12 +43,14 @@ from .base import (
     para,
 )
 from .sources import (
+    INVALID_FINAL,
     ReportSources,
     data_fingerprint,
     data_instant,
     finding_label,
     kind_label,
     party_label,
+    status_label,
 )
 
 KIND_ORDER = [FindingKind.DEFICIENCY, FindingKind.AREA_OF_CONCERN, FindingKind.BEST_PRACTICE]
@@ -72,15 +74,18 @@ def answer_text(item: FormItem | None, value: str | None) -> str:
 
 
 def is_final(src: ReportSources) -> bool:
-    return src.data.review.status == ReviewStatus.FINAL
+    """Final and unchanged since (a changed final review is never presented as final)."""
+    return src.final
 
 
 def meta_for(kind: str, title: str, src: ReportSources, *, draft: bool | None = None) -> ReportMeta:
-    """Page furniture for a review's report (shared by every review report)."""
+    """Page furniture for a review's report (shared by every review report). A final
+    review that changed since it was finalized gets the red INVALID_FINAL band on every
+    page instead of the "Final · content hash" footer."""
     r, agency = src.data.review, src.data.agency
     final = r.status == ReviewStatus.FINAL
     note = ""
-    if final and r.content_hash:
+    if src.final and r.content_hash:
         note = f"Final (revision {r.revision}) · content hash SHA-256 {r.content_hash}"
     return ReportMeta(
         title=f"{title} · {agency.name}",
@@ -89,6 +94,7 @@ def meta_for(kind: str, title: str, src: ReportSources, *, draft: bool | None = 
         fingerprint=data_fingerprint(kind, src),
         draft=(not final) if draft is None else draft,
         footer_note=note,
+        alert=INVALID_FINAL if src.tampered else "",
         running_head=f"{title} · {agency.name}, {agency.state}",
     )
 
@@ -141,7 +147,7 @@ class InspectionReport(BaseReport):
             ("Dates", date_range(start, end)),
             ("Team", ", ".join(r.team) or "—"),
             ("Lead inspector", r.lead_inspector or "—"),
-            ("Status", ReviewStatus(r.status).label),
+            ("Status", status_label(self.src)),
         ]  # fmt: skip
         form = self.src.checklist
         if form is not None:
@@ -150,7 +156,8 @@ class InspectionReport(BaseReport):
             rows.append(("Finalized", f"{fmt_date(r.finalized_at)}"
                          + (f" by {r.finalized_by}" if r.finalized_by else "")))  # fmt: skip
             if r.content_hash:
-                rows.append(("Content hash", Paragraph(esc(r.content_hash), s["Small"])))
+                stored = esc(r.content_hash) + (" (no longer matches)" if self.src.tampered else "")
+                rows.append(("Content hash", Paragraph(stored, s["Small"])))
         out: list[Flowable] = [
             Spacer(1, 1.2 * inch),
             para("U.S. Immigration and Customs Enforcement · 287(g) Program oversight", "Muted"),
@@ -159,7 +166,9 @@ class InspectionReport(BaseReport):
             para(d.agency.name, "Subtitle"),
             kv_table(rows),
         ]
-        if r.status != ReviewStatus.FINAL:
+        if self.src.tampered:
+            out += [Spacer(1, 18), changed_callout(self.src.changed_since_final)]
+        elif r.status != ReviewStatus.FINAL:
             out += [Spacer(1, 18), callout("DRAFT: this report is not final. Findings may change "
                                            "until the review is finalized.",
                                            color=KIND_COLORS["deficiency"])]  # fmt: skip
@@ -347,6 +356,18 @@ class InspectionReport(BaseReport):
             out += data_table(["No.", "Question", "Answer", "Note"], rows,
                               [0.45 * inch, 3.55 * inch, 0.9 * inch, 1.6 * inch])  # fmt: skip
         return out
+
+
+def changed_callout(changes: list[str], shown: int = 12) -> Flowable:
+    """The title page's red box: why this final review's report is not valid."""
+    lines = [esc(c) for c in changes[:shown]]
+    if len(changes) > shown:
+        lines.append(f"and {len(changes) - shown} more")
+    return callout(
+        f"{INVALID_FINAL}. What no longer matches what was finalized "
+        f"(run inspector-app verify for the details):<br/>" + "<br/>".join(lines),
+        color=KIND_COLORS["deficiency"],
+    )
 
 
 def _answered(resp) -> bool:  # noqa: ANN001

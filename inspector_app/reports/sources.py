@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from inspector_app.domain.closeout import ActionFacts, FindingFacts
-from inspector_app.domain.enums import FindingKind, ResponsibleParty
+from inspector_app.domain.enums import FindingKind, ResponsibleParty, ReviewStatus
 from inspector_app.domain.forms import FormDefinition, FormItem
 from inspector_app.store.models import Finding
 from inspector_app.store.queries import ReviewData
@@ -34,6 +34,19 @@ class ReportSources:
     forms: dict[str, FormDefinition] = field(default_factory=dict)  # by ref "id.vN"
     topics: dict[str, str] = field(default_factory=dict)  # code -> title
     read_image: ImageLoader = _no_images
+    # A final review that no longer matches its content hash (rows changed behind the
+    # app's back, an evidence file missing or altered): what changed, one line each.
+    # Its report is then never presented as final.
+    changed_since_final: list[str] = field(default_factory=list)
+
+    @property
+    def final(self) -> bool:
+        """Final and still as it was finalized: the only report presented as final."""
+        return self.data.review.status == ReviewStatus.FINAL and not self.changed_since_final
+
+    @property
+    def tampered(self) -> bool:
+        return self.data.review.status == ReviewStatus.FINAL and bool(self.changed_since_final)
 
     @property
     def checklist(self) -> FormDefinition | None:
@@ -57,6 +70,16 @@ class ReportSources:
         if not code:
             return "—"
         return self.topics.get(code, code)
+
+
+INVALID_FINAL = "CONTENT CHANGED SINCE FINALIZED — NOT A VALID FINAL REPORT"
+
+
+def status_label(src: ReportSources) -> str:
+    """The review's status as a report prints it (a changed final review is not "Final")."""
+    if src.tampered:
+        return "Changed since finalized: not a valid final report"
+    return ReviewStatus(src.data.review.status).label
 
 
 def finding_label(f: Finding) -> str:
@@ -121,6 +144,8 @@ def data_fingerprint(kind: str, src: ReportSources) -> str:
     rows += d.info_request_items
     for i in d.interviews:
         rows += [i.interview, i.officer, *(i.answers[k] for k in sorted(i.answers))]
+    if src.changed_since_final:  # a changed evidence file changes no row
+        rows.append(src.changed_since_final)
     return fingerprint(*rows)
 
 

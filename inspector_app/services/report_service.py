@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import select
@@ -31,7 +31,7 @@ from inspector_app.store.files import blob_path, put_blob, read_blob, sha256_of
 from inspector_app.store.models import Agency, ReportArtifact, Review
 from inspector_app.store.queries import ReviewData
 
-from . import forms
+from . import forms, lifecycle
 from .errors import Conflict, Invalid, NotFound, ServiceError
 from .uow import unit_of_work
 
@@ -45,6 +45,7 @@ REPORT_LABELS = {
     ReportKind.ANNUAL: "Annual program report",
     ReportKind.WSO_SUMMARY: "Annual WSO summary",
 }
+CHANGED_SINCE_FINAL = "changed_since_final"  # an artifact's review_status: not a valid final
 REVIEW_REPORT_KINDS = (ReportKind.INSPECTION, ReportKind.FOCUS_REVIEW, ReportKind.REQUEST_FORM,
                        ReportKind.CLOSEOUT)  # fmt: skip
 
@@ -68,6 +69,9 @@ class RenderedReport:
     filename: str  # a suggestion, e.g. "inspection-alder-county-so-2026-10-23.pdf"
     pages: int
     artifact: ReportArtifact
+    # A final review that no longer matches its content hash: what changed (the report
+    # then says so on every page and is not presented as final). Empty otherwise.
+    changed_since_final: list[str] = field(default_factory=list)
 
 
 # --- which reports apply -------------------------------------------------------------
@@ -144,8 +148,21 @@ def _image_loader(db: Database) -> Callable[[str], bytes | None]:
     return read
 
 
+def changed_since_final(db: Database, data: ReviewData) -> list[str]:
+    """For a final review: what no longer matches what was finalized (its rows against
+    the stored content hash, its evidence files against their names). Empty when it
+    still matches or is not final."""
+    if data.review.status != ReviewStatus.FINAL:
+        return []
+    result = lifecycle.verify_review(db, data.review.id)
+    if result.matches:
+        return []
+    return result.differences or ["the content no longer matches the stored hash"]
+
+
 def sources_for(db: Database, data: ReviewData) -> ReportSources:
-    """Everything the reports package needs besides the data (forms, topics, images)."""
+    """Everything the reports package needs besides the data (forms, topics, images,
+    and whether a final review still matches its content hash)."""
     refs = set()
     if data.review.form_id and data.review.form_version is not None:
         refs.add((data.review.form_id, data.review.form_version))
@@ -158,13 +175,20 @@ def sources_for(db: Database, data: ReviewData) -> ReportSources:
             raise ServiceError(f"{exc.args[0]}; the forms/ folder lacks it") from None
         found[form.ref] = form
     return ReportSources(
-        data=data, forms=found, topics=forms.topics(), read_image=_image_loader(db)
-    )
+        data=data, forms=found, topics=forms.topics(), read_image=_image_loader(db),
+        changed_since_final=changed_since_final(db, data),
+    )  # fmt: skip
 
 
 def build_pdf(db: Database, kind: ReportKind | str, review_id: str,
               progress: Progress | None = None) -> tuple[bytes, int, str, ReviewData]:  # fmt: skip
     """Render without keeping anything: (pdf, pages, suggested filename, data)."""
+    pdf, pages, filename, src = _build(db, kind, review_id, progress)
+    return pdf, pages, filename, src.data
+
+
+def _build(db: Database, kind: ReportKind | str, review_id: str,
+           progress: Progress | None) -> tuple[bytes, int, str, ReportSources]:  # fmt: skip
     k = _kind(kind)
     step = progress or (lambda _p, _m: None)
     step(2, "Loading the review")
@@ -182,19 +206,24 @@ def build_pdf(db: Database, kind: ReportKind | str, review_id: str,
     except FindingsStillOpen as exc:  # the reports package double-checks the rule
         raise CloseoutBlocked(data.review.id, exc.blockers) from None
     result = report.render(lambda p: step(10 + int(p * 0.85), "Laying out pages"))
-    return result.pdf, result.pages, suggested_filename(k, data), data
+    return result.pdf, result.pages, suggested_filename(k, data), src
 
 
 def render_report(db: Database, kind: ReportKind | str, review_id: str,
                   progress: Progress | None = None) -> RenderedReport:  # fmt: skip
     """Render a review's report, store the PDF by hash and record it as an artifact."""
     k = _kind(kind)
-    pdf, pages, filename, data = build_pdf(db, k, review_id, progress)
+    pdf, pages, filename, src = _build(db, k, review_id, progress)
+    data, changed = src.data, src.changed_since_final
     digest = put_blob(db.attachments_dir, pdf)  # the file first: a row never points at nothing
     if progress:
         progress(97, "Keeping the report")
-    params = {"review_status": data.review.status, "revision": data.review.revision,
+    # A changed final review's report is kept as what it is: not a final report.
+    status = CHANGED_SINCE_FINAL if changed else data.review.status
+    params = {"review_status": status, "final": src.final, "revision": data.review.revision,
               "content_hash": data.review.content_hash}  # fmt: skip
+    if changed:
+        params["changed_since_final"] = changed[:20]
     with unit_of_work(db, "render_report") as uow:
         existing = uow.session.exec(
             select(ReportArtifact).where(
@@ -210,7 +239,7 @@ def render_report(db: Database, kind: ReportKind | str, review_id: str,
             uow.save(artifact, review_id=data.review.id)
         uow.audit("report_artifact", artifact.id, kind=k, review_id=data.review.id,
                   sha256=digest, pages=pages, reused=existing is not None)  # fmt: skip
-    return RenderedReport(pdf, digest, filename, pages, artifact)
+    return RenderedReport(pdf, digest, filename, pages, artifact, changed)
 
 
 def write_atomically(out: Path, data: bytes) -> Path:
@@ -298,7 +327,8 @@ def verify_pdf(artifact: ReportArtifact, pdf: bytes) -> bool:
 
 
 __all__ = [
-    "REPORT_LABELS", "REVIEW_REPORT_KINDS", "ArtifactRow", "CloseoutBlocked", "RenderedReport",
-    "artifact_pdf", "available_reports", "build_pdf", "list_artifacts", "render_report",
-    "render_to_file", "sources_for", "verify_pdf", "write_atomically",
+    "CHANGED_SINCE_FINAL", "REPORT_LABELS", "REVIEW_REPORT_KINDS", "ArtifactRow",
+    "CloseoutBlocked", "RenderedReport", "artifact_pdf", "available_reports", "build_pdf",
+    "changed_since_final", "list_artifacts", "render_report", "render_to_file", "sources_for",
+    "verify_pdf", "write_atomically",
 ]  # fmt: skip

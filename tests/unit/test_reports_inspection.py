@@ -15,7 +15,6 @@ from inspector_app.store.queries import list_reviews, live, load_review
 from tests.unit.test_reports_support import (
     CYRILLIC,
     GREEK,
-    HASH,
     NAMES,
     add_findings,
     agency_world,
@@ -67,11 +66,14 @@ def test_demo_inspection_has_title_summary_findings_and_appendix(demo_db):
 
 def test_final_report_has_hash_on_every_page_and_no_draft_mark(demo_db):
     review_id = _review_id(demo_db, ReviewKind.JEM_INSPECTION, "report_draft")
-    make_final(demo_db, review_id)
-    pdf = report_service.render_report(demo_db, ReportKind.INSPECTION, review_id).pdf
-    pages = _assert_numbered(pdf)
+    stored = make_final(demo_db, review_id)
+    rendered = report_service.render_report(demo_db, ReportKind.INSPECTION, review_id)
+    pages = _assert_numbered(rendered.pdf)
     assert not any("DRAFT" in p for p in pages)
-    assert all(HASH in re.sub(r"\s+", "", p) for p in pages)
+    assert all(f"Final (revision 0) · content hash SHA-256 {stored}" in p for p in pages)
+    assert "CONTENT CHANGED" not in flat(rendered.pdf)
+    assert rendered.artifact.params["review_status"] == "final"
+    assert rendered.artifact.params["final"] is True
 
 
 def test_same_data_gives_the_same_bytes_and_one_artifact(demo_db):

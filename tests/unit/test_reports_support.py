@@ -76,8 +76,16 @@ def add_findings(db: Database, review_id: str, counts: dict[str, int], *,
     return out
 
 
-def make_final(db: Database, review_id: str, content_hash: str = HASH) -> None:
-    """Finalize by hand (a test shortcut: lifecycle.finalize_review wants a complete review)."""
+def make_final(db: Database, review_id: str, content_hash: str | None = None) -> str:
+    """Finalize by hand (a test shortcut: lifecycle.finalize_review wants a complete review).
+    The stored hash is the review's real content hash unless one is given (a made-up one
+    makes a final review that no longer matches its hash). Returns the stored hash."""
+    if content_hash is None:
+        from inspector_app.domain.content_hash import content_hash as hash_of
+        from inspector_app.services import lifecycle
+
+        with db.read() as s:
+            content_hash = hash_of(lifecycle.review_content(s, review_id))
     with db.engine.begin() as conn:
         conn.execute(
             text(
@@ -86,6 +94,7 @@ def make_final(db: Database, review_id: str, content_hash: str = HASH) -> None:
             ),  # fmt: skip
             {"h": content_hash, "id": review_id},
         )
+    return content_hash
 
 
 def wso_world(db: Database, officer_names: list[str]):

@@ -3,16 +3,19 @@ re-reads every attachment file, and its reports are never presented as final."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
 
 from inspector_app.cli.main import run
-from inspector_app.services import lifecycle
+from inspector_app.domain.enums import ReportKind
+from inspector_app.services import lifecycle, report_service
 from inspector_app.store import queries
 from inspector_app.store.database import Database, open_database
 from inspector_app.store.files import blob_path
 from inspector_app.store.models import Attachment
+from tests.unit.test_reports_support import flat, pages_text
 
 
 def _alder_final(db: Database) -> tuple[str, Attachment]:
@@ -78,3 +81,61 @@ def test_cli_verify_exits_1_and_names_the_missing_file(capsys, demo_db_path):
     code, out = _cli(capsys, "verify", review_id, "--db", str(demo_db_path))
     assert code == 1 and out.startswith("CHANGED:")
     assert _line(photo, "missing") in out
+
+
+# --- reports of a changed final review ------------------------------------------------
+
+BAND = "CONTENT CHANGED SINCE FINALIZED — NOT A VALID FINAL REPORT"
+
+
+def _assert_not_presented_as_final(pdf: bytes, *changes: str) -> None:
+    pages = pages_text(pdf)
+    assert len(pages) > 3
+    for page in pages:
+        assert BAND in page  # the red band (and the footer) on every page
+        assert "content hash SHA-256" not in page and "Final (revision" not in page
+    title_page = re.sub(r"\s+", " ", pages[0])
+    assert "Status Changed since finalized: not a valid final report" in title_page
+    assert "(no longer matches)" in title_page
+    for change in changes:
+        assert change in flat(pdf)  # the title page says what changed
+    assert "DRAFT" not in flat(pdf)  # it is not a draft either
+
+
+def test_report_of_a_final_review_with_a_missing_evidence_file(demo_db):
+    review_id, photo = _alder_final(demo_db)
+    untouched = report_service.render_report(demo_db, ReportKind.INSPECTION, review_id)
+    assert BAND not in flat(untouched.pdf) and untouched.changed_since_final == []
+    blob_path(demo_db.attachments_dir, photo.sha256).unlink()
+    rendered = report_service.render_report(demo_db, ReportKind.INSPECTION, review_id)
+    _assert_not_presented_as_final(rendered.pdf, _line(photo, "missing"))
+    assert rendered.changed_since_final == [_line(photo, "missing")]
+    params = rendered.artifact.params
+    assert params["review_status"] == "changed_since_final" and params["final"] is False
+    assert params["changed_since_final"] == [_line(photo, "missing")]
+    assert rendered.sha256 != untouched.sha256
+
+
+def test_report_of_a_final_review_whose_rows_changed(demo_db):
+    review_id, _ = _alder_final(demo_db)
+    con = sqlite3.connect(demo_db.path)
+    con.execute("UPDATE finding SET description = 'Nothing found' WHERE review_id = ? "
+                "AND number = 1", (review_id,))  # fmt: skip
+    con.commit()
+    con.close()
+    pdf = report_service.build_pdf(demo_db, ReportKind.INSPECTION, review_id)[0]
+    _assert_not_presented_as_final(pdf, "finding F-1 changed")
+
+
+def test_cli_report_of_an_altered_final_review(capsys, demo_db_path, tmp_path):
+    db = open_database(demo_db_path, user="Dana Whitfield", daily_backup=False)
+    try:
+        review_id, photo = _alder_final(db)
+        blob_path(db.attachments_dir, photo.sha256).write_bytes(b"not the photo")
+    finally:
+        db.close()
+    out = tmp_path / "alder.pdf"
+    code, _ = _cli(capsys, "report", "inspection", review_id, "--out", str(out),
+                   "--db", str(demo_db_path))  # fmt: skip
+    assert code == 0
+    _assert_not_presented_as_final(out.read_bytes(), _line(photo, "altered"))
