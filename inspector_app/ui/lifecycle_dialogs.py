@@ -17,10 +17,16 @@ Short aliases (finalize_review, amend_review, corrective_actions, dispute_findin
 are what ui/workspace/lifecycle_actions.py looks up. Each dialog is a class too, so
 tests drive it without exec(). Every write goes through a service; refusals are shown
 in the dialog as one line, never as a traceback.
+
+A dialog editing an existing row (corrective action, officer's authority, request form)
+saves from the revision it loaded. If someone saved the row since, the save is refused
+(StaleEdit): the dialog keeps the user's values, its bar says who and when, shows their
+change and offers "Keep mine" (save again from their revision) or "Load theirs".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -35,7 +41,7 @@ from inspector_app.services import agencies as ag
 from inspector_app.services import attachments, lifecycle, schedule
 from inspector_app.services import corrective_actions as ca
 from inspector_app.services import info_requests as ir
-from inspector_app.services.errors import ServiceError
+from inspector_app.services.errors import ServiceError, StaleEdit
 from inspector_app.store import queries
 from inspector_app.store.errors import DatabaseProblem
 from inspector_app.store.models import Finding, Officer, Review, TrainingRecord
@@ -66,6 +72,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .stale_edit import StaleEditBar
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -86,6 +93,11 @@ def _date_edit(parent: QWidget, day: date | None) -> QDateEdit:
     return edit
 
 
+_FIELD_LABELS = {"poc_name": "Point of contact", "poc_email": "E-mail", "due_on": "Due",
+                 "status_reason": "Reason", "credential_retrieved": "Credential retrieved",
+                 "completed_on": "Completed on"}  # fmt: skip
+
+
 def _error_label(parent: QWidget) -> QLabel:
     label = QLabel(parent)
     label.setObjectName("error")
@@ -102,6 +114,13 @@ class _Dialog(QDialog):
         self.error = _error_label(self)
         self.layout_ = QVBoxLayout(self)
         self.result_: Any = None
+        # editing an existing row: the revision and values it was loaded with
+        self.base_rev: int | None = None
+        self.loaded: dict[str, Any] | None = None
+        self.stale = StaleEditBar(self, _FIELD_LABELS)
+        self.stale.sig_keep_mine.connect(self.keep_mine)
+        self.stale.sig_load_theirs.connect(self._on_load_theirs)
+        self._retry: Callable[[], Any] | None = None
 
     def run(self, fn: Any, *args: Any, **kw: Any) -> Any:
         """Call a service; show a refusal in the dialog (one line) instead of raising."""
@@ -111,6 +130,37 @@ class _Dialog(QDialog):
         except (ServiceError, DatabaseProblem) as exc:
             self.error.setText(str(exc))
             return None
+
+    def run_edit(self, retry: Callable[[], Any], fn: Any, *args: Any, **kw: Any) -> Any:
+        """Call an edit service with base_rev=self.base_rev. A stale refusal shows the bar
+        (the fields keep the user's values); `retry` is the handler "Keep mine" runs again."""
+        self.error.clear()
+        try:
+            result = fn(*args, base_rev=self.base_rev, **kw)
+        except StaleEdit as exc:
+            self._retry = retry
+            self.stale.show_conflict(exc, self.loaded)
+            return None
+        except (ServiceError, DatabaseProblem) as exc:
+            self.error.setText(str(exc))
+            return None
+        self.stale.clear()
+        return result
+
+    def keep_mine(self) -> None:
+        """Save the user's values over the ones saved meanwhile (deliberately)."""
+        exc, retry = self.stale.exc, self._retry
+        if exc is None or retry is None:
+            return
+        self.base_rev = exc.current_rev
+        retry()
+
+    def _on_load_theirs(self) -> None:
+        self.stale.clear()
+        self.load_theirs()
+
+    def load_theirs(self) -> None:
+        """Fill the fields with the row as stored now (and its revision)."""
 
 
 # --- finalize / amend -------------------------------------------------------------
@@ -265,7 +315,7 @@ class CorrectiveActionsDialog(_Dialog):
             self.layout_.addWidget(w)
         self.layout_.addLayout(form)
         self.layout_.addLayout(row)
-        for w in (self.error, self.closeout, close):
+        for w in (self.stale, self.error, self.closeout, close):
             self.layout_.addWidget(w)
         self.resize(820, 560)
         self.reload()
@@ -302,10 +352,15 @@ class CorrectiveActionsDialog(_Dialog):
 
     def _on_select(self, *_: Any) -> None:
         self._selection_changed()
+        self.stale.clear()  # a refusal was about the row chosen before
         ident = self.selected_id()
         a = next((x for x in self.actions if x.id == ident), None)
         if a is None:
+            self.base_rev = self.loaded = None
             return
+        self.base_rev = a.rev
+        self.loaded = {k: getattr(a, k) for k in
+                       ("action", "owner", "due_on", "status", "completed_on", "evidence")}  # fmt: skip
         self.action.setText(a.action)
         self.owner.setCurrentIndex(self.owner.findData(a.owner))
         self.has_due.setChecked(a.due_on is not None)
@@ -332,17 +387,24 @@ class CorrectiveActionsDialog(_Dialog):
 
     def _on_save(self) -> None:
         ident = self.selected_id()
-        if ident and self.run(ca.update_action, self.ctx.db, ident, today=today_of(self.ctx),
-                              **self._fields()) is not None:  # fmt: skip
+        if ident and self.run_edit(self._on_save, ca.update_action, self.ctx.db, ident,
+                                   today=today_of(self.ctx), **self._fields()) is not None:  # fmt: skip
             self.reload()
 
     def _on_done(self) -> None:
         ident = self.selected_id()
-        if ident and self.run(ca.complete_action, self.ctx.db, ident,
-                              completed_on=_pydate(self.completed.date()),
-                              evidence=self.evidence.text() or None,
-                              today=today_of(self.ctx)) is not None:  # fmt: skip
+        if ident and self.run_edit(self._on_done, ca.complete_action, self.ctx.db, ident,
+                                   completed_on=_pydate(self.completed.date()),
+                                   evidence=self.evidence.text() or None,
+                                   today=today_of(self.ctx)) is not None:  # fmt: skip
             self.reload()
+
+    def load_theirs(self) -> None:
+        ident = self.selected_id()
+        self.reload()
+        for n in range(self.model.rowCount()):
+            if self.model.item(n, 0).data(ID_ROLE) == ident:
+                self.table.selectRow(n)  # fills the fields from the row as stored now
 
     def _on_remove(self) -> None:
         ident = self.selected_id()
@@ -422,16 +484,14 @@ class OfficerStatusDialog(_Dialog):
         for s_ in OfficerStatus:
             self.status.addItem({"active": "Active (reinstated)", "suspended": "Suspended",
                                  "revoked": "Revoked"}[s_.value], s_.value)  # fmt: skip
-        self.status.setCurrentIndex(self.status.findData(o.status if o else "active"))
-        self.reason = QPlainTextEdit(o.status_reason if o else "", self)
+        self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText("Reason (misconduct, training lapsed, left the agency…)")
         self.on = _date_edit(self, today_of(ctx))
         self.credential = QComboBox(self)
         self.credential.addItem("— not asked —", None)
         self.credential.addItem("Yes, the ICE credential was retrieved", True)
         self.credential.addItem("No, not retrieved", False)
-        if o and o.credential_retrieved is not None:
-            self.credential.setCurrentIndex(self.credential.findData(o.credential_retrieved))
+        self._fill(o)
         form = QFormLayout()
         form.addRow("Authority", self.status)
         form.addRow("Reason", self.reason)
@@ -443,13 +503,29 @@ class OfficerStatusDialog(_Dialog):
         buttons.rejected.connect(self.reject)
         self.layout_.addWidget(head)
         self.layout_.addLayout(form)
+        self.layout_.addWidget(self.stale)
         self.layout_.addWidget(self.error)
         self.layout_.addWidget(buttons)
 
+    def _fill(self, o: Officer | None) -> None:
+        self.status.setCurrentIndex(self.status.findData(o.status if o else "active"))
+        self.reason.setPlainText(o.status_reason if o else "")
+        self.credential.setCurrentIndex(
+            self.credential.findData(o.credential_retrieved) if o else 0
+        )
+        if o is not None:
+            self.base_rev = o.rev
+            self.loaded = {"status": o.status, "status_reason": o.status_reason,
+                           "credential_retrieved": o.credential_retrieved}  # fmt: skip
+
+    def load_theirs(self) -> None:
+        with self.ctx.db.read() as s:
+            self._fill(queries.get_live(s, Officer, self.officer_id))
+
     def _on_save(self) -> None:
         status = self.status.currentData()
-        officer = self.run(
-            ag.set_officer_status, self.ctx.db, self.officer_id, status=status,
+        officer = self.run_edit(
+            self._on_save, ag.set_officer_status, self.ctx.db, self.officer_id, status=status,
             reason=self.reason.toPlainText(), on=_pydate(self.on.date()),
             credential_retrieved=(None if status == OfficerStatus.ACTIVE
                                   else self.credential.currentData()),
@@ -468,6 +544,7 @@ class InfoRequestDialog(_Dialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None, review_id: str):
         super().__init__(ctx, parent, "WSO review request form")
         self.review_id = review_id
+        self._shown: dict[str, Any] = {}  # the form fields as last filled from the database
         with ctx.db.read() as s:
             self.review = queries.get_live(s, Review, review_id)
         self.state = QLabel(self)
@@ -508,6 +585,7 @@ class InfoRequestDialog(_Dialog):
         self.layout_.addWidget(self.table)
         self.layout_.addWidget(self.new_item)
         self.layout_.addLayout(row)
+        self.layout_.addWidget(self.stale)
         self.layout_.addWidget(self.error)
         self.layout_.addWidget(close)
         self.resize(860, 560)
@@ -529,10 +607,7 @@ class InfoRequestDialog(_Dialog):
                                "point of contact and the standard list of documents.")  # fmt: skip
             return
         r = self.view.request
-        self.poc_name.setText(r.poc_name)
-        self.poc_email.setText(r.poc_email)
-        if r.due_on:
-            self.due.setDate(_qdate(r.due_on))
+        self._fill_form(r)
         sent = f"sent {r.sent_on.isoformat()}" if r.sent_on else "not sent yet"
         self.state.setText(f"<b>{self.view.state.replace('_', ' ').capitalize()}</b>: {sent}; "
                            f"{self.view.received} of {len(self.view.items)} documents received; "
@@ -545,6 +620,31 @@ class InfoRequestDialog(_Dialog):
             row[0].setData(item.id, ID_ROLE)
             self.model.appendRow(row)
 
+    def _form_values(self) -> dict[str, Any]:
+        return {"poc_name": self.poc_name.text(), "poc_email": self.poc_email.text(),
+                "due_on": _pydate(self.due.date())}  # fmt: skip
+
+    def _fill_form(self, r: Any) -> None:
+        """The point of contact and due date as stored, unless the user is editing them:
+        after another button (mark sent, a document received) their typing stays, and
+        if no one changed those fields meanwhile the edit goes on from the new revision."""
+        stored = {"poc_name": r.poc_name, "poc_email": r.poc_email, "due_on": r.due_on}
+        editing = self.loaded is not None and self._form_values() != self._shown
+        if editing and any(self.loaded[k] != stored[k] for k in stored):
+            return  # changed elsewhere too: Save will say so (StaleEdit)
+        self.base_rev, self.loaded = r.rev, stored
+        if editing:
+            return
+        self.poc_name.setText(r.poc_name)
+        self.poc_email.setText(r.poc_email)
+        if r.due_on:
+            self.due.setDate(_qdate(r.due_on))
+        self._shown = self._form_values()
+
+    def load_theirs(self) -> None:
+        self._shown = self._form_values()  # not editing any more: show what is stored
+        self.reload()
+
     def selected_item(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.item(rows[0].row(), 0).data(ID_ROLE) if rows else None
@@ -554,9 +654,17 @@ class InfoRequestDialog(_Dialog):
             self.reload()
 
     def _on_save(self) -> None:
-        if self.run(ir.update_request, self.ctx.db, self.view.request.id,
-                    poc_name=self.poc_name.text(), poc_email=self.poc_email.text(),
-                    due_on=_pydate(self.due.date())) is not None:  # fmt: skip
+        if (
+            self.run_edit(
+                self._on_save,
+                ir.update_request,
+                self.ctx.db,
+                self.view.request.id,
+                **self._form_values(),
+            )
+            is not None
+        ):
+            self._shown = self._form_values()  # saved: what the fields show is stored
             self.reload()
 
     def _on_sent(self) -> None:

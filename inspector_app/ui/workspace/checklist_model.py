@@ -37,6 +37,7 @@ _ROLES = frozenset({
 class Answer:
     value: str | None = None
     note: str = ""
+    rev: int = 0  # the stored row's revision (0: none yet); a note edit starts from it
 
 
 class ChecklistModel(QAbstractItemModel):
@@ -81,13 +82,16 @@ class ChecklistModel(QAbstractItemModel):
     def answer(self, key: str) -> Answer:
         return self._answers.get(key) or Answer()
 
-    def set_answer(self, key: str, value: str | None, note: str) -> None:
+    def set_answer(self, key: str, value: str | None, note: str, rev: int | None = None) -> None:
         if key not in self._where:
             return
         old = self._answers.get(key)
-        if old is not None and old.value == value and old.note == note:
+        rev = (old.rev if old else 0) if rev is None else rev
+        if old is not None and (old.value, old.note, old.rev) == (value, note, rev):
             return
-        self._answers[key] = Answer(value, note)
+        self._answers[key] = Answer(value, note, rev)
+        if old is not None and (old.value, old.note) == (value, note):
+            return  # only the revision moved: nothing to repaint
         self._row_changed(key)
         s, _ = self._where[key]
         section = self.index(s, COL_ANSWER)

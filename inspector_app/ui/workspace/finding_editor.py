@@ -3,6 +3,10 @@ party, citation, description, evidence and evidence files.
 
 It refuses to save without a kind and a topic and says why beside the field; the
 service's own refusals (services.errors.Invalid names the field) land there too.
+
+An existing finding is saved from the revision the editor loaded: if someone saved it
+since (another window or instance), the save is refused (StaleEdit), the editor stays
+open with the user's text, shows their change and offers "Keep mine" or "Load theirs".
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from inspector_app.domain.enums import FindingKind, ResponsibleParty
 from inspector_app.services import attachments, findings
-from inspector_app.services.errors import Invalid, ServiceError
+from inspector_app.services.errors import Invalid, ServiceError, StaleEdit
 from inspector_app.services.findings import FindingDraft
 from inspector_app.services.forms import topics
 from inspector_app.store import queries
@@ -33,6 +37,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
+from ..stale_edit import StaleEditBar
 from .attachments_view import AttachmentList
 
 _ERROR_STYLE = "color: #b3261e;"
@@ -59,6 +64,8 @@ class FindingEditor(QDialog):
         self.finding_id = finding_id
         self.read_only = read_only
         self.pending_files: list[Path] = []
+        self.base_rev: int | None = None  # the revision of the finding being edited
+        self.loaded: dict[str, str | None] = {}  # the values it was opened with
         finding: Finding | None = None
         existing: list[Attachment] = []
         if finding_id:
@@ -112,6 +119,10 @@ class FindingEditor(QDialog):
         self.evidence.setObjectName("evidence")
         self.evidence.setMaximumHeight(80)
         self.other_error = _error_label(self, "other_error")
+        self.stale = StaleEditBar(self, {"kind": "Kind", "topic": "Topic",
+                                         "responsible": "Responsible"})  # fmt: skip
+        self.stale.sig_keep_mine.connect(self.keep_mine)
+        self.stale.sig_load_theirs.connect(self.load_theirs)
 
         self.files = AttachmentList(self)
         self.files.setMaximumHeight(130)
@@ -141,6 +152,7 @@ class FindingEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.stale)
         layout.addWidget(self.other_error)
         layout.addWidget(self.buttons)
 
@@ -164,6 +176,8 @@ class FindingEditor(QDialog):
         source = finding or draft
         if source is None:
             return
+        if finding is not None:
+            self.base_rev = finding.rev
         if source.kind:
             self.kind_buttons[FindingKind(source.kind)].setChecked(True)
         if source.topic:
@@ -173,6 +187,7 @@ class FindingEditor(QDialog):
         self.description.setPlainText(source.description)
         if finding is not None:
             self.evidence.setPlainText(finding.evidence)
+            self.loaded = self.values()
 
     def kind(self) -> FindingKind | None:
         return next((k for k, b in self.kind_buttons.items() if b.isChecked()), None)
@@ -217,7 +232,9 @@ class FindingEditor(QDialog):
             return False
         try:
             if self.finding_id:
-                findings.update_finding(self.ctx.db, self.finding_id, **values)
+                findings.update_finding(
+                    self.ctx.db, self.finding_id, base_rev=self.base_rev, **values
+                )
             else:
                 draft = self.draft
                 finding = findings.add_finding(
@@ -230,14 +247,37 @@ class FindingEditor(QDialog):
                 attachments.add_attachment(self.ctx.db, source=path, finding_id=self.finding_id,
                                            review_id=self.review_id)  # fmt: skip
             self.pending_files = []
+        except StaleEdit as exc:  # someone saved it since it was opened: keep the user's text
+            self.stale.show_conflict(exc, self.loaded)
+            return False
         except Invalid as exc:
             self._show_error(exc.field, exc.message)
             return False
         except ServiceError as exc:
             self._show_error("finding", str(exc))
             return False
+        self.stale.clear()
         self.accept()
         return True
+
+    def keep_mine(self) -> bool:
+        """Save the user's version over the one saved meanwhile (deliberately)."""
+        exc = self.stale.exc
+        if exc is None:
+            return False
+        self.base_rev = exc.current_rev
+        return self.save()
+
+    def load_theirs(self) -> None:
+        """Replace the fields with the finding as saved now (the user's text is dropped)."""
+        with self.ctx.db.read() as s:
+            finding = queries.get_live(s, Finding, self.finding_id) if self.finding_id else None
+        self.stale.clear()
+        self._clear_errors()
+        if finding is None:
+            self._show_error("finding", "it was removed meanwhile; Cancel to close")
+            return
+        self._fill(finding, None)
 
     def _on_attach(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Attach evidence", "", "All files (*)")

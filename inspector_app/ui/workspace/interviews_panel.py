@@ -173,10 +173,12 @@ class InterviewsPanel(QWidget):
         else:
             self.show_interview(None)
 
-    def update_answer(self, interview_id: str, key: str, value: str | None, note: str) -> None:
+    def update_answer(
+        self, interview_id: str, key: str, value: str | None, note: str, rev: int | None = None
+    ) -> None:
         """One answer changed (by this window or another): update the view, not everything."""
         if interview_id == self.current_id:
-            self.model.set_answer(key, value, note)
+            self.model.set_answer(key, value, note, rev)
             self.detail.refresh()
 
     def set_findings_by_answer(self, findings_by_answer: dict[str, list[int]]) -> None:
@@ -260,7 +262,7 @@ class InterviewsPanel(QWidget):
         if data is None:
             return
         form = self._form(data)
-        answers = {k: Answer(a.value, a.note) for k, a in data.answers.items()}
+        answers = {k: Answer(a.value, a.note, a.rev) for k, a in data.answers.items()}
         key = self.questions.view.current_key() if keep_key else None
         self.model.load(sections_of_form(form), answers, self._file_counts(),
                         self._per_key(self.findings_by_answer))  # fmt: skip

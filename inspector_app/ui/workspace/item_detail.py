@@ -4,15 +4,21 @@ attachments and "Raise finding".
 The note is autosaved 600 ms after the last keystroke, and at once when the note
 loses focus, when another item is chosen and when the workspace shuts down, so
 nothing typed is lost by closing the window.
+
+A note is saved from the revision of the item's row it was loaded from. If someone
+else saved the row since (another window or instance), the save is refused: the text
+stays in the note (or, after moving to another item, in the bar), the bar says who
+changed it and when, shows their note and offers "Keep mine" or "Load theirs".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 from inspector_app.domain.enums import AnswerType
-from inspector_app.services.errors import ServiceError
+from inspector_app.services.errors import ServiceError, StaleEdit
 
 from ..qt import (
     QEvent,
@@ -34,6 +40,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
+from ..stale_edit import StaleEditBar
 from ..tasks import run_with_progress
 from .attachments_view import AttachmentList
 from .entries import Entry, value_label
@@ -108,6 +115,16 @@ class FlowLayout(QLayout):
         return y + row_height - rect.y()
 
 
+@dataclass
+class NoteConflict:
+    """A note refused as stale, kept until the user keeps it or loads theirs."""
+
+    target: Target
+    key: str
+    text: str  # the user's note, not saved
+    base_note: str  # the stored note the user started from
+
+
 class ItemDetail(QWidget):
     sig_raise_finding = Signal(str)  # entry key
     sig_error = Signal(object)  # an exception to show
@@ -121,6 +138,8 @@ class ItemDetail(QWidget):
         self._read_only = False
         self._note_dirty = False
         self._setting_note = False
+        self._note_base: tuple[int, str] = (0, "")  # (row revision, note) the edit started from
+        self.conflict: NoteConflict | None = None
         self.attach_task = None
 
         self.where = QLabel(self)
@@ -162,6 +181,9 @@ class ItemDetail(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(NOTE_DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush_note)
+        self.stale = StaleEditBar(self, {"note": "Note", "value": "Answer"})
+        self.stale.sig_keep_mine.connect(self.keep_mine)
+        self.stale.sig_load_theirs.connect(self.load_theirs)
 
         self.files = AttachmentList(self)
         self.files.setMaximumHeight(140)
@@ -184,6 +206,7 @@ class ItemDetail(QWidget):
         note_head.addStretch(1)
         note_head.addWidget(self.note_state)
         layout.addLayout(note_head)
+        layout.addWidget(self.stale)
         layout.addWidget(self.note)
         files_head = QHBoxLayout()
         files_head.addWidget(QLabel("<b>Photos and documents</b>", self))
@@ -228,6 +251,7 @@ class ItemDetail(QWidget):
         self.help.setText(self._help_html(entry) if entry else "")
         self.help.setVisible(entry is not None)
         self._load_note(force=True)
+        self._restore_conflict()
         self.refresh()
 
     def refresh(self) -> None:
@@ -240,6 +264,12 @@ class ItemDetail(QWidget):
             self.answer_edit.setText(value or "")
         if not self._note_dirty:
             self._load_note()
+        elif entry and target:
+            answer = target.model.answer(entry.key)
+            if answer.note == self._note_base[1]:
+                # the row moved on without touching the note (an answer was pressed): the
+                # note being typed still starts from the note as it is stored
+                self._note_base = (answer.rev, answer.note)
         if entry and target:
             self.files.show_attachments(self.files_root, target.attachments(entry.key))
         else:
@@ -268,10 +298,41 @@ class ItemDetail(QWidget):
         self._timer.stop()
         if not self._note_dirty:
             return
-        self._note_dirty = False
-        if self.entry and self.target and not self._read_only:
-            self.target.set_note(self.entry.key, self.note.toPlainText())
-            self.note_state.setText("Saved")
+        if not (self.entry and self.target) or self._read_only:
+            self._note_dirty = False
+            return
+        text = self.note.toPlainText()
+        if self._conflict_here():
+            self.conflict.text = text  # not saved until the user chooses in the bar
+            return
+        self._save_note(self.target, self.entry.key, text, self._note_base)
+
+    def keep_mine(self) -> None:
+        """Save the refused note over the one saved meanwhile (deliberately)."""
+        conflict, exc = self.conflict, self.stale.exc
+        if conflict is None or exc is None:
+            return
+        if self._conflict_here():
+            conflict.text = self.note.toPlainText()
+        self._save_note(conflict.target, conflict.key, conflict.text,
+                        (exc.current_rev, conflict.base_note))  # fmt: skip
+
+    def load_theirs(self) -> None:
+        """Drop the refused note and show the one stored now (as the refusal read it: a
+        change made by another instance reaches this window's model no other way)."""
+        conflict, exc, here = self.conflict, self.stale.exc, self._conflict_here()
+        self.conflict = None
+        self.stale.clear()
+        if conflict is None or exc is None:
+            return
+        model = conflict.target.model
+        known = model.answer(conflict.key)
+        if exc.current_rev > known.rev:
+            note = exc.current.get("note", known.note)
+            model.set_answer(conflict.key, exc.current.get("value", known.value), note,
+                             exc.current_rev)  # fmt: skip
+        if here:
+            self._load_note(force=True)
 
     # -- internals ----------------------------------------------------------------
 
@@ -326,10 +387,50 @@ class ItemDetail(QWidget):
         self.raise_button.setVisible(bool(self.entry and self.entry.can_raise))
         self.raise_button.setEnabled(editable)
 
+    def _conflict_here(self) -> bool:
+        c = self.conflict
+        return c is not None and c.target is self.target and bool(self.entry) and (
+            c.key == self.entry.key)  # fmt: skip
+
+    def _save_note(self, target: Target, key: str, text: str, base: tuple[int, str]) -> None:
+        here = target is self.target and self.entry is not None and self.entry.key == key
+        self._note_dirty = False
+        stale = target.set_note(key, text, base[0])
+        if stale is None:
+            self.conflict = None
+            self.stale.clear()
+            if here:
+                self.note_state.setText("Saved")
+            return
+        self.conflict = NoteConflict(target, key, text, base[1])
+        if here:
+            self._note_dirty = True  # the text stays in the note, unsaved
+            self.note_state.setText("Not saved")
+        self._show_conflict(stale)
+
+    def _show_conflict(self, stale: StaleEdit) -> None:
+        c = self.conflict
+        mine = None if self._conflict_here() else f"({c.key}) {c.text}"
+        self.stale.show_conflict(stale, {"note": c.base_note}, mine=mine)
+
+    def _restore_conflict(self) -> None:
+        """Back on the item whose note was refused: the user's text is in the note again."""
+        if self.conflict is None or self.stale.exc is None:
+            return
+        if self._conflict_here():
+            self._setting_note = True
+            self.note.setPlainText(self.conflict.text)
+            self._setting_note = False
+            self._note_dirty = True
+            self.note_state.setText("Not saved")
+        self._show_conflict(self.stale.exc)
+
     def _load_note(self, force: bool = False) -> None:
-        text = ""
+        text, rev = "", 0
         if self.entry and self.target:
-            text = self.target.model.answer(self.entry.key).note
+            answer = self.target.model.answer(self.entry.key)
+            text, rev = answer.note, answer.rev
+        self._note_base = (rev, text)
         if force or text != self.note.toPlainText():
             self._setting_note = True
             self.note.setPlainText(text)

@@ -4,6 +4,10 @@ The checklist panel and the item detail are the same for a review's checklist, a
 focus review and an interview; a target knows which service calls to make. Answers
 and notes go through the undo stack (undo calls the service again with the old
 value); files and findings are saved at once.
+
+An answer is a whole value pressed on a key: the last write wins. A note is typed
+text: it is saved from the revision the note editor started from, and a row saved by
+someone else since is refused (StaleEdit) and handed back to the editor.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from inspector_app.services import attachments, findings, interviews, reviews
-from inspector_app.services.errors import Invalid
+from inspector_app.services.errors import Invalid, StaleEdit
 from inspector_app.services.findings import FindingDraft
 from inspector_app.store.models import Attachment
 
@@ -38,7 +42,7 @@ class Target:
     def _write_value(self, key: str, value: str | None) -> None:
         raise NotImplementedError
 
-    def _write_note(self, key: str, note: str) -> None:
+    def _write_note(self, key: str, note: str, base_rev: int | None) -> None:
         raise NotImplementedError
 
     def attachments(self, key: str) -> list[Attachment]:
@@ -76,20 +80,32 @@ class Target:
             )
         )
 
-    def set_note(self, key: str, note: str) -> None:
+    def set_note(self, key: str, note: str, base_rev: int | None = None) -> StaleEdit | None:
+        """Save a typed note from revision `base_rev` of the item's row; a refusal because
+        someone saved the row since is returned (nothing saved), not reported."""
         old = self.model.answer(key).note
         if old == note:
-            return
+            return None
+        first = [base_rev]  # the edit itself; undo and redo start from what the model has
+        stale: list[StaleEdit] = []
+
+        def apply(value: str) -> None:
+            self._write_note(key, value, first.pop() if first else self.model.answer(key).rev)
+
+        def on_error(exc: Exception) -> None:
+            if isinstance(exc, StaleEdit) and first == [] and not stale and not pushed:
+                stale.append(exc)
+            else:
+                self.on_error(exc)
+
+        pushed = False
         self.stack.push(
             ServiceCommand(
-                f"note ({key})",
-                lambda v: self._write_note(key, v),
-                old,
-                note,
-                on_error=self.on_error,
-                merge_key=f"{id(self)}:{key}",
+                f"note ({key})", apply, old, note, on_error=on_error, merge_key=f"{id(self)}:{key}"
             )  # fmt: skip
         )
+        pushed = True
+        return stale[0] if stale else None
 
 
 class ChecklistTarget(Target):
@@ -104,8 +120,9 @@ class ChecklistTarget(Target):
     def _write_value(self, key: str, value: str | None) -> None:
         reviews.record_answer(self.db, review_id=self.review_id, item_key=key, value=value)
 
-    def _write_note(self, key: str, note: str) -> None:
-        reviews.set_note(self.db, review_id=self.review_id, item_key=key, note=note)
+    def _write_note(self, key: str, note: str, base_rev: int | None) -> None:
+        reviews.set_note(self.db, review_id=self.review_id, item_key=key, note=note,
+                         base_rev=base_rev)  # fmt: skip
 
     def attachments(self, key: str) -> list[Attachment]:
         return [a for a in self._all_attachments() if a.item_key == key]
@@ -134,10 +151,10 @@ class InterviewTarget(Target):
         interviews.record_interview_answer(self.db, interview_id=self.interview_id,
                                            question_key=key, value=value)  # fmt: skip
 
-    def _write_note(self, key: str, note: str) -> None:
+    def _write_note(self, key: str, note: str, base_rev: int | None) -> None:
         interviews.record_interview_answer(
             self.db, interview_id=self.interview_id, question_key=key,
-            value=self.model.answer(key).value, note=note,
+            value=self.model.answer(key).value, note=note, base_rev=base_rev,
         )  # fmt: skip
 
     def _answer_id(self, key: str, *, create: bool) -> str | None:

@@ -50,5 +50,7 @@ class ServiceCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
         if not isinstance(other, ServiceCommand) or other.merge_key != self.merge_key:
             return False
+        if other.failed or self.failed:
+            return False  # a refused save never becomes what undo/redo write
         self.new = other.new
         return True

@@ -318,7 +318,8 @@ class ReviewWorkspace(QWidget):
             return
         self.data = data
         self.model.load(
-            self._sections(), {k: Answer(r.value, r.note) for k, r in data.responses.items()},
+            self._sections(),
+            {k: Answer(r.value, r.note, r.rev) for k, r in data.responses.items()},
             self._file_counts(), self._findings_by_item(),
         )  # fmt: skip
         self.tabs.setTabVisible(1, not self.is_focus)
@@ -487,7 +488,7 @@ class ReviewWorkspace(QWidget):
                 if row is not None:
                     self.data.responses[row.item_key] = row
                     self.model.set_answer(row.item_key, None if row.deleted else row.value,
-                                          "" if row.deleted else row.note)  # fmt: skip
+                                          "" if row.deleted else row.note, row.rev)  # fmt: skip
                     if self.detail.entry and self.detail.entry.key == row.item_key:
                         self.detail.refresh()
             elif change.entity == "finding":
@@ -514,7 +515,7 @@ class ReviewWorkspace(QWidget):
                         data.answers[row.question_key] = row
                         if self._interviews is not None:
                             self._interviews.update_answer(row.interview_id, row.question_key,
-                                                      row.value, row.note)  # fmt: skip
+                                                           row.value, row.note, row.rev)  # fmt: skip
             elif change.entity == "interview":
                 data = queries.load_review(s, self.review_id)
                 if data is not None:
