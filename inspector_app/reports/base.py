@@ -362,6 +362,16 @@ def callout(text: str, *, color: colors.Color = NAVY, width: float = 6.5 * inch)
 
 
 THUMB_DPI = 150  # embedded resolution of a thumbnail: sharp on paper, small in the file
+# User text in a place that cannot grow (a photo grid cell, a one-line name) is cut with an
+# ellipsis: a photo's cell must fit one page beside its picture, or ReportLab gives up.
+NAME_CHARS = 120  # a file name in a table or grid
+GRID_CAPTION_CHARS = 200  # a caption under a thumbnail; the whole caption follows the grid
+
+
+def clip(text: object, n: int) -> str:
+    """`text` cut to at most `n` characters, with an ellipsis when cut."""
+    text = str(text or "")
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inch,
@@ -375,6 +385,7 @@ def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inc
     None means the stored file is missing; bytes that do not decode (a damaged file,
     a renamed PDF) give "[image unreadable: ...]". The report is still produced.
     """
+    filename = clip(filename, NAME_CHARS)
     if data is None:
         return para(f"[image missing: {filename}]", "Note")
     from PIL import Image as PILImage
@@ -401,14 +412,18 @@ def thumbnail(data: bytes | None, filename: str, *, max_width: float = 2.0 * inc
 
 def image_grid(images: Sequence[tuple[bytes | None, str, str]], *, columns: int = 3,
                width: float = 6.5 * inch) -> Table | None:  # fmt: skip
-    """Thumbnails with captions, `columns` per row. images: (bytes or None, filename, caption)."""
+    """Thumbnails with captions, `columns` per row. images: (bytes or None, filename, caption).
+
+    A caption longer than GRID_CAPTION_CHARS is cut here (a grid row cannot run onto the
+    next page); evidence_photos() prints such captions in full after the grid."""
     if not images:
         return None
     col = width / columns
     cells = []
     for data, filename, caption in images:
         thumb = thumbnail(data, filename, max_width=col - 10, max_height=1.5 * inch)
-        cells.append([thumb, para(caption or filename, "Small")])
+        label = clip(caption, GRID_CAPTION_CHARS) if caption else clip(filename, NAME_CHARS)
+        cells.append([thumb, para(label, "Small")])
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     rows[-1] += [""] * (columns - len(rows[-1]))
     table = Table(rows, colWidths=[col] * columns, hAlign="LEFT")
@@ -418,6 +433,20 @@ def image_grid(images: Sequence[tuple[bytes | None, str, str]], *, columns: int 
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))  # fmt: skip
     return table
+
+
+def evidence_photos(images: Sequence[tuple[bytes | None, str, str]], *, columns: int = 3,
+                    width: float = 6.5 * inch) -> list[Flowable]:  # fmt: skip
+    """image_grid() followed by the full text of each caption the grid had to cut."""
+    grid = image_grid(images, columns=columns, width=width)
+    if grid is None:
+        return []
+    long = [(name, caption) for _, name, caption in images
+            if len(caption or "") > GRID_CAPTION_CHARS]  # fmt: skip
+    return [
+        grid,
+        *(para(f"{clip(name, NAME_CHARS)}: {caption}", "Small") for name, caption in long),
+    ]
 
 
 def keep(*flowables: Flowable | None) -> KeepTogether:
@@ -516,7 +545,7 @@ class NumberedCanvas(Canvas):
         self.line(left, y + 11, right, y + 11)
         self.setFont(FONT, 7.5)
         self.setFillColor(GREY)
-        self.drawString(left, y, _clip(meta.title, 70))
+        self.drawString(left, y, clip(meta.title, 70))
         self.drawRightString(right, y, f"Page {number} of {total}")
         status = "DRAFT – not final" if meta.draft else ""
         if status:
@@ -529,7 +558,7 @@ class NumberedCanvas(Canvas):
         if meta.alert:
             self.setFont(FONT_BOLD, 7)
             self.setFillColor(KIND_COLORS["deficiency"])
-            self.drawString(left, y - 10, _clip(meta.alert, 110))
+            self.drawString(left, y - 10, clip(meta.alert, 110))
             self._draw_alert_band(meta.alert)
         self.restoreState()
 
@@ -542,11 +571,7 @@ class NumberedCanvas(Canvas):
         self.rect(0, top - band, width, band, stroke=0, fill=1)
         self.setFillColor(colors.white)
         self.setFont(FONT_BOLD, 10)
-        self.drawCentredString(width / 2, top - band + 0.085 * inch, _clip(text, 90))
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+        self.drawCentredString(width / 2, top - band + 0.085 * inch, clip(text, 90))
 
 
 # --- the base report ---------------------------------------------------------------
@@ -585,7 +610,7 @@ class BaseReport:
             canvas.setFont(FONT, 7.5)
             canvas.setFillColor(GREY)
             canvas.drawString(
-                self.margin_left, height - 0.5 * inch, _clip(self.meta.running_head, 90)
+                self.margin_left, height - 0.5 * inch, clip(self.meta.running_head, 90)
             )
             canvas.setStrokeColor(RULE)
             canvas.setLineWidth(0.5)
@@ -670,6 +695,7 @@ def fingerprint(*parts: object) -> str:
 __all__ = [
     "BaseReport", "FONT", "FONT_BOLD", "FONT_ITALIC", "KIND_COLORS", "NAVY", "GREY", "LIGHT",
     "NumberedCanvas", "RenderResult", "ReportFontMissing", "ReportMeta", "Spacer", "Styled",
-    "callout", "counts_box", "data_table", "date_range", "esc", "fingerprint", "fmt_date", "image_grid",
+    "callout", "clip", "counts_box", "evidence_photos", "GRID_CAPTION_CHARS", "NAME_CHARS",
+    "data_table", "date_range", "esc", "fingerprint", "fmt_date", "image_grid",
     "keep", "kv_table", "para", "register_fonts", "slug", "stylesheet", "thumbnail", "inch",
 ]  # fmt: skip

@@ -27,16 +27,18 @@ from inspector_app.store.queries import InterviewData
 
 from .base import (
     KIND_COLORS,
+    NAME_CHARS,
     BaseReport,
     ReportMeta,
     Styled,
     callout,
+    clip,
     counts_box,
     data_table,
     date_range,
     esc,
+    evidence_photos,
     fmt_date,
-    image_grid,
     inch,
     keep,
     kv_table,
@@ -271,10 +273,9 @@ class InspectionReport(BaseReport):
         attached = src.data.attachments_for(finding_id=f.id)
         images = [(src.read_image(a.sha256), a.filename, a.caption)
                   for a in attached if a.mime_type.startswith("image/")]  # fmt: skip
-        grid = image_grid(images)
-        if grid is not None:
-            out.append(grid)
-        documents = [a.filename for a in attached if not a.mime_type.startswith("image/")]
+        out += evidence_photos(images)
+        documents = [clip(a.filename, NAME_CHARS) for a in attached
+                     if not a.mime_type.startswith("image/")]  # fmt: skip
         if documents:
             out.append(para("Documents attached: " + ", ".join(documents), "Muted"))
         out.append(Spacer(1, 6))
@@ -360,7 +361,7 @@ class InspectionReport(BaseReport):
 
 def changed_callout(changes: list[str], shown: int = 12) -> Flowable:
     """The title page's red box: why this final review's report is not valid."""
-    lines = [esc(c) for c in changes[:shown]]
+    lines = [esc(clip(c, 240)) for c in changes[:shown]]  # a callout cannot run onto a new page
     if len(changes) > shown:
         lines.append(f"and {len(changes) - shown} more")
     return callout(

@@ -22,6 +22,18 @@ from .reviews import ensure_editable
 from .uow import unit_of_work
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
+# Longer text is refused at input (reports cut what still arrives by sync or old data).
+MAX_FILENAME_CHARS = 255  # what file systems allow
+MAX_CAPTION_CHARS = 2000
+
+
+def _check_lengths(name: str, caption: str) -> None:
+    if len(name) > MAX_FILENAME_CHARS:
+        raise Invalid("filename", f"{name[:40]}…: the file name is {len(name):,} characters long; "
+                      f"rename the file to at most {MAX_FILENAME_CHARS}")  # fmt: skip
+    if len(caption) > MAX_CAPTION_CHARS:
+        raise Invalid("caption", f"is {len(caption):,} characters long; shorten it to at most "
+                      f"{MAX_CAPTION_CHARS:,} (put longer text in the finding or a note)")  # fmt: skip
 
 
 def read_source(
@@ -39,7 +51,8 @@ def read_source(
             raise Invalid("file", f"{path}: cannot read ({exc.strerror or exc})") from None
         name = filename or path.name
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise Invalid("file", f"{name} is larger than 200 MB")
+        raise Invalid("file", f"{name[:120]} is larger than 200 MB")
+    _check_lengths(name, "")
     return data, name
 
 
@@ -50,6 +63,8 @@ def add_attachment(
     request_item_id: str | None = None, caption: str = "",
 ) -> Attachment:  # fmt: skip
     """Attach a file, stored under its SHA-256 in the attachments folder."""
+    caption = (caption or "").strip()
+    _check_lengths(filename or "", caption)  # before reading a file that is refused anyway
     data, name = read_source(source, filename, "attachment")
     if not any((review_id, finding_id, interview_answer_id, corrective_action_id, request_item_id)):
         raise Invalid("review_id", "an attachment must belong to a review, finding or action")
@@ -72,7 +87,7 @@ def add_attachment(
         attachment = Attachment(
             sha256=digest, filename=name, size=len(data),
             mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-            caption=caption.strip(), review_id=review_id, item_key=item_key, finding_id=finding_id,
+            caption=caption, review_id=review_id, item_key=item_key, finding_id=finding_id,
             interview_answer_id=interview_answer_id, corrective_action_id=corrective_action_id,
             request_item_id=request_item_id,
         )  # fmt: skip

@@ -114,3 +114,24 @@ def test_closeout_refused_while_findings_are_open_then_produced(db):
     assert "2026-11-15 (late)" in text
     assert "DRAFT" not in text
     assert rendered.filename.startswith("closeout-alder-county-so-")
+
+
+@pytest.mark.slow
+def test_focus_review_and_closeout_lay_out_20000_characters_without_a_space(db):
+    _, agency, _ = agency_world(db)
+    inspection = started_review(db, agency.id)
+    word = "x" * 19_990 + "-WORD-END"
+    (finding,) = add_findings(db, inspection.id, {"deficiency": 1}, description=word)
+    focus = reviews.schedule_review(db, agency_id=agency.id, kind=ReviewKind.FOCUS_REVIEW,
+                                    parent_review_id=inspection.id, mode="desk_review",
+                                    planned_start=date(2027, 3, 1))  # fmt: skip
+    reviews.start_review(db, focus.id, on=date(2027, 3, 1))
+    reviews.record_answer(db, review_id=focus.id, item_key=f"finding:{finding.id}",
+                          value="resolved", note=word)  # fmt: skip
+    text = flat(report_service.render_report(db, ReportKind.FOCUS_REVIEW, focus.id).pdf)
+    assert text.replace(" ", "").count("-WORD-END") == 2  # the finding and the reviewer's note
+    make_final(db, inspection.id)
+    action = ca.add_action(db, finding_id=finding.id, action=word, due_on=date(2026, 12, 1))
+    ca.complete_action(db, action.id, completed_on=date(2026, 11, 20), evidence=word)
+    text = flat(report_service.render_report(db, ReportKind.CLOSEOUT, inspection.id).pdf)
+    assert text.replace(" ", "").count("-WORD-END") == 3  # finding, action, evidence

@@ -201,3 +201,69 @@ def test_render_to_file_is_atomic_and_refuses_a_missing_folder(demo_db, tmp_path
     rendered = report_service.render_to_file(demo_db, ReportKind.INSPECTION, review_id, out)
     assert out.read_bytes() == rendered.pdf
     assert [p.name for p in out.parent.iterdir()] == ["r.pdf"]  # no temp file left behind
+
+
+def _long_text_review(db):
+    """A review holding absurdly long user text, as old or synced data may: a 3,000-character
+    caption, 5,000-character file names, 20,000 characters without a space in a finding's
+    description and evidence, a checklist note and an interviewer's note."""
+    from inspector_app.services import findings, interviews, reviews
+
+    review, _, gap = wso_world(db, ["José Núñez"])
+    word = "x" * 19_990 + "-WORD-END"
+    finding = findings.add_finding(db, review_id=review.id, kind="deficiency", topic="training",
+                                   description=word, evidence=word, citation="c" * 3_000)  # fmt: skip
+    photo_row = attachments.add_attachment(db, source=photo(), filename="p.jpg",
+                                           finding_id=finding.id)  # fmt: skip
+    missing = attachments.add_attachment(db, source=photo((9, 9, 9)), filename="m.jpg",
+                                         finding_id=finding.id)  # fmt: skip
+    document = attachments.add_attachment(db, source=b"%PDF-1.4", filename="d.pdf",
+                                          finding_id=finding.id)  # fmt: skip
+    blob_path(db.attachments_dir, missing.sha256).unlink()
+    with db.engine.begin() as conn:  # past the service's input limits, as synced data may be
+        from sqlalchemy import text
+
+        caption = "A long caption. " * 187 + "CAPTION-END"  # 3,003 characters
+        for a, name, cap in ((photo_row, "n" * 5_000 + ".jpg", caption),
+                             (missing, "m" * 5_000 + ".jpg", "z" * 3_000),
+                             (document, "d" * 5_000 + ".pdf", "")):  # fmt: skip
+            conn.execute(text("UPDATE attachment SET filename = :f, caption = :c WHERE id = :id"),
+                         {"f": name, "c": cap, "id": a.id})  # fmt: skip
+    with db.read() as s:
+        data = load_review(s, review.id)
+    key = next(iter(report_service.sources_for(db, data).checklist.items())).key
+    reviews.record_answer(db, review_id=review.id, item_key=key, value="no", note=word)
+    (iv,) = data.interviews
+    interviews.record_interview_answer(db, interview_id=iv.interview.id, question_key=gap.key,
+                                       value="partial", note=word)  # fmt: skip
+    return review
+
+
+@pytest.mark.slow
+def test_any_length_of_user_text_is_laid_out(db):
+    review = _long_text_review(db)
+    rendered = report_service.render_report(db, ReportKind.INSPECTION, review.id)
+    _assert_numbered(rendered.pdf)
+    text = flat(rendered.pdf)
+    compact = re.sub(r"\s+", "", text)
+    assert compact.count("-WORD-END") >= 4  # description, evidence, checklist and interview notes
+    assert "CAPTION-END" in text  # the whole caption, after the photo grid
+    assert "n" * 119 + "…" in compact and "n" * 121 not in compact  # names cut to 120
+    assert "[imagemissing:" + "m" * 119 + "…]" in compact
+    assert "Documentsattached:" + "d" * 119 + "…" in compact
+
+
+def test_attachment_service_refuses_absurd_lengths(db):
+    _, agency, _ = agency_world(db)
+    review = started_review(db, agency.id)
+    with pytest.raises(attachments.Invalid, match=r"caption: is 2,001 characters long"):
+        attachments.add_attachment(db, source=photo(), filename="p.jpg", review_id=review.id,
+                                   caption="c" * 2_001)  # fmt: skip
+    with pytest.raises(attachments.Invalid, match=r"filename: n+…: the file name is 256 char"):
+        attachments.add_attachment(db, source=photo(), filename="n" * 252 + ".jpg",
+                                   review_id=review.id)  # fmt: skip
+    with db.read() as s:
+        assert load_review(s, review.id).attachments == []  # nothing half-written
+    ok = attachments.add_attachment(db, source=photo(), filename="n" * 251 + ".jpg",
+                                    review_id=review.id, caption="c" * 2_000)  # fmt: skip
+    assert len(ok.filename) == 255 and len(ok.caption) == 2_000
