@@ -1,31 +1,65 @@
 """Opening the SQLite file: checks first, then WAL engine, migrations and backups.
 
-Order matters. Everything that could refuse the file (not SQLite, damaged, written by
-a newer app) runs on a read-only connection before the engine is created, because
-switching to WAL or migrating writes to the file and a refused file must stay as it was.
+Order matters. Everything that could refuse the file (not a regular file, not an
+Inspector database, damaged, written by a newer app) runs before the engine is created,
+on the header bytes and an immutable read-only connection, because switching to WAL or
+migrating writes to the file and a refused file must stay as it was (no -wal/-shm either).
+
+Inspector databases carry PRAGMA application_id = APPLICATION_ID (b"287g") and
+PRAGMA user_version = the alembic head's place in the revision chain. At every open the
+file size must match the header and quick_check must pass (milliseconds); the full
+integrity_check runs before every backup and on the app's schedule
+(Database.check_integrity), and damage found there stops all writes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import re
 import sqlite3
+import stat
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from . import models
-from .errors import CorruptDatabase, DatabaseTooNew, NotADatabase, classify
+from .errors import (
+    FOREIGN,
+    BackupFailed,
+    CannotOpen,
+    CorruptDatabase,
+    DamageFound,
+    DatabaseProblem,
+    DatabaseTooNew,
+    DiskFull,
+    FileGone,
+    NotADatabase,
+    NotAFolder,
+    SchemaVersionMissing,
+    classify,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal's header
+# PRAGMA application_id of every Inspector database: the bytes b"287g" (0x32383767) at
+# offset 68 of the SQLite header, so a file can be told Inspector's without reading it.
+APPLICATION_ID = int.from_bytes(b"287g", "big")
+INSPECTOR_TABLES = {"meta", "review"}  # an unmarked file with these is an older Inspector's
+STALE_TMP_SECONDS = 24 * 3600  # a temporary file older than this was left by a crash
+_BACKUP_STAMP = re.compile(r"-(\d{8}T\d{6})-")
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 ROLLING_BACKUPS = 7  # daily copies kept in backups/
@@ -78,45 +112,237 @@ def _known_revisions() -> set[str]:
     return set(_revision_graph())
 
 
-def _preflight(path: Path) -> str | None:
-    """Refuse a file we must not touch; return its schema revision (None if none yet).
+def schema_position(revision: str) -> int:
+    """The revision's place in the chain (the first migration is 1): PRAGMA user_version."""
+    graph, n, rev = _revision_graph(), 0, revision
+    while rev is not None:
+        n, rev = n + 1, graph[rev]
+    return n
 
-    Uses a read-only connection so that nothing is written to a refused file.
+
+# --- what is at the path, before any connection -----------------------------------
+
+
+_FILE_KINDS = {
+    stat.S_IFDIR: "a folder", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device",
+    stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
+}  # fmt: skip
+
+
+def _check_places(path: Path) -> bool:
+    """Refuse a path that is no regular file, or folders beside it that are files.
+
+    Runs before any connection: SQLite would otherwise create `/dev/null-journal`, or
+    block on a named pipe. Returns whether the database file exists.
     """
-    with path.open("rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
-    if len(header) == 0:
-        return None  # an empty file is an empty database
-    if header != SQLITE_HEADER:
-        raise NotADatabase(path)
-    # Without a -wal file the main file holds everything: read it as immutable, which
-    # creates no -wal/-shm beside a file we may refuse. With one, read through it.
-    has_wal = path.with_name(path.name + "-wal").exists()
-    mode = "mode=ro" if has_wal else "immutable=1"
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
-    except sqlite3.Error as exc:
-        raise classify(path, exc) or CorruptDatabase(path, str(exc)) from exc
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise CannotOpen(path, exc.strerror or str(exc)) from exc
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        kind = _FILE_KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
+        raise NotADatabase(path, f"{kind}, not a database file")
+    for folder, holds in (
+        (path.parent / "backups", "the database's backups"),
+        (path.parent / f"{path.stem}-files", "the database's attachments"),
+    ):
+        if folder.exists() and not folder.is_dir():
+            raise NotAFolder(folder, holds)
+    return st is not None
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file now at `path`, None if there is none."""
     try:
-        rows = con.execute("PRAGMA quick_check").fetchall()
-        if [r[0] for r in rows] != ["ok"]:
-            raise CorruptDatabase(path, rows[0][0])
-        has_version = con.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
-        if not has_version:
-            tables = con.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type='table'"
-            ).fetchone()[0]
-            if tables:
-                raise NotADatabase(path)  # some other application's SQLite file
-            return None
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+@dataclass(frozen=True)
+class Header:
+    page_size: int
+    page_count: int | None  # None when the in-header size is not valid (pre-3.7 writers)
+    application_id: int
+
+
+def _read_header(path: Path, raw: bytes) -> Header:
+    """The fields of the 100-byte SQLite header we check (sqlite.org/fileformat.html)."""
+    if len(raw) < HEADER_SIZE:
+        raise CorruptDatabase(path, "the file is cut short inside its header")
+    page_size = int.from_bytes(raw[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if not 512 <= page_size <= 65536 or page_size & (page_size - 1):
+        raise CorruptDatabase(path, f"the header gives an impossible page size, {page_size}")
+    count = int.from_bytes(raw[28:32], "big")
+    # The in-header size counts only if the change counter matches version-valid-for.
+    valid = count > 0 and raw[24:28] == raw[92:96]
+    app_id = int.from_bytes(raw[68:72], "big", signed=True)
+    return Header(page_size, count if valid else None, app_id)
+
+
+def _check_size(path: Path, header: Header, size: int) -> None:
+    """A file cut short (or padded) no longer matches its header: damaged."""
+    if size % header.page_size:
+        raise CorruptDatabase(
+            path, f"{size} bytes is not a whole number of {header.page_size}-byte pages"
+        )
+    if header.page_count is not None and size != header.page_count * header.page_size:
+        raise CorruptDatabase(
+            path,
+            f"the file is {size} bytes but its header says {header.page_count} pages "
+            f"of {header.page_size} bytes",
+        )
+
+
+def _wal_pending(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    with contextlib.suppress(OSError):
+        return wal.stat().st_size > 0
+    return False
+
+
+def _hot_journal(path: Path) -> bool:
+    """A rollback journal left by an interrupted transaction (its header is intact)."""
+    journal = path.with_name(path.name + "-journal")
+    with contextlib.suppress(OSError), journal.open("rb") as fh:
+        return fh.read(len(JOURNAL_MAGIC)) == JOURNAL_MAGIC
+    return False
+
+
+# --- reading the file without writing to it --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """What preflight read: the schema revision (None: nothing yet) and the marks."""
+
+    revision: str | None
+    application_id: int = 0
+    user_version: int = 0
+
+
+def _problem(path: Path, exc: BaseException) -> DatabaseProblem:
+    """A SQLite error on a file whose header said SQLite: damaged, unless it is known."""
+    if isinstance(exc, UnicodeDecodeError):  # SQLite quoting a garbled name
+        return CorruptDatabase(path, "unreadable text in the file")
+    problem = classify(path, exc)
+    if problem is None or isinstance(problem, NotADatabase):
+        return CorruptDatabase(path, str(exc))
+    return problem
+
+
+def _reader(path: Path, mode: str) -> sqlite3.Connection:
+    con = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    con.text_factory = lambda b: b.decode("utf-8", "replace")
+    return con
+
+
+def _quick_check(path: Path, con: sqlite3.Connection) -> None:
+    rows = con.execute("PRAGMA quick_check").fetchall()
+    if [r[0] for r in rows] != ["ok"]:
+        raise CorruptDatabase(path, rows[0][0] if rows else "")
+
+
+def _identify(path: Path, con: sqlite3.Connection) -> Found:
+    """Is this an Inspector database, and at which revision? Refuse anything else.
+
+    Ours: application_id is APPLICATION_ID. Before the id was written, an Inspector file
+    had id 0, a known alembic revision and Inspector's own tables: it is adopted (the id
+    is written during the open). Any other file with tables is refused.
+    """
+    app_id = con.execute("PRAGMA application_id").fetchone()[0]
+    user_version = con.execute("PRAGMA user_version").fetchone()[0]
+    if app_id not in (0, APPLICATION_ID):
+        raise NotADatabase(path, FOREIGN)
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    revision = None
+    if "alembic_version" in tables:
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return row[0] if row else None
-    except sqlite3.DatabaseError as exc:
-        raise classify(path, exc) or CorruptDatabase(path, str(exc)) from exc
+        revision = row[0] if row and row[0] else None
+    if app_id == APPLICATION_ID:
+        # Only an empty alembic_version (a schema taken down to base) may lack a row.
+        if revision is None and tables - {"alembic_version"}:
+            raise SchemaVersionMissing(path, path.parent / "backups")
+        if revision is not None and revision not in _known_revisions():
+            raise DatabaseTooNew(path, revision)
+        return Found(revision, app_id, user_version)
+    if not tables:
+        return Found(None, app_id, user_version)
+    if revision in _known_revisions() and tables >= INSPECTOR_TABLES:
+        return Found(revision, app_id, user_version)
+    raise NotADatabase(path, FOREIGN)
+
+
+def _through_wal(path: Path) -> Found:
+    """Read a file together with its -wal; remove the -shm this creates if we refuse."""
+    shm = path.with_name(path.name + "-shm")
+    had_shm = shm.exists()
+    try:
+        con = _reader(path, "mode=ro")
+        try:
+            found = _identify(path, con)
+            _quick_check(path, con)
+            return found
+        finally:
+            con.close()
+    except BaseException:
+        if not had_shm:
+            shm.unlink(missing_ok=True)
+        raise
+
+
+def _recover(path: Path) -> Found:
+    """Let SQLite roll back a hot journal (an ordinary write), then check the result."""
+    con = sqlite3.connect(path)
+    con.text_factory = lambda b: b.decode("utf-8", "replace")
+    try:
+        found = _identify(path, con)  # the first read rolls the journal back
+        _quick_check(path, con)
     finally:
         con.close()
+    with path.open("rb") as fh:
+        _check_size(path, _read_header(path, fh.read(HEADER_SIZE)), path.stat().st_size)
+    return found
+
+
+def _preflight(path: Path) -> Found:
+    """Refuse a file we must not touch; say what it holds.
+
+    The main file is read as immutable, which creates no -wal/-shm/-journal beside a
+    file we may refuse. A pending -wal or a hot rollback journal is SQLite's ordinary
+    crash recovery: once the main file is known to be ours, read through it.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return Found(None)  # an empty file is an empty database
+    with path.open("rb") as fh:
+        raw = fh.read(HEADER_SIZE)
+    if not raw.startswith(SQLITE_HEADER):
+        raise NotADatabase(path)
+    header = _read_header(path, raw)
+    if header.application_id not in (0, APPLICATION_ID):
+        raise NotADatabase(path, FOREIGN)
+    wal, hot = _wal_pending(path), _hot_journal(path)
+    if not (wal or hot):
+        _check_size(path, header, size)
+    try:
+        if hot and header.application_id == APPLICATION_ID:
+            return _recover(path)  # a half-written main file could look damaged: recover first
+        con = _reader(path, "immutable=1")
+        try:
+            found = _identify(path, con)
+            if not (wal or hot):
+                _quick_check(path, con)
+                return found
+        finally:
+            con.close()
+        return _through_wal(path) if wal else _recover(path)
+    except (sqlite3.Error, UnicodeDecodeError) as exc:
+        raise _problem(path, exc) from exc
 
 
 def make_engine(path: Path) -> Engine:
@@ -153,19 +379,119 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def _integrity_problem(engine: Engine) -> str | None:
+    """PRAGMA integrity_check on the live database: None when it is whole."""
+    try:
+        raw = engine.raw_connection()
+        try:
+            rows = raw.driver_connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            raw.close()
+    except UnicodeDecodeError:  # SQLite quoting a garbled name
+        return "unreadable text in the file"
+    except (sqlite3.DatabaseError, DBAPIError) as exc:
+        text = str(getattr(exc, "orig", exc))
+        if any(s in text.lower() for s in ("malformed", "not a database", "disk image")):
+            return text
+        raise
+    lines = [r[0] for r in rows]
+    return None if lines == ["ok"] else "\n".join(lines)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def backup_to(engine: Engine, target: Path) -> Path:
-    """A consistent copy of the live database made with SQLite's backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """A consistent copy of the live database made with SQLite's backup API.
+
+    Written to `.name.tmp` beside the target, fsynced, then renamed: a backup is whole
+    or absent, and a failure (a full disk) leaves no file that could pass for one.
+    The caller checks integrity first (see `checked_backup`).
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise NotAFolder(target.parent, "the database's backups") from exc
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        _copy_pages(engine, tmp)
+        _fsync(tmp)
+        os.replace(tmp, target)
+        with contextlib.suppress(OSError):  # the rename itself survives a power cut
+            _fsync(target.parent)
+    except BaseException as exc:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+        if isinstance(exc, OSError | sqlite3.Error):
+            raise _backup_problem(target, exc) from exc
+        raise
+    return target
+
+
+def _copy_pages(engine: Engine, dest_path: Path) -> None:
     raw = engine.raw_connection()
     try:
-        dest = sqlite3.connect(target)
+        dest = sqlite3.connect(dest_path)
         try:
             raw.driver_connection.backup(dest)
         finally:
             dest.close()
     finally:
         raw.close()
-    return target
+
+
+def _backup_problem(target: Path, exc: BaseException) -> DatabaseProblem:
+    if getattr(exc, "errno", None) == errno.ENOSPC or "full" in str(exc).lower():
+        return DiskFull(target, "this backup (nothing was kept of it)")
+    return BackupFailed(target, getattr(exc, "strerror", None) or str(exc))
+
+
+def checked_backup(engine: Engine, path: Path, target: Path) -> Path:
+    """Copy only a whole database: the full integrity check runs first."""
+    problem = _integrity_problem(engine)
+    if problem is not None:
+        raise CorruptDatabase(path, problem)
+    return backup_to(engine, target)
+
+
+def _sweep_temporaries(folder: Path, pattern: str) -> None:
+    """Remove temporary files a crash left behind; a fresh one may be another writer's."""
+    cutoff = time.time() - STALE_TMP_SECONDS
+    for tmp in folder.glob(pattern):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+
+
+def _backup_time(p: Path) -> str:
+    match = _BACKUP_STAMP.search(p.name)
+    return match.group(1) if match else ""
+
+
+def good_backups(path: Path) -> list[Path]:
+    """This database's backups, newest first (their names carry the time)."""
+    folder = path.parent / "backups"
+    pattern = re.compile(re.escape(path.stem) + r"-\d{8}T\d{6}-[\w.-]+\.db")
+    with contextlib.suppress(OSError):
+        found = [p for p in folder.glob("*.db") if pattern.fullmatch(p.name)]
+        return sorted(found, key=lambda p: (_backup_time(p), p.stat().st_mtime), reverse=True)
+    return []
+
+
+def _whole(path: Path) -> bool:
+    try:
+        con = _reader(path, "immutable=1")
+        try:
+            return [r[0] for r in con.execute("PRAGMA quick_check")] == ["ok"]
+        finally:
+            con.close()
+    except (sqlite3.Error, UnicodeDecodeError, OSError):
+        return False
 
 
 @dataclass
@@ -177,6 +503,10 @@ class Database:
     device_id: str
     user: str = ""
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
+    # The file that was opened: a write into a deleted or replaced file would be lost.
+    file_id: tuple[int, int] | None = None
+    # Set once an integrity check found damage: writes stop from then on.
+    damage: str | None = None
 
     @property
     def attachments_dir(self) -> Path:
@@ -191,7 +521,15 @@ class Database:
         return Session(self.engine, expire_on_commit=False)
 
     def write(self) -> Session:
-        """A session whose transaction takes SQLite's write lock at BEGIN."""
+        """A session whose transaction takes SQLite's write lock at BEGIN.
+
+        Refused (DatabaseProblem) once damage was found, or when the file at `path` is
+        no longer the one opened: SQLite would keep writing into the deleted file.
+        """
+        if self.damage is not None:
+            raise self._damage_found(self.damage)
+        if self.file_id is not None and _file_id(self.path) != self.file_id:
+            raise FileGone(self.path)
         return Session(self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False)
 
     def notify(self, change: Change) -> None:
@@ -208,9 +546,29 @@ class Database:
             s.merge(models.Meta(key=key, value=value))
             s.commit()
 
+    def last_good_backup(self) -> Path | None:
+        """The newest backup that passes SQLite's quick check, if any."""
+        return next((p for p in good_backups(self.path) if _whole(p)), None)
+
+    def _damage_found(self, detail: str) -> DamageFound:
+        return DamageFound(self.path, detail, self.last_good_backup())
+
+    def check_integrity(self) -> None:
+        """The full integrity check (seconds on a large file: run it off the GUI thread).
+
+        Raises DamageFound, naming the last good backup, and stops all further writes.
+        """
+        problem = _integrity_problem(self.engine)
+        if problem is not None:
+            self.damage = problem
+            raise self._damage_found(problem)
+
     def backup(self, label: str = "manual") -> Path:
+        """A checked copy in backups/; a damaged database is never copied."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        return backup_to(self.engine, self.backups_dir / f"{self.path.stem}-{stamp}-{label}.db")
+        target = self.backups_dir / f"{self.path.stem}-{stamp}-{label}.db"
+        self.check_integrity()
+        return backup_to(self.engine, target)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -227,50 +585,66 @@ def _daily_backup(db: Database) -> None:
     today = datetime.now(UTC).strftime("%Y%m%d")
     if any(p.name.startswith(f"{db.path.stem}-{today}") for p in _daily_copies(db)):
         return
-    db.backup("daily")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    checked_backup(db.engine, db.path, db.backups_dir / f"{db.path.stem}-{stamp}-daily.db")
     for old in _daily_copies(db)[:-ROLLING_BACKUPS]:
         old.unlink(missing_ok=True)
+
+
+def _stamp(conn: Connection, head: str) -> None:
+    """Mark the file as Inspector's, at this schema revision, in SQLite's own header."""
+    conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+    conn.exec_driver_sql(f"PRAGMA user_version={schema_position(head)}")
 
 
 def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True) -> Database:
     """Open (creating or upgrading as needed) the database at `path`.
 
     Raises a DatabaseProblem subclass, with a one-line message, for a file that is
-    not SQLite, is damaged or was written by a newer app; nothing is written to it.
+    not an Inspector database, is damaged or was written by a newer app; nothing is
+    written to it.
     """
     path = Path(path).expanduser()
-    existing_rev: str | None = None
-    is_new = not path.exists()
+    found = Found(None)
+    is_new = not _check_places(path)
     if not is_new:
-        if path.is_dir():
-            raise NotADatabase(path)
-        existing_rev = _preflight(path)
-        if existing_rev is not None and existing_rev not in _known_revisions():
-            raise DatabaseTooNew(path, existing_rev)
+        found = _preflight(path)
     else:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CannotOpen(path, exc.strerror or str(exc)) from exc
 
     engine = make_engine(path)
     head = head_revision()
     try:
-        if existing_rev != head:
-            if existing_rev is not None:
+        if found.revision != head:
+            if found.revision is not None:
                 stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-                backup_to(engine, path.parent / "backups" / f"{path.stem}-{stamp}-before-{head}.db")
+                target = path.parent / "backups" / f"{path.stem}-{stamp}-before-{head}.db"
+                checked_backup(engine, path, target)
             _upgrade(engine)
-        db = Database(path=path, engine=engine, device_id="")
+        elif found.application_id != APPLICATION_ID or found.user_version != schema_position(head):
+            # An Inspector file from before the marks (checked by _preflight): adopt it.
+            with engine.execution_options(sqlite_immediate=True).begin() as conn:
+                _stamp(conn, head)
+        db = Database(path=path, engine=engine, device_id="", file_id=_file_id(path))
+        if daily_backup and not is_new:
+            _daily_backup(db)  # before any other write: it checks the whole file first
         device = db.get_meta("device_id")
         if not device:
             device = models.new_id()
             db.set_meta("device_id", device)
         db.device_id = device
         db.user = user or db.get_meta("inspector_name")
-        if daily_backup and not is_new:
-            _daily_backup(db)
         db.attachments_dir.mkdir(parents=True, exist_ok=True)
+        _sweep_temporaries(db.backups_dir, ".*.tmp*")
+        _sweep_temporaries(db.attachments_dir, "*/.*.tmp")
         return db
     except Exception as exc:
         engine.dispose()
+        if isinstance(exc, DatabaseProblem):
+            raise
         problem = classify(path, exc)
         if problem is not None:
             raise problem from exc
@@ -278,13 +652,14 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
 
 
 def _upgrade(engine: Engine) -> None:
-    """Bring the schema to head in one transaction (all or nothing)."""
+    """Bring the schema to head in one transaction (all or nothing), marks included."""
     from alembic import command
 
     cfg = _alembic_config()
     with engine.execution_options(sqlite_immediate=True).begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        _stamp(conn, head_revision())
 
 
 def current_revision(engine: Engine) -> str | None:

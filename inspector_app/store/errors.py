@@ -17,10 +17,25 @@ class DatabaseProblem(Exception):
         super().__init__(f"{path}: {message}")
 
 
+NOT_SQLITE = "not a SQLite file"
+FOREIGN = "a SQLite file of another application"
+
+
 class NotADatabase(DatabaseProblem):
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, detail: str = NOT_SQLITE):
         super().__init__(
-            path, "not an Inspector database (not a SQLite file); choose another file with --db"
+            path, f"not an Inspector database ({detail}); choose another file with --db"
+        )
+
+
+class NotAFolder(DatabaseProblem):
+    """`backups` or `<name>-files` beside the database is a file, where a folder belongs."""
+
+    def __init__(self, path: Path | str, holds: str):
+        super().__init__(
+            path,
+            f"Inspector keeps {holds} in a folder of this name, but this is a file; "
+            "rename or move it, then try again",
         )
 
 
@@ -35,6 +50,41 @@ class CorruptDatabase(DatabaseProblem):
             path,
             f"the database is damaged{extra}; restore the latest backup from the "
             "backups/ folder beside it, or open another file with --db",
+        )
+
+
+class DamageFound(CorruptDatabase):
+    """Damage found in an open database: writes stop, the last good backup is named."""
+
+    def __init__(self, path: Path | str, detail: str, last_backup: Path | None):
+        self.detail, self.last_backup = detail, last_backup
+        lines = [ln.strip() for ln in detail.splitlines() if ln.strip() and "***" not in ln]
+        extra = f" ({lines[0][:120]})" if lines else ""
+        restore = (
+            f"restore the last good backup, {last_backup}"
+            if last_backup
+            else "there is no backup of it; copy the file somewhere safe"
+        )
+        DatabaseProblem.__init__(
+            self, path, f"the database is damaged{extra}; nothing more is saved to it; {restore}"
+        )
+
+
+class SchemaVersionMissing(DatabaseProblem):
+    def __init__(self, path: Path | str, backups: Path):
+        super().__init__(
+            path,
+            "the schema version of this Inspector database is missing or damaged; "
+            f"restore the latest backup from {backups}",
+        )
+
+
+class FileGone(DatabaseProblem):
+    def __init__(self, path: Path | str):
+        super().__init__(
+            path,
+            "the database file was moved or deleted while open; nothing more is saved; "
+            "put it back (or restore the latest backup) and open it again",
         )
 
 
@@ -53,8 +103,18 @@ class DatabaseLocked(DatabaseProblem):
 
 
 class DiskFull(DatabaseProblem):
-    def __init__(self, path: Path | str):
-        super().__init__(path, "the disk is full; free some space and try again")
+    def __init__(self, path: Path | str, writing: str = ""):
+        what = f" while writing {writing}" if writing else ""
+        super().__init__(path, f"the disk is full{what}; free some space and try again")
+
+
+class BackupFailed(DatabaseProblem):
+    def __init__(self, path: Path | str, detail: str):
+        super().__init__(
+            path,
+            f"could not write this backup ({detail}); the database itself is unchanged; "
+            "check the backups folder and try again",
+        )
 
 
 class CannotOpen(DatabaseProblem):

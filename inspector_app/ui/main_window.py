@@ -47,6 +47,7 @@ from .qt import (
 )
 from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
+from .tasks import Task
 from .workspace import NewReviewDialog, ReviewWorkspace
 
 SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
@@ -90,6 +91,7 @@ class Actions:
 
 
 LAZY_PAGES = {"due": DueView, "reports": ReportsView, "program": ProgramView}
+INTEGRITY_CHECK_MS = 30 * 60 * 1000  # the full check: seconds on a large file, so in a worker
 
 
 def default_settings() -> QSettings:
@@ -183,6 +185,11 @@ class MainWindow(QMainWindow):
         self._status_timer.setInterval(100)
         self._status_timer.timeout.connect(self.refresh_status)
         ctx.sig_changed.connect(lambda _change: self._status_timer.start())
+        self._integrity_task: Task | None = None
+        self._integrity_timer = QTimer(self)
+        self._integrity_timer.setInterval(INTEGRITY_CHECK_MS)
+        self._integrity_timer.timeout.connect(self.check_integrity)
+        self._integrity_timer.start()
         self._update_open_label()
         self._restore()
 
@@ -255,6 +262,24 @@ class MainWindow(QMainWindow):
             else "offline, nothing waiting to sync"
         )
         self.sync_label.setToolTip("Changes are kept on this computer until the next sync.")
+
+    def check_integrity(self) -> Task | None:
+        """The scheduled full integrity check, off the GUI thread. Damage stops all writes
+        (Database.check_integrity) and is shown until the window closes."""
+        if self._integrity_task is not None and not self._integrity_task.done.is_set():
+            return None  # the previous check is still running
+        task = Task(lambda _report: self.ctx.db.check_integrity())
+        task.signals.failed.connect(self._on_integrity_failed)
+        self._integrity_task = task.start(self.ctx.pool)
+        return task
+
+    def _on_integrity_failed(self, exc: BaseException) -> None:
+        message = str(exc) if isinstance(exc, DatabaseProblem) else f"Integrity check failed: {exc}"
+        self.statusBar().showMessage(message)  # no timeout: it stays
+        self.problem_box = QMessageBox(QMessageBox.Icon.Warning, "The database is damaged",
+                                       message, parent=self)  # fmt: skip
+        self.problem_box.setWindowModality(Qt.WindowModality.NonModal)
+        self.problem_box.show()
 
     # --- navigation --------------------------------------------------------------------
     def current_key(self) -> str:
@@ -532,6 +557,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.save_settings()
+        self._integrity_timer.stop()
+        if self._integrity_task is not None:
+            self._integrity_task.done.wait(30)  # the database closes below
         for workspace in list(self.workspaces.values()):
             self._shutdown(workspace)
         for page in self.pages.values():
