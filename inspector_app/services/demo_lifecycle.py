@@ -1,7 +1,9 @@
 """Demo data for the review lifecycle, added after services.demo.seed_demo's program:
 
 - Bexley County: a JEM inspection five months ago, finalized with 5 deficiencies and
-  areas of concern (and a best practice), so its focus review is planned and due soon;
+  areas of concern (and a best practice) and evidence photos (so a photo changed behind
+  the app's back shows in `verify` and in its report), so its focus review is planned
+  and due soon;
   corrective actions in every state (done on time, done late, in progress, overdue,
   planned); one finding disputed by the program office;
 - Elk Ridge County: the request form of its planned WSO review, sent and partly
@@ -25,9 +27,9 @@ from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Officer, Review
 
 from . import agencies as ag
+from . import attachments, findings, info_requests, lifecycle, reviews, schedule
 from . import corrective_actions as ca
-from . import findings, info_requests, lifecycle, reviews, schedule
-from .demo import DEMO_INSPECTOR, TEAM, _bad_value, _good_value
+from .demo import DEMO_INSPECTOR, TEAM, _bad_value, _good_value, _photo
 
 BEXLEY_FINDINGS = [
     ("complaints", FindingKind.DEFICIENCY, "lea",
@@ -42,6 +44,18 @@ BEXLEY_FINDINGS = [
      "The steering committee met once in two years; minutes were not sent to ICE."),
     ("information-security", FindingKind.BEST_PRACTICE, "lea",
      "PII in the processing area is kept in a locked cabinet with a sign-out log."),
+]  # fmt: skip
+# Evidence photos of the Bexley inspection: finding topic (None: the checklist item of
+# the interpreter finding), file name, caption, colour.
+BEXLEY_PHOTOS = [
+    ("complaints", "complaint-log.jpg", "Complaint log: two entries never sent to ICE",
+     (120, 70, 60)),
+    ("detainers", "detainer-i247a.jpg", "I-247A with the probable-cause box left blank",
+     (60, 80, 120)),
+    ("information-security", "pii-cabinet.jpg", "Locked PII cabinet and sign-out log",
+     (50, 110, 70)),
+    (None, "interpreter-log.jpg", "Processing desk: no interpreter field on the form",
+     (110, 100, 50)),
 ]  # fmt: skip
 
 
@@ -81,12 +95,20 @@ def _finalized_inspection(db: Database, agency: Agency, today: date) -> Review:
             value, item_of[item.topic] = _bad_value(item), item.key
         if value is not None:
             reviews.record_answer(db, review_id=review.id, item_key=item.key, value=value)
+    added = {}
     for topic, kind, responsible, text in BEXLEY_FINDINGS:
         key = item_of.get(topic) if responsible == "lea" else None
-        findings.add_finding(
+        added[topic] = findings.add_finding(
             db, review_id=review.id, kind=kind, topic=topic, responsible=responsible,
             citation=form.item(key).citation if key else "287(g) MOA", description=text,
             item_key=key,
+        )  # fmt: skip
+    for topic, name, caption, color in BEXLEY_PHOTOS:
+        finding = added[topic] if topic else None
+        attachments.add_attachment(
+            db, source=_photo(caption, color), filename=name, review_id=review.id,
+            finding_id=finding.id if finding else None,
+            item_key=finding.item_key if finding else item_of.get("interpreter"), caption=caption,
         )  # fmt: skip
     reviews.update_review(
         db, review.id, end_date=start + timedelta(days=2),

@@ -139,3 +139,24 @@ def test_cli_report_of_an_altered_final_review(capsys, demo_db_path, tmp_path):
                    "--db", str(demo_db_path))  # fmt: skip
     assert code == 0
     _assert_not_presented_as_final(out.read_bytes(), _line(photo, "altered"))
+
+
+# --- the demo's final review has evidence to tamper with --------------------------------
+
+
+def test_demo_final_review_has_evidence_photos_and_verify_sees_them_change(demo_db):
+    with demo_db.read() as s:
+        (bexley,) = [r.review for r in queries.list_reviews(s)
+                     if r.review.status == "final"]  # fmt: skip
+        data = queries.load_review(s, bexley.id)
+    photos = [a for a in data.attachments if a.mime_type == "image/jpeg"]
+    assert len(photos) == 4
+    assert sum(a.finding_id is not None for a in photos) == 3  # and one on a checklist item
+    assert all(a.caption for a in photos)
+    assert lifecycle.verify_review(demo_db, bexley.id).matches
+    text = flat(report_service.build_pdf(demo_db, ReportKind.INSPECTION, bexley.id)[0])
+    assert "I-247A with the probable-cause box left blank" in text
+    assert "content hash SHA-256" in text and BAND not in text
+    first = min(photos, key=lambda a: a.filename)
+    blob_path(demo_db.attachments_dir, first.sha256).write_bytes(b"")
+    assert lifecycle.verify_review(demo_db, bexley.id).evidence == [_line(first, "altered")]
