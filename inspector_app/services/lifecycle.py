@@ -3,8 +3,10 @@ verification, focus-review judgements flowing back to the original findings,
 disputes, and officers' training compliance.
 
 Finalizing stores the SHA-256 of the review's canonical content (domain.content_hash)
-and, in the audit entry, short hashes of each part so that `verify` can name what
-changed. A final review refuses direct changes (services.reviews.ensure_editable);
+and, in the audit entry, the hash rules' version and short hashes of each part so that
+`verify` can name what changed. `verify` also re-reads every evidence file: each is
+named by its SHA-256, so a file deleted or overwritten behind the app's back is named
+too (the report service then refuses to present the report as final). A final review refuses direct changes (services.reviews.ensure_editable);
 `begin_amendment` records a reason, raises the revision and reopens it as a draft.
 """
 
