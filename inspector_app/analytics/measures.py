@@ -184,11 +184,14 @@ def _focus_completion(focus: pd.DataFrame, findings: pd.DataFrame) -> tuple[int,
 def _reviewed_within_cycle(frames: ProgramFrames, agreements: pd.DataFrame, day: date
                            ) -> tuple[int, int]:  # fmt: skip
     """Agreements active on `day` whose last review (of that model) ended within 24 months."""
+    # Masks are built as bool: an empty frame's .map() is object-typed, and indexing with
+    # an empty object Series selects columns (none), not rows, losing "agency_id".
     ag = agreements[(agreements["status"] == AgreementStatus.ACTIVE.value)
-                    & agreements["signed_on"].map(lambda d: d is not None and d <= day)]  # fmt: skip
+                    & agreements["signed_on"].map(lambda d: d is not None and d <= day)
+                    .astype(bool)]  # fmt: skip
     r = frames.reviews
     r = r[(r["kind"] != FOCUS) & r["end_date"].notna()]
-    r = r[r["end_date"].map(lambda d: d <= day)]
+    r = r[r["end_date"].map(lambda d: d <= day).astype(bool)]
     last = r.groupby(["agency_id", "model"])["end_date"].max()
     cutoff = add_months(day, -REVIEW_CYCLE_MONTHS)
     reviewed = sum(

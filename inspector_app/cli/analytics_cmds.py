@@ -10,30 +10,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
-from .common import CliError, open_db, out
-
-
-def _fy(text: str) -> int:
-    try:
-        year = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year (e.g. 2024)") from None
-    if not 1990 <= year <= 2100:
-        raise argparse.ArgumentTypeError(f"{year} is not a plausible fiscal year")
-    return year
+from .common import CliError, fy_arg, mark_completed, open_db, out
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("summary", parents=[common], help="fiscal-year summary of the program")
-    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--model", type=str.upper, choices=["JEM", "WSO"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("measures", parents=[common], help="performance measures for a fiscal year")
-    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_measures)
 
@@ -43,14 +34,14 @@ def register_report_kinds(report_subparsers: argparse._SubParsersAction,
     """Add `report annual` and `report wso-summary` to the reports engineer's group."""
     p = report_subparsers.add_parser("annual", parents=[common],
                                      help="annual program report for a fiscal year (PDF)")  # fmt: skip
-    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     p.set_defaults(func=cmd_report_annual)
     p = report_subparsers.add_parser(
         "wso-summary", parents=[common],
         help="annual WSO summary: one PDF per WSO-partner LEA and one Excel workbook",
     )  # fmt: skip
-    p.add_argument("--fy", type=_fy, required=True, metavar="YEAR")
+    p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.set_defaults(func=cmd_report_wso_summary)
 
@@ -91,6 +82,7 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
         result = write_annual_report(db, args.fy, args.out)
     finally:
         db.close()
+    mark_completed(args, f"the report {result.path}")
     out(f"Annual report FY{args.fy} written to {result.path} ({result.pages} pages)")
     return 0
 
@@ -100,11 +92,17 @@ def cmd_report_wso_summary(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise CliError(f"{args.out}: is a file; give a folder for the PDFs and the workbook")
+    new_folder = not args.out.exists()
     db = open_db(args)
     try:
         result = write_wso_summaries(db, args.fy, args.out)
+    except BaseException:
+        if new_folder:  # made by this run: a failed run leaves no folder of half the PDFs
+            shutil.rmtree(args.out, ignore_errors=True)
+        raise
     finally:
         db.close()
+    mark_completed(args, f"the WSO summaries in {args.out}")
     out(f"WSO summaries FY{args.fy}: {len(result.pdfs)} PDFs and {result.workbook.name} "
         f"written to {args.out}")  # fmt: skip
     return 0

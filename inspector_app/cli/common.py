@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -11,9 +12,31 @@ from inspector_app.store.database import Database, open_database
 from inspector_app.store.models import SyncFields
 from inspector_app.store.queries import resolve_id
 
+GLOBALS = ("db", "demo", "user")  # accepted before or after the command
+_ID_TEXT = re.compile(r"[0-9a-f-]+")
+FY_RANGE = (1990, 2100)
+
 
 class CliError(Exception):
     """A user error: printed as one line on stderr, exit status 2."""
+
+
+def fy_arg(text: str) -> int:
+    """argparse type of every --fy: a plausible fiscal year, or a one-line refusal."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (e.g. 2024)") from None
+    if not FY_RANGE[0] <= year <= FY_RANGE[1]:
+        raise argparse.ArgumentTypeError(
+            f"{year} is not a plausible fiscal year ({FY_RANGE[0]}-{FY_RANGE[1]})"
+        )
+    return year
+
+
+def mark_completed(args: argparse.Namespace, what: str) -> None:
+    """Record that the command's change is saved, so Ctrl-C from here on says so."""
+    args.completed = what
 
 
 def db_path(args: argparse.Namespace) -> Path:
@@ -36,6 +59,9 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True) -> Database:
 
 def resolve(db: Database, model: type[SyncFields], text: str, what: str) -> str:
     """Turn an id or unique id prefix into the full id, or fail in one line."""
+    if not _ID_TEXT.fullmatch(text.strip().lower()):
+        raise CliError(f"no {what} with id {text!r}: ids are made of 0-9, a-f and '-'; "
+                       "list them with 'inspector-app reviews'")  # fmt: skip
     with db.read() as s:
         ids = resolve_id(s, model, text)
     if not ids:

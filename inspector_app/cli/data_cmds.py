@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from inspector_app.services.demo import seed_demo
+from inspector_app.services.demo_file import TargetHoldsData, create_demo_database
 from inspector_app.store import queries
 from inspector_app.store.models import Agency, Finding, Review
 
-from .common import CliError, db_path, open_db, out
+from .common import CliError, db_path, mark_completed, open_db, out
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -27,15 +27,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """Built beside the target and renamed into place: Ctrl-C or a full disk changes nothing."""
     path = db_path(args)
-    db = open_db(args, must_exist=False)
     try:
-        with db.read() as s:
-            if queries.count_rows(s, Agency) and not args.force:
-                raise CliError(f"{path}: already holds data; use another --db or add --force")
-        summary = seed_demo(db)
-    finally:
-        db.close()
+        summary = create_demo_database(path, user=getattr(args, "user", None) or "",
+                                       force=args.force)  # fmt: skip
+    except TargetHoldsData:
+        raise CliError(f"{path}: already holds data; use another --db or add --force") from None
+    mark_completed(args, f"the demo database {path}")
     out(f"Demo data written to {path}: {summary.agencies} agencies, {summary.officers} officers, "
         f"{summary.reviews} reviews, {summary.findings} findings, {summary.interviews} interviews")  # fmt: skip
     return 0

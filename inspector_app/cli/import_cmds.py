@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from .common import open_db, out
+from inspector_app.store.database import open_database
+
+from .common import db_path, mark_completed, open_db, out
 
 EXIT_BAD_FILE = 2
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("import", parents=[common], help="import data from files")
+    # --db and friends on the leaf only (or before the command): one place per level.
+    p = sub.add_parser("import", help="import data from files")
     kinds = p.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     h = kinds.add_parser("history", parents=[common],
                          help="load past reviews and findings from a CSV (all or nothing)")  # fmt: skip
@@ -25,29 +29,57 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_import_history(args: argparse.Namespace) -> int:
-    from inspector_app.services.history_import import (
-        HistoryImportError,
-        check_history,
-        import_history,
-    )
+    from inspector_app.services.history_import import HistoryImportError
 
-    db = open_db(args, must_exist=False)
     try:
         if args.check:
-            parsed = check_history(db, args.file)
-            if parsed.errors:
-                sys.stderr.write("\n".join(parsed.errors) + "\n")
-                return EXIT_BAD_FILE
-            out(f"{args.file}: {parsed.rows} rows, no problems found")
-            return 0
-        try:
-            result = import_history(db, args.file)
-        except HistoryImportError as exc:
-            sys.stderr.write("\n".join(exc.errors) + "\n")
-            sys.stderr.write(f"inspector-app: {len(exc.errors)} problem(s) in {args.file}; "
-                             "nothing was imported\n")  # fmt: skip
-            return EXIT_BAD_FILE
-    finally:
-        db.close()
+            return _check(args)
+        result = _import(args)
+    except HistoryImportError as exc:
+        sys.stderr.write("\n".join(exc.errors) + "\n")
+        sys.stderr.write(f"inspector-app: {len(exc.errors)} problem(s) in {args.file}; "
+                         "nothing was imported\n")  # fmt: skip
+        return EXIT_BAD_FILE
+    mark_completed(args, f"the import of {args.file}")
     out(f"{args.file}: {result.describe()}")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Check the file against the database, or an empty throwaway one if there is none yet."""
+    from inspector_app.services.history_import import check_history
+
+    path = db_path(args)
+    if path.exists():
+        db = open_db(args)
+        try:
+            parsed = check_history(db, args.file)
+        finally:
+            db.close()
+    else:  # --check creates nothing
+        with tempfile.TemporaryDirectory(prefix="inspector-check-") as tmp:
+            db = open_database(Path(tmp) / "check.db", daily_backup=False)
+            try:
+                parsed = check_history(db, args.file)
+            finally:
+                db.close()
+    if parsed.errors:
+        sys.stderr.write("\n".join(parsed.errors) + "\n")
+        return EXIT_BAD_FILE
+    out(f"{args.file}: {parsed.rows} rows, no problems found")
+    return 0
+
+
+def _import(args: argparse.Namespace):  # noqa: ANN202  (ImportResult, imported lazily)
+    from inspector_app.services.demo_file import build_database
+    from inspector_app.services.history_import import import_history
+
+    path = db_path(args)
+    if not path.exists():  # a new file appears only once the import succeeded
+        return build_database(path, lambda db: import_history(db, args.file),
+                              user=getattr(args, "user", None) or "")  # fmt: skip
+    db = open_db(args)
+    try:
+        return import_history(db, args.file)
+    finally:
+        db.close()

@@ -11,7 +11,7 @@ from inspector_app.domain.calendar import fiscal_year
 from inspector_app.services import lifecycle, schedule
 from inspector_app.store.models import Review
 
-from .common import CliError, open_db, out, resolve
+from .common import CliError, fy_arg, mark_completed, open_db, out, resolve
 
 EXIT_CHANGED = 1
 
@@ -31,14 +31,14 @@ _SECTIONS = [
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("due", parents=[common],
                        help="what is due, due soon or overdue (reviews, forms, actions)")  # fmt: skip
-    p.add_argument("--fy", type=int, metavar="YEAR",
+    p.add_argument("--fy", type=fy_arg, metavar="YEAR",
                    help="only open items due in or before fiscal year YEAR")  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="compute as of this day")
     p.set_defaults(func=cmd_due)
 
     p = sub.add_parser("plan", parents=[common], help="the fiscal-year JEM inspection plan")
-    p.add_argument("--fy", type=int, metavar="YEAR", help="fiscal year (default: next one)")
+    p.add_argument("--fy", type=fy_arg, metavar="YEAR", help="fiscal year (default: next one)")
     p.add_argument("--accept", action="store_true", help="accept the plan as shown")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plan)
@@ -103,6 +103,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 else schedule.fy_plan(db, year))  # fmt: skip
     finally:
         db.close()
+    if args.accept:
+        mark_completed(args, f"the FY{year} plan")
     if args.json:
         out(json.dumps({"fiscal_year": year, "accepted": plan.accepted,
                         "rows": [_jsonable(r) for r in plan.rows]}, indent=2, ensure_ascii=False))  # fmt: skip
@@ -133,6 +135,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
             return 2
     finally:
         db.close()
+    mark_completed(args, f"the finalization of review {review_id[:8]}")
     c = result.counts
     out(f"Review {review_id[:8]} is final (revision {result.review.revision}); "
         f"SHA-256 {result.content_hash}")  # fmt: skip

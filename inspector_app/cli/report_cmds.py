@@ -15,7 +15,7 @@ from inspector_app.services import report_service
 from inspector_app.store.models import Review
 
 from .analytics_cmds import register_report_kinds
-from .common import CliError, open_db, out, resolve
+from .common import CliError, mark_completed, open_db, out, resolve
 
 COMMANDS = {
     "inspection": (ReportKind.INSPECTION, "inspection report of a JEM inspection or WSO review"),
@@ -53,6 +53,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 2
     finally:
         db.close()
+    mark_completed(args, f"the report {target}")
     out(f"{target}: {report_service.REPORT_LABELS[args.kind].lower()}, {rendered.pages} page(s), "
         f"sha256 {rendered.sha256}")  # fmt: skip
     return 0

@@ -8,6 +8,7 @@ The same data gives the same bytes, so rendering twice keeps one artifact.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -260,7 +261,8 @@ def write_atomically(out: Path, data: bytes) -> Path:
         os.replace(tmp, out)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise Invalid("out", f"{out}: cannot write ({exc.strerror or exc})") from None
+        reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or exc
+        raise Invalid("out", f"{out}: cannot write ({reason})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

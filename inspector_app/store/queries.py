@@ -54,8 +54,11 @@ def resolve_id(session: Session, model: type[SyncFields], text: str) -> list[str
     exact = session.get(model, text)
     if exact is not None and not exact.deleted:
         return [exact.id]
+    # autoescape: '%' and '_' in the text are characters, not LIKE wildcards.
     rows = session.exec(
-        select(model.id).where(model.id.startswith(text), model.deleted == False).limit(5)  # noqa: E712
+        select(model.id)
+        .where(model.id.startswith(text, autoescape=True), model.deleted == False)  # noqa: E712
+        .limit(5)
     )
     return list(rows)
 
