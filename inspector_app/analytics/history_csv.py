@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate, compress
@@ -42,27 +44,33 @@ RESPONSIBLE = ("lea", "ice")
 RESOLUTIONS = ("resolved", "unresolved")
 INSPECTION_KIND = {"JEM": "jem_inspection", "WSO": "wso_review"}
 
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only (\d takes any script's)
+# Dates a history can hold: 287(g) dates from 1996, and a focus review's due date (six
+# months on) and the analytics' timestamps must stay computable.
+FIRST_DAY, LAST_DAY = date(1996, 1, 1), date(2099, 12, 31)
 
 
 @dataclass
 class KnownHistory:
     """What earlier imports left in the database, keyed by the file's refs.
 
-    reviews: review_ref, kind, agency_key, start_date (date), id.
-    findings: finding_ref, review_ref, kind, topic, responsible, id.
+    reviews: review_ref, kind, agency_key, start_date and end (dates), mode,
+    follow_up_of (the parent's ref or ""), id.
+    findings: finding_ref, review_ref, kind, topic, responsible, description, id.
     """
 
     reviews: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
-            columns=["review_ref", "kind", "agency_key", "start_date", "id"]
+            columns=["review_ref", "kind", "agency_key", "start_date", "end", "mode",
+                     "follow_up_of", "id"]
         )
-    )
+    )  # fmt: skip
     findings: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(
-            columns=["finding_ref", "review_ref", "kind", "topic", "responsible", "id"]
+            columns=["finding_ref", "review_ref", "kind", "topic", "responsible", "description",
+                     "id"]
         )
-    )
+    )  # fmt: skip
 
 
 @dataclass
@@ -74,6 +82,9 @@ class ParsedHistory:
     reviews: pd.DataFrame  # one row per review_ref, first line order
     findings: pd.DataFrame  # one row per finding_ref declared on inspection rows
     resolutions: pd.DataFrame  # focus review_ref, finding_ref, resolution, line
+    # Refs imported before whose other columns differ in the file: one line each, in the
+    # FILE:LINE: column: form. Not errors: the import keeps the database's values.
+    differences: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -122,13 +133,15 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return [], pd.DataFrame(), [f"{path}:{line}: -: not UTF-8 text; save the file as UTF-8 CSV"]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open or text after a closing quote is an error, not a field
+    # that silently swallows the rows after it.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return [], pd.DataFrame(), [f"{path}:1: -: the file is empty; expected a header row"]
     except csv.Error as exc:
-        return [], pd.DataFrame(), [f"{path}:1: -: {exc}"]
+        return [], pd.DataFrame(), [_reader_problem(path, text, exc, 1, reader.line_num)]
     width = len(header)
     first = reader.line_num + 1
     read: list[list[str]] = []
@@ -136,7 +149,8 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
     try:
         read.extend(reader)  # at C speed; on an error the records before it are kept
     except csv.Error as exc:
-        failure.append(f"{path}:{reader.line_num}: -: {exc}")
+        starts = _start_lines(read + [[]], first, -1)  # where the failing record starts
+        failure.append(_reader_problem(path, text, exc, starts[-1], reader.line_num))
     starts = _start_lines(read, first, reader.line_num - first + 1)
     problems: list[str] = []
     for i in [i for i, rec in enumerate(read) if len(rec) != width]:  # few: fixed one by one
@@ -156,9 +170,55 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
     return header, df, problems + failure
 
 
+_QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*"')  # a quoted field, closed
+_FIELD_END = re.compile(r"[,\r\n]")
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _reader_problem(path: Path, text: str, exc: csv.Error, start: int, line: int) -> str:
+    """The csv module's error as one line naming where to look: `start` is the line
+    the failing record starts on, `line` the line the reader had reached."""
+    message = str(exc)
+    if "field limit" in message:
+        return (f"{path}:{start}: -: a field longer than {csv.field_size_limit()} characters; "
+                "shorten it, or close the quote that runs on from it")  # fmt: skip
+    if "unexpected end of data" in message:
+        opened = _open_quote_line(text, start)
+        return (f"{path}:{opened}: -: a quoted field starts on this line and is never "
+                'closed; add the closing quote (")')  # fmt: skip
+    if "expected after" in message:
+        return (f"{path}:{line}: -: text after the closing quote of a quoted field; put the "
+                'whole value in quotes and double the quotes inside it ("")')  # fmt: skip
+    return f"{path}:{line}: -: {message}"
+
+
+def _open_quote_line(text: str, start: int) -> int:
+    """The line of the quote that opens the unclosed field of the record on line `start`
+    (only read when a file ends inside a quoted field)."""
+    pos = 0
+    for _ in range(start - 1):  # the offset of line `start`, as the reader counts lines
+        m = _BREAK.search(text, pos)
+        if m is None:
+            return start
+        pos = m.end()
+    base = pos
+    while pos < len(text):
+        if text[pos] == '"':  # a quote opening a field
+            closed = _QUOTED.match(text, pos)
+            if closed is None:
+                return start + len(_BREAK.findall(text, base, pos))
+            pos = closed.end()
+        end = _FIELD_END.search(text, pos)
+        if end is None:
+            break
+        pos = end.end()
+    return start
+
+
 def _start_lines(records: list[list[str]], first: int, lines_read: int) -> list[int]:
     """The line each record starts on: one line per record (an empty line is a record
-    too), plus the line breaks inside quoted fields, counted as the reader counts them."""
+    too), plus the line breaks inside quoted fields, counted as the reader counts them.
+    `lines_read` is how many lines the records took (-1 when not known)."""
     if not records or lines_read == len(records):  # no record spans more than one line
         return list(range(first, first + len(records)))
     spans = [1 + sum(f.count("\n") + f.count("\r") - f.count("\r\n") for f in rec)
@@ -182,14 +242,15 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
     errs = _Errors(label, df)
     for col in header:
         if col not in COLUMNS:
-            errs.add(1, col, f"unknown column; expected some of {', '.join(COLUMNS)}")
+            errs.add(1, col if col.isprintable() else repr(col),  # a stray BOM, a break
+                     f"unknown column; expected some of {', '.join(COLUMNS)}")  # fmt: skip
     missing = [c for c in REQUIRED if c not in header]
     for col in missing:
         errs.add(1, col, "required column missing from the header row")
     if len(set(header)) != len(header):
         errs.add(1, "-", "a column name appears twice in the header row")
     if missing or errs.items or df.empty:
-        if df.empty and not missing and not errs.items:
+        if df.empty and not missing and not errs.items and not problems:
             errs.add(1, "-", "no data rows after the header")
         return _empty_result(len(df), problems + errs.lines())
     for col in COLUMNS:
@@ -214,6 +275,7 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
     ends = _dates(errs, df, "end_date")
     errs.flag(ends.notna() & starts.notna() & (ends < starts), "end_date",
               lambda v: f"{v} is before the start_date")  # fmt: skip
+    df["start_day"], df["end_day"] = starts, ends.fillna(starts)  # day numbers, NaN if wrong
 
     focus = df["review_type"] == "focus_review"
     inspection = df["review_type"] == "inspection"
@@ -250,7 +312,10 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
 
     if errs.items or problems:
         return _empty_result(len(df), problems + errs.lines())
-    return _result(df, reviews, inspection & has_finding, focus & has_finding)
+    result = _result(df, reviews, inspection & has_finding, focus & has_finding)
+    result.differences = _differences(label, df, reviews, inspection & has_finding, known,
+                                      set(header))  # fmt: skip
+    return result
 
 
 def _check_choice(errs: _Errors, df: pd.DataFrame, col: str, allowed: tuple[str, ...],
@@ -261,15 +326,37 @@ def _check_choice(errs: _Errors, df: pd.DataFrame, col: str, allowed: tuple[str,
 
 
 def _dates(errs: _Errors, df: pd.DataFrame, col: str) -> pd.Series:
-    """The column as Timestamps (NaT where empty or wrong). A few thousand distinct days
-    repeat over 100,000 rows: each distinct text is checked and parsed once."""
+    """The column as day numbers (date.toordinal; NaN where empty or wrong). A few
+    thousand distinct days repeat over 100,000 rows: each distinct text is checked once."""
     text = df[col]
-    days = pd.Series(text.unique(), dtype=object)
-    parsed = pd.to_datetime(days.where(days.str.fullmatch(_DATE), None), format="%Y-%m-%d",
-                            errors="coerce")  # fmt: skip
-    parsed = text.map(pd.Series(parsed.values, index=days.values))
-    errs.flag((text != "") & parsed.isna(), col, lambda v: f"{v!r} is not a date (YYYY-MM-DD)")
-    return parsed
+    days, problems = {}, {}
+    for value in text.unique():
+        day, problem = _day(value)
+        days[value] = day
+        if problem:
+            problems[value] = problem
+    if problems:
+        errs.flag(text.isin(problems.keys()), col, problems.__getitem__)
+    return text.map(days).astype(float)
+
+
+def _day(text: str) -> tuple[float, str]:
+    """One text's day number (NaN if empty or wrong) and what is wrong with it ("" if
+    nothing): YYYY-MM-DD in ASCII digits, a real day, within FIRST_DAY..LAST_DAY."""
+    if not text:
+        return np.nan, ""
+    if not _DATE.fullmatch(text):
+        if _DATE.fullmatch(unicodedata.normalize("NFKC", text)):  # e.g. full-width digits
+            return np.nan, f"{text!r} is not a date (YYYY-MM-DD): type it with the digits 0-9"
+        return np.nan, f"{text!r} is not a date (YYYY-MM-DD)"
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return np.nan, f"{text!r} is not a date (YYYY-MM-DD)"
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return np.nan, (f"{text!r} is outside {FIRST_DAY} to {LAST_DAY}; check the year "
+                        "(287(g) began in 1996)")  # fmt: skip
+    return float(day.toordinal()), ""
 
 
 def _first_of(keys: pd.Series) -> np.ndarray:
@@ -344,6 +431,7 @@ def _check_follow_ups(
               lambda v: f"{v!r} is a focus review, not an inspection")  # fmt: skip
     errs.flag(rows & (ttype == "inspection") & (tagency != df["agency_key"]), "follow_up_of",
               lambda v: f"inspection {v!r} is of another agency")  # fmt: skip
+    _check_focus_after(errs, df, reviews, rows & (ttype == "inspection"), known)
     # Which inspection each finding belongs to, from this file first, then earlier imports.
     declared = df[(df["review_type"] == "inspection") & has_finding]
     owner = pd.concat([
@@ -366,6 +454,27 @@ def _check_follow_ups(
     for idx in pairs.index[pairs["resolution"] != first["resolution"]]:
         errs.add(int(df.at[idx, "line"]), "resolution",
                  f"differs from line {first.at[idx, 'line']} for the same focus review and finding")  # fmt: skip
+
+
+def _check_focus_after(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame,
+                       follows: pd.Series, known: KnownHistory) -> None:  # fmt: skip
+    """A focus review starts on or after the last day of the inspection it follows
+    (reported once per focus review, on its first line)."""
+    known_end = [(e or s).toordinal() if (e or s) else np.nan
+                 for s, e in zip(known.reviews["start_date"], known.reviews["end"], strict=True)]  # fmt: skip
+    target_end = pd.concat([
+        pd.Series(known_end, index=known.reviews["review_ref"].values, dtype=float),
+        pd.Series(reviews["end_day"].values, index=reviews["review_ref"].values, dtype=float),
+    ])  # fmt: skip
+    target_end = target_end[~target_end.index.duplicated(keep="last")]
+    ended = df["follow_up_of"].map(target_end)
+    early = follows & df.index.isin(reviews.index) & (df["start_day"] < ended)
+    for idx in df.index[early]:
+        target = df.at[idx, "follow_up_of"]
+        last = date.fromordinal(int(ended[idx]))
+        errs.add(int(df.at[idx, "line"]), "start_date",
+                 f"a focus review cannot be before the inspection it follows ({target!r} "
+                 f"ended {last}; this one starts {df.at[idx, 'start_date']})")  # fmt: skip
 
 
 def _check_known(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series,
@@ -411,6 +520,55 @@ def _check_known(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, declare
                 errs.add(int(m.at[idx, "line"]), "finding_ref",
                          f"{m.at[idx, 'finding_ref']!r} was imported before with different "
                          f"{', '.join(which)}; correct the file or use a new finding_ref")  # fmt: skip
+
+
+def _differences(label: str, df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series,
+                 known: KnownHistory, present: set[str]) -> list[str]:  # fmt: skip
+    """Refs imported before whose other columns (the ones the file has) differ from the
+    database: end_date, mode and follow_up_of of a review, the description of a finding.
+    (A different kind, agency, start_date, topic or owner means another review or
+    finding: _check_known refuses those.) Compared with merges, like _check_known."""
+    found: list[tuple[int, int, str, str]] = []
+
+    def note(m: pd.DataFrame, col: str, ref: str, mine: pd.Series, before: pd.Series) -> None:
+        if col not in present:
+            return  # the file says nothing about this column
+        for line, key, new, old in zip(m["line"][mine != before], m[ref][mine != before],
+                                       mine[mine != before], before[mine != before], strict=True):  # fmt: skip
+            found.append((int(line), COLUMNS.index(col), col,
+                          f"{ref} {key!r} has {_shown(old)} in the database, {_shown(new)} in "
+                          "the file; not applied"))  # fmt: skip
+
+    if not known.reviews.empty:
+        prior = known.reviews[["review_ref", "start_date", "end", "mode", "follow_up_of"]]
+        mine = reviews[["line", "review_ref", "start_date", "end_date", "mode", "follow_up_of"]]
+        m = mine.merge(prior, on="review_ref", how="inner", suffixes=("", "_db"))
+        if len(m):
+            iso = {d: d.isoformat() for d in {*m["start_date_db"], *m["end"]} if d}
+            db_end = [
+                iso.get(e or s, "") for s, e in zip(m["start_date_db"], m["end"], strict=True)
+            ]
+            file_end = m["end_date"].where(m["end_date"] != "", m["start_date"])
+            note(m, "end_date", "review_ref", file_end, pd.Series(db_end, index=m.index))
+            note(m, "mode", "review_ref", m["mode"].replace("", "site_visit"), m["mode_db"])
+            note(
+                m, "follow_up_of", "review_ref", m["follow_up_of"], m["follow_up_of_db"].fillna("")
+            )
+    if not known.findings.empty:
+        rows = df[declares].drop_duplicates("finding_ref")[["line", "finding_ref", "description"]]
+        prior = known.findings[["finding_ref", "description"]]
+        m = rows.merge(prior, on="finding_ref", how="inner", suffixes=("", "_db"))
+        if len(m):
+            note(m, "description", "finding_ref", m["description"],
+                 m["description_db"].fillna(""))  # fmt: skip
+    return [f"{label}:{line}: {col}: {msg}" for line, _o, col, msg in sorted(found)]
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A value quoted for a message, long texts cut short."""
+    if not value:
+        return "nothing"
+    return repr(value if len(value) <= limit else value[: limit - 1] + "…")
 
 
 def _result(df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series, judges: pd.Series

@@ -9,11 +9,15 @@ converting each distinct date or stamp once, which keeps 100,000 rows under 10 s
 
 Idempotent: imported rows carry `source_ref` "history:<ref>", and refs already in the
 database are skipped, so importing the same file twice changes nothing the second time.
+A ref imported before whose end_date, mode, follow_up_of or description differs in the
+file is not overwritten (an imported review is final: it is corrected by an amendment in
+the app, with a reason); each such difference is listed in the result instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -29,6 +33,7 @@ from typing import Any
 import pandas as pd
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Column, Dialect, Select, Table, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from inspector_app.analytics.history_csv import KnownHistory, ParsedHistory, parse_history
@@ -69,57 +74,69 @@ class ImportResult:
     reviews: int = 0
     findings: int = 0
     judged: int = 0  # findings whose resolution a focus review set
+    # FILE:LINE: column: lines, one per value that differs from an earlier import (kept).
+    differences: tuple[str, ...] = ()
 
     @property
     def new(self) -> int:
         return self.agencies + self.reviews + self.findings + self.judged
 
     def describe(self) -> str:
-        if not self.new:
+        if not self.new and not self.differences:
             return f"{self.rows} rows read, 0 new: everything in the file was imported before"
-        return (f"{self.rows} rows read: {self.reviews} new reviews, {self.findings} new findings, "
-                f"{self.agencies} new agencies, {self.judged} findings judged by focus reviews")  # fmt: skip
+        if not self.new:
+            text = f"{self.rows} rows read, 0 new"
+        else:
+            text = (f"{self.rows} rows read: {self.reviews} new reviews, {self.findings} new "
+                    f"findings, {self.agencies} new agencies, {self.judged} findings judged by "
+                    "focus reviews")  # fmt: skip
+        if not self.differences:
+            return text
+        n = len(self.differences)
+        return "\n".join([
+            f"{text}; {n} value{'s' if n > 1 else ''} in the file "
+            f"{'differ' if n > 1 else 'differs'} from what was imported before and "
+            f"{'were' if n > 1 else 'was'} NOT applied (the database keeps its values; to "
+            "correct an imported review, amend it in the app):",
+            *self.differences,
+        ])  # fmt: skip
 
 
 def known_history(session: Session) -> KnownHistory:
     """What earlier history imports left, keyed by the file's refs."""
+    parent_review = aliased(Review)
     reviews = _driver_rows(session,
         select(Review.source_ref, Review.kind, Agency.name, Agency.state, Review.start_date,
-               Review.id, Review.end_date)
+               Review.id, Review.end_date, Review.mode, parent_review.source_ref)
         .join(Agency, Agency.id == Review.agency_id)
+        .outerjoin(parent_review, parent_review.id == Review.parent_review_id)
         .where(Review.source_ref.startswith(PREFIX), Review.deleted == False)  # noqa: E712
     )  # fmt: skip
-    rdf = _frame(reviews, ["ref", "kind", "name", "state", "start_date", "id", "end"])
+    rdf = _frame(reviews, ["ref", "kind", "name", "state", "start_date", "id", "end", "mode",
+                           "parent"])  # fmt: skip
     days = {d: date.fromisoformat(d) for d in {*rdf["start_date"], *rdf["end"]} if d}
     for col in ("start_date", "end"):  # the driver's ISO text, as dates
         rdf[col] = pd.Series([days.get(d) for d in rdf[col]], index=rdf.index, dtype=object)
     rdf["review_ref"] = rdf["ref"].str.slice(len(PREFIX))
     rdf["agency_key"] = rdf["name"].str.strip().str.casefold() + "|" + rdf["state"].str.upper()
+    rdf["follow_up_of"] = rdf["parent"].fillna("").str.slice(len(PREFIX))
     parent = _driver_rows(session,
         select(Finding.source_ref, Review.source_ref, Finding.kind, Finding.topic,
-               Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id)
+               Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id,
+               Finding.description)
         .join(Review, Review.id == Finding.review_id)
         .where(Finding.source_ref.startswith(PREFIX), Finding.deleted == False)  # noqa: E712
     )  # fmt: skip
     fdf = _frame(parent, ["ref", "rref", "kind", "topic", "responsible", "id", "status",
-                          "resolved_by"])  # fmt: skip
+                          "resolved_by", "description"])  # fmt: skip
     fdf["finding_ref"] = fdf["ref"].str.slice(len(PREFIX))
     fdf["review_ref"] = fdf["rref"].fillna("").str.slice(len(PREFIX))
     return KnownHistory(
-        reviews=rdf[["review_ref", "kind", "agency_key", "start_date", "id", "end"]],
-        findings=fdf[
-            [
-                "finding_ref",
-                "review_ref",
-                "kind",
-                "topic",
-                "responsible",
-                "id",
-                "status",
-                "resolved_by",
-            ]
-        ],
-    )
+        reviews=rdf[["review_ref", "kind", "agency_key", "start_date", "end", "mode",
+                     "follow_up_of", "id"]],
+        findings=fdf[["finding_ref", "review_ref", "kind", "topic", "responsible", "description",
+                      "id", "status", "resolved_by"]],
+    )  # fmt: skip
 
 
 def _driver_rows(session: Session, stmt: Select) -> list[tuple]:
@@ -171,10 +188,12 @@ def import_history(db: Database, path: Path | str, *, progress: Progress | None 
         writer = _BulkWriter(uow)
         with _large_cache(uow.session):
             result = writer.write(parsed, known)
+        result = dataclasses.replace(result, differences=tuple(parsed.differences))
         if result.new:
             uow.audit("history_import", digest[:16], file=path.name, sha256=digest,
                       rows=result.rows, agencies=result.agencies, reviews=result.reviews,
-                      findings=result.findings, judged=result.judged)  # fmt: skip
+                      findings=result.findings, judged=result.judged,
+                      not_applied=len(result.differences))  # fmt: skip
         step(95, "Saving")
     if result.new:
         db.notify(Change("import_history", "*", ""))  # a bulk write: views reload once

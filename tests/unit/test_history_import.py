@@ -234,5 +234,134 @@ def test_line_numbers_with_crlf_and_cr_breaks_blank_lines_and_reader_errors(db, 
         import_history(db, path)
     assert info.value.errors[:2] == [
         f"{path}:7: -: 16 fields but the header has 15; quote values that contain commas",
-        f"{path}:8: -: field larger than field limit (131072)",
+        f"{path}:8: -: a field longer than 131072 characters; shorten it, or close the quote "
+        "that runs on from it",
     ]
+
+
+def refused(db, path) -> list[str]:
+    """The import's error lines; nothing may be written."""
+    before = counts(db)
+    with pytest.raises(HistoryImportError) as info:
+        import_history(db, path)
+    assert counts(db) == before
+    return info.value.errors
+
+
+def test_reader_errors_are_one_line_at_the_record_or_quote_that_starts_them(db, tmp_path):
+    row = "R1,Alder,GA,JEM,inspection,2023-11-06,,,,{ref},deficiency,training,lea,{desc},"
+    huge = write(tmp_path, row.format(ref="F1", desc="x" * 10_000_000), name="huge.csv")
+    assert refused(db, huge) == [
+        f"{huge}:2: -: a field longer than 131072 characters; shorten it, or close the quote "
+        "that runs on from it"
+    ]  # and no "no data rows after the header"
+    # Line 5 starts a record whose description (lines 5-6) is closed, then a field opens
+    # on line 6 and is never closed: it would swallow every row after it.
+    open_quote = write(
+        tmp_path,
+        row.format(ref="F1", desc="ok"),
+        row.format(ref="F2", desc='"two\nlines"'),
+        row.format(ref="F3", desc='"two\nlines"') + '"never closed',
+        row.format(ref="F4", desc="swallowed"),
+        name="quote.csv",
+    )
+    assert refused(db, open_quote) == [
+        f"{open_quote}:6: -: a quoted field starts on this line and is never closed; add the "
+        'closing quote (")'
+    ]
+    after = write(tmp_path, row.format(ref="F1", desc='"Smith" Jr'), name="after.csv")
+    assert refused(db, after) == [
+        f"{after}:2: -: text after the closing quote of a quoted field; put the whole value in "
+        'quotes and double the quotes inside it ("")'
+    ]
+
+
+def test_impossible_dates_are_refused_not_crashed_on(db, tmp_path):
+    path = write(
+        tmp_path,
+        "R1,Alder,GA,JEM,inspection,0000-01-01,,,,,,,,,",
+        "R2,Alder,GA,JEM,inspection,２０２３-０１-０５,,,,,,,,,",
+        "R3,Alder,GA,JEM,inspection,2099-12-31,,,,,,,,,",
+        "R4,Alder,GA,JEM,focus_review,9999-12-31,,,R3,,,,,,",
+        "R5,Alder,GA,JEM,inspection,2023-01-01,1899-12-31,,,,,,,,",
+    )
+    assert refused(db, path) == [
+        f"{path}:2: start_date: '0000-01-01' is not a date (YYYY-MM-DD)",
+        f"{path}:3: start_date: '２０２３-０１-０５' is not a date (YYYY-MM-DD): type it with "
+        "the digits 0-9",
+        f"{path}:5: start_date: '9999-12-31' is outside 1996-01-01 to 2099-12-31; check the "
+        "year (287(g) began in 1996)",
+        f"{path}:6: end_date: '1899-12-31' is outside 1996-01-01 to 2099-12-31; check the "
+        "year (287(g) began in 1996)",
+    ]
+    # The last possible day still gets its focus review's due date (six months on).
+    last = write(tmp_path, "R3,Alder,GA,JEM,inspection,2099-12-31,,,,,,,,,",
+                 "R4,Alder,GA,JEM,focus_review,2099-12-31,,,R3,,,,,,", name="last.csv")  # fmt: skip
+    assert import_history(db, last).reviews == 2
+
+
+def test_a_focus_review_before_its_inspection_is_refused(db, tmp_path):
+    path = write(
+        tmp_path,
+        "I1,Alder,GA,JEM,inspection,2023-11-06,2023-11-08,,,F1,deficiency,training,lea,x,",
+        "FR1,Alder,GA,JEM,focus_review,2023-11-07,,,I1,F1,,,,,resolved",
+        "FR1,Alder,GA,JEM,focus_review,2023-11-07,,,I1,F1,,,,,resolved",
+        "FR2,Alder,GA,JEM,focus_review,2023-11-08,,,I1,,,,,,",  # on the last day: fine
+    )
+    assert refused(db, path) == [
+        f"{path}:3: start_date: a focus review cannot be before the inspection it follows "
+        "('I1' ended 2023-11-08; this one starts 2023-11-07)"
+    ]
+    # The same against an inspection imported earlier.
+    import_history(db, write(tmp_path, "I1,Alder,GA,JEM,inspection,2023-11-06,2023-11-08,,,,,,,,",
+                             name="first.csv"))  # fmt: skip
+    later = write(tmp_path, "FR1,Alder,GA,JEM,focus_review,2022-01-01,,,I1,,,,,,", name="l.csv")
+    assert refused(db, later) == [
+        f"{later}:2: start_date: a focus review cannot be before the inspection it follows "
+        "('I1' ended 2023-11-08; this one starts 2022-01-01)"
+    ]
+
+
+def test_a_reimport_with_corrections_lists_each_difference_and_keeps_the_database(db, tmp_path):
+    rows = [
+        "I1,Alder,GA,JEM,inspection,2023-11-06,2023-11-08,site_visit,,F1,deficiency,training,lea,"
+        "Officers lacked training,",
+        "I1,Alder,GA,JEM,inspection,2023-11-06,2023-11-08,site_visit,,F2,deficiency,training,lea,"
+        "Old text,",
+        "I2,Alder,GA,JEM,inspection,2024-02-01,,,,,,,,,",
+        "FR1,Alder,GA,JEM,focus_review,2024-03-01,,desk_review,I1,F1,,,,,resolved",
+    ]
+    import_history(db, write(tmp_path, *rows, name="first.csv"))
+    before = counts(db)
+    corrected = [
+        rows[0].replace("2023-11-08", "2023-11-09"),
+        rows[1].replace("2023-11-08", "2023-11-09").replace("Old text", "Corrected text"),
+        rows[2],
+        rows[3].replace("desk_review", "site_visit"),
+        "I3,Alder,GA,JEM,inspection,2024-06-01,,,,,,,,,",  # new: imported
+    ]
+    path = write(tmp_path, *corrected, name="again.csv")
+    result = import_history(db, path)
+    assert result.differences == (
+        f"{path}:2: end_date: review_ref 'I1' has '2023-11-08' in the database, '2023-11-09' in "
+        "the file; not applied",
+        f"{path}:3: description: finding_ref 'F2' has 'Old text' in the database, "
+        "'Corrected text' in the file; not applied",
+        f"{path}:5: mode: review_ref 'FR1' has 'desk_review' in the database, 'site_visit' in "
+        "the file; not applied",
+    )
+    text = result.describe()
+    assert text.startswith("5 rows read: 1 new reviews, 0 new findings, 0 new agencies, 0 findings"
+                           " judged by focus reviews; 3 values in the file differ from what was "
+                           "imported before and were NOT applied")  # fmt: skip
+    assert text.splitlines()[1:] == list(result.differences)
+    assert counts(db)["review"] == before["review"] + 1
+    with db.read() as s:
+        i1 = s.exec(select(Review).where(Review.source_ref == "history:I1")).one()
+        f2 = s.exec(select(Finding).where(Finding.source_ref == "history:F2")).one()
+        assert (i1.end_date.isoformat(), i1.rev, f2.description) == ("2023-11-08", 1, "Old text")
+    # Nothing new and one difference: not "everything was imported before".
+    only = write(tmp_path, corrected[0], name="only.csv")
+    again = import_history(db, only)
+    assert again.new == 0 and "everything" not in again.describe()
+    assert again.describe().startswith("1 rows read, 0 new; 1 value in the file differs")
