@@ -12,6 +12,7 @@ is removed and the target is as it was.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import shutil
@@ -130,6 +131,14 @@ def _from_sqlite(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) or isinstance(getattr(exc, "orig", None), sqlite3.Error)
 
 
+def _rebind(db: Database) -> None:
+    """Point an open Database at the new file at its path, as opening it would."""
+    fresh = open_database(db.path, user=db.user, daily_backup=False)
+    for f in dataclasses.fields(db):
+        if f.name not in ("path", "user", "listeners"):
+            setattr(db, f.name, getattr(fresh, f.name))
+
+
 def build_database(
     path: Path | str,
     build: Callable[[Database], T],
@@ -161,8 +170,8 @@ def build_database(
         if replacing is not None:
             replacing.close()
         _swap_into_place(temp, path, work)
-        if replacing is not None:  # its engine reconnects to the new file
-            replacing.device_id = replacing.get_meta("device_id")
+        if replacing is not None:
+            _rebind(replacing)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         for folder in created:

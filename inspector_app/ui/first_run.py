@@ -1,15 +1,18 @@
 """First start on a new, empty database: demo data or an empty start, and who you are.
 
 The inspector's name is recorded in the database (meta "inspector_name") and stamped
-on every change from then on. Seeding the demo runs in a worker with progress.
+on every change from then on. The demo is built in a worker with progress, in a file
+beside the database that replaces it only once complete (services.demo_file): a failed
+or cancelled load leaves the database as it was.
 """
 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from datetime import date
 
-from inspector_app.services.demo import seed_demo
+from inspector_app.services.demo_file import create_demo_database
 from inspector_app.store.database import Database
 from inspector_app.store.models import Agency
 from inspector_app.store.queries import live
@@ -115,7 +118,8 @@ class FirstRunDialog(QDialog):
         db, today = self.db, self.today
         self.task = run_with_progress(
             self, "Loading the demo data",
-            lambda report: seed_demo(db, today=today, progress=report),
+            lambda report: create_demo_database(db.path, user=db.user, today=today,
+                                                progress=report, replacing=db),
             lambda _summary: self._finish(), self._on_error,
         )  # fmt: skip
 
@@ -136,7 +140,10 @@ class FirstRunDialog(QDialog):
 
 
 def seed_with_progress(db: Database, parent: QWidget | None = None) -> bool:
-    """Fill an empty demo database, showing progress; True when it worked."""
+    """Fill an empty demo database, showing progress; True when it worked.
+
+    All or nothing: a failed or cancelled run leaves the database empty, to be filled
+    on the next start."""
     loop = QEventLoop()
     outcome: dict[str, BaseException | None] = {}
 
@@ -148,8 +155,10 @@ def seed_with_progress(db: Database, parent: QWidget | None = None) -> bool:
         outcome["error"] = exc
         loop.quit()
 
-    task = run_with_progress(parent, "Creating the demo database",
-                             lambda report: seed_demo(db, progress=report), done, failed)  # fmt: skip
+    def job(report: Callable[[int, str], None]) -> object:
+        return create_demo_database(db.path, user=db.user, progress=report, replacing=db)
+
+    task = run_with_progress(parent, "Creating the demo database", job, done, failed)
     task.signals.cancelled.connect(loop.quit)
     loop.exec()
     error = outcome.get("error", "cancelled")

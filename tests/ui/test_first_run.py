@@ -66,3 +66,57 @@ def test_demo_start_seeds_in_background(qtbot, new_db):  # noqa: ANN001
         assert count_rows(s, Agency) == 7
     assert new_db.get_meta("inspector_name") == "Marcus Oyelaran"
     assert new_db.user == "Marcus Oyelaran"
+
+
+def _fail_midway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """seed_demo fails after agencies and officers are written, before the reviews."""
+    from inspector_app.services import demo as demo_mod
+
+    def fail(*_a: object, **_k: object) -> None:
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(demo_mod, "_completed_jem_inspection", fail)
+
+
+def _empty_and_no_temp(db) -> None:  # noqa: ANN001
+    with db.read() as s:
+        assert count_rows(s, Agency) == 0
+    assert needs_first_run(db)
+    assert not [p for p in db.path.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_failed_demo_load_leaves_the_database_empty(qtbot, new_db, monkeypatch):  # noqa: ANN001
+    _fail_midway(monkeypatch)
+    dialog = FirstRunDialog(new_db, today=DEMO_TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name_edit.setText("Marcus Oyelaran")
+    _ok(dialog).click()
+    qtbot.waitUntil(lambda: bool(dialog.error), timeout=60000)
+    assert "disk trouble" in dialog.message.text()
+    assert dialog.buttons.isEnabled()  # the user can try again or start empty
+    _empty_and_no_temp(new_db)
+    monkeypatch.undo()
+    with qtbot.waitSignal(dialog.accepted, timeout=60000):
+        _ok(dialog).click()  # a second try loads the whole demo
+    with new_db.read() as s:
+        assert count_rows(s, Agency) == 7
+
+
+@pytest.mark.slow
+def test_demo_database_created_at_start_is_all_or_nothing(qtbot, new_db, monkeypatch):  # noqa: ANN001
+    from inspector_app.ui import first_run
+
+    warnings: list[str] = []
+    monkeypatch.setattr(first_run.QMessageBox, "warning",
+                        lambda _parent, _title, text: warnings.append(text))  # fmt: skip
+    _fail_midway(monkeypatch)
+    assert not first_run.seed_with_progress(new_db)
+    assert len(warnings) == 1 and "disk trouble" in warnings[0]
+    _empty_and_no_temp(new_db)  # the next start offers the demo again
+    monkeypatch.undo()
+    assert first_run.seed_with_progress(new_db)
+    with new_db.read() as s:
+        assert count_rows(s, Agency) == 7
+    assert not needs_first_run(new_db)
