@@ -10,13 +10,24 @@ _GLOBAL_FLAGS = {"--demo"}
 
 
 def is_gui_invocation(argv: list[str]) -> bool:
-    """True when argv holds only global options (--db PATH, --user NAME, --demo)."""
+    """True when argv holds only global options (--db PATH, --user NAME, --demo).
+
+    An empty --db is left to the command line, which refuses it in one line instead
+    of opening the default database.
+    """
     rest = list(argv)
     while rest:
         arg = rest.pop(0)
-        if arg in _GLOBAL_FLAGS or arg.split("=", 1)[0] in _GLOBAL_WITH_VALUE and "=" in arg:
+        if arg in _GLOBAL_FLAGS:
+            continue
+        name, eq, value = arg.partition("=")
+        if eq and name in _GLOBAL_WITH_VALUE:
+            if name == "--db" and not value.strip():
+                return False
             continue
         if arg in _GLOBAL_WITH_VALUE and rest:
+            if arg == "--db" and not rest[0].strip():
+                return False
             rest.pop(0)
             continue
         return False

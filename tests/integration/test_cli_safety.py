@@ -96,10 +96,12 @@ def test_demo_and_db_together_are_refused(argv, capsys):
     one_line(capsys.readouterr().err, "--demo", "--db")
 
 
-def test_db_alone_still_opens_the_window():
+def test_db_alone_still_opens_the_window_but_an_empty_one_does_not():
     assert is_gui_invocation(["--db", "x.db"])
     assert is_gui_invocation(["--demo"])
     assert not is_gui_invocation(["--db", "x.db", "status"])
+    assert not is_gui_invocation(["--db", ""])  # the command line refuses it in one line
+    assert not is_gui_invocation(["--db="])
 
 
 # --- 2. demo all or nothing --------------------------------------------------------------
