@@ -99,6 +99,8 @@ def _os_problem(exc: OSError) -> str | None:
     if isinstance(exc, NotADirectoryError | FileNotFoundError):
         return (f"{exc.filename}: no such file or folder, or it cannot be made there; "
                 "check the path or choose another")  # fmt: skip
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename}: a file is in the way of a folder; choose another path"
     if isinstance(exc, IsADirectoryError):
         return f"{exc.filename}: is a folder; give a file name"
     return None

@@ -65,6 +65,22 @@ def holds_data(path: Path) -> bool:
         db.close()
 
 
+class NotAFolder(ServiceError):
+    def __init__(self, blocker: Path, path: Path):
+        self.path = path
+        super().__init__(f"{blocker}: is a file, not a folder, so {path.name} cannot be "
+                         "made inside it; choose another path")  # fmt: skip
+
+
+def _check_parents(path: Path) -> None:
+    """The nearest existing folder above `path` must be a folder (not a plain file)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise NotAFolder(parent, path)
+            return
+
+
 def _missing_parents(path: Path) -> list[Path]:
     """The folders above `path` that do not exist yet, deepest first."""
     return [p for p in path.parents if not p.exists()]
@@ -154,6 +170,7 @@ def build_database(
     connections are closed before the rename and reopen on the new file afterwards.
     """
     path = Path(path).expanduser()
+    _check_parents(path)
     created = _missing_parents(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{path.stem}-building-", dir=path.parent))

@@ -258,6 +258,14 @@ def test_measures_for_a_year_before_any_review(demo_db_path, capsys):
     assert "Agreements reviewed within two years" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("argv", [["demo"], ["import", "history", str(HISTORY / "good.csv")]])
+def test_a_new_database_under_a_plain_file_is_one_line(argv, tmp_path, capsys):
+    (tmp_path / "plain").write_text("x")
+    assert run([*argv, "--db", str(tmp_path / "plain" / "sub" / "new.db")]) == 2
+    one_line(capsys.readouterr().err, str(tmp_path / "plain"), "not a folder")
+    assert leftovers(tmp_path) == ["plain"]
+
+
 def test_wso_summary_into_an_impossible_folder(demo_db_path, capsys):
     assert run(["report", "wso-summary", "--fy", "2026", "--out", "/proc/x",
                 "--db", str(demo_db_path)]) == 2  # fmt: skip
