@@ -327,7 +327,7 @@ class ItemDetail(QWidget):
             return
         model = conflict.target.model
         known = model.answer(conflict.key)
-        if exc.current_rev > known.rev:
+        if conflict.target is self.target and exc.current_rev > known.rev:
             note = exc.current.get("note", known.note)
             model.set_answer(conflict.key, exc.current.get("value", known.value), note,
                              exc.current_rev)  # fmt: skip
@@ -412,6 +412,8 @@ class ItemDetail(QWidget):
         c = self.conflict
         mine = None if self._conflict_here() else f"({c.key}) {c.text}"
         self.stale.show_conflict(stale, {"note": c.base_note}, mine=mine)
+        # another interview is shown now: its answers are in the model, not the refused one's
+        self.stale.keep_button.setEnabled(c.target is self.target and not self._read_only)
 
     def _restore_conflict(self) -> None:
         """Back on the item whose note was refused: the user's text is in the note again."""
