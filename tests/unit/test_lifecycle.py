@@ -276,8 +276,9 @@ def test_without_its_audit_entry_a_stored_hash_is_checked_against_each_version(d
     alder = _review(demo_db, "Alder", "jem_inspection")
     lifecycle.finalize_review(demo_db, alder.id)
     _as_finalized_by_version_1(demo_db, alder.id)
+    # e.g. a review synced from another laptop without its audit log
     _sql(demo_db, "DELETE FROM audit_log WHERE entity_id = ? AND action = 'finalize_review'",
-         alder.id)  # fmt: skip  # e.g. synced from another laptop without its audit log
+         alder.id)  # fmt: skip
     result = lifecycle.verify_review(demo_db, alder.id)
     assert result.matches and result.hash_version == 1
     _sql(demo_db, "UPDATE review SET summary = 'x' WHERE id = ?", alder.id)
