@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import sqlite3
@@ -91,13 +92,19 @@ _DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(?:None|['\"](\w+)['\"])", re
 
 def _revision_graph() -> dict[str, str | None]:
     """revision -> down_revision, read from the migration files' own header lines."""
+    return dict(_graph_of(MIGRATIONS_DIR))
+
+
+@functools.lru_cache(maxsize=8)
+def _graph_of(migrations: Path) -> tuple[tuple[str, str | None], ...]:
+    # Read once per folder: an open asks several times (known revisions, head, position).
     graph: dict[str, str | None] = {}
-    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+    for script in (migrations / "versions").glob("*.py"):
         text = script.read_text(encoding="utf-8")
         rev, down = _REVISION.search(text), _DOWN_REVISION.search(text)
         if rev:
             graph[rev.group(1)] = down.group(1) if down else None
-    return graph
+    return tuple(graph.items())
 
 
 def head_revision() -> str:
@@ -363,13 +370,19 @@ def make_engine(path: Path) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # noqa: ANN001
         dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # FULL: a commit is on disk when it returns, so a saved answer survives power loss.
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.close()
+        try:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # FULL: a commit is on disk when it returns, so a saved answer survives power loss.
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.close()
+        except BaseException:
+            # The pool never gets this connection: close it here, or the -wal/-shm it
+            # made (a full disk) stay beside the file for as long as the error lives.
+            dbapi_conn.close()
+            raise
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
@@ -615,6 +628,7 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
         except OSError as exc:
             raise CannotOpen(path, exc.strerror or str(exc)) from exc
 
+    had = {s for s in ("-wal", "-shm") if path.with_name(path.name + s).exists()}
     engine = make_engine(path)
     head = head_revision()
     try:
@@ -643,12 +657,27 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
         return db
     except Exception as exc:
         engine.dispose()
+        _remove_new_sidecars(path, had)
         if isinstance(exc, DatabaseProblem):
             raise
         problem = classify(path, exc)
         if problem is not None:
             raise problem from exc
         raise
+
+
+def _remove_new_sidecars(path: Path, had: set[str]) -> None:
+    """After a failed open, remove the empty -wal and its -shm this open created.
+
+    SQLite leaves them when it could not set up WAL (a full disk). An empty -wal holds
+    nothing; one that existed before, or has content, is never touched.
+    """
+    wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
+    with contextlib.suppress(OSError):
+        if "-wal" not in had and wal.exists() and wal.stat().st_size == 0:
+            wal.unlink()
+        if "-shm" not in had and not wal.exists():
+            shm.unlink(missing_ok=True)
 
 
 def _upgrade(engine: Engine) -> None:

@@ -6,6 +6,7 @@ SQLite errors the same way).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 
@@ -117,11 +118,28 @@ class BackupFailed(DatabaseProblem):
         )
 
 
+class DiskError(DatabaseProblem):
+    def __init__(self, path: Path | str):
+        super().__init__(
+            path,
+            "the disk could not be read or written (disk I/O error); check the disk and its "
+            "free space, then try again",
+        )
+
+
 class CannotOpen(DatabaseProblem):
     def __init__(self, path: Path | str, detail: str):
         super().__init__(
             path, f"cannot open the database ({detail}); check the path and permissions"
         )
+
+
+def _nearly_full(path: Path) -> bool:
+    """SQLite says "disk I/O error" when it cannot grow its -shm on a full disk."""
+    try:
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
 
 
 def classify(path: Path | str, exc: BaseException) -> DatabaseProblem | None:
@@ -131,6 +149,8 @@ def classify(path: Path | str, exc: BaseException) -> DatabaseProblem | None:
         return DatabaseLocked(path)
     if "disk is full" in text or "database or disk is full" in text:
         return DiskFull(path)
+    if "disk i/o error" in text:
+        return DiskFull(path) if _nearly_full(Path(path)) else DiskError(path)
     if "file is not a database" in text:
         return NotADatabase(path)
     if "malformed" in text or "disk image" in text:

@@ -7,6 +7,7 @@ file deleted while open, and paths that are not what they should be.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -380,6 +381,27 @@ def test_backup_on_a_really_full_disk(demo_db_path):
             add_office(db)  # the database itself still works
     finally:
         subprocess.run(["umount", str(backups)], check=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_open_on_a_disk_with_no_free_byte_is_one_line_and_leaves_no_sidecars(copy_of, tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2000k", "tmpfs", str(disk)])
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        path = Path(shutil.copy2(copy_of(), disk / "work.db"))
+        with (disk / "filler").open("wb", buffering=0) as fh, contextlib.suppress(OSError):
+            while True:  # every free byte, so SQLite cannot even set up its -shm
+                fh.write(b"\0" * 4096)
+        before = sha(path)
+        with pytest.raises(DiskFull) as caught:
+            open_database(path)
+        one_line(caught.value, path)
+        assert sha(path) == before and sidecars(path) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
 
 
 def test_interrupted_attachment_write_leaves_no_temporary_file(tmp_path, monkeypatch):
