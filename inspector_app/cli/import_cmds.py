@@ -66,6 +66,12 @@ def _check(args: argparse.Namespace) -> int:
     if parsed.errors:
         sys.stderr.write("\n".join(parsed.errors) + "\n")
         return EXIT_BAD_FILE
+    differ = parsed.differences
+    if differ:  # what an import would leave unapplied, said before it is run
+        out("\n".join(differ))
+        out(f"{args.file}: {parsed.rows} rows, no problems found; {len(differ)} value(s) differ "
+            "from what was imported before and would not be applied")  # fmt: skip
+        return 0
     out(f"{args.file}: {parsed.rows} rows, no problems found")
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from datetime import date
 
@@ -132,6 +133,9 @@ def cmd_finalize(args: argparse.Namespace) -> int:
             out(f"Review {review_id[:8]} cannot be finalized yet; missing:")
             for line in exc.missing:
                 out(f"  - {line}")
+            # The list is the answer (stdout); the refusal itself is one line on stderr.
+            sys.stderr.write(f"inspector-app: review {review_id[:8]} was not finalized: "
+                             f"{len(exc.missing)} thing(s) missing, listed above\n")  # fmt: skip
             return 2
     finally:
         db.close()
@@ -162,6 +166,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 0
     out(f"CHANGED: review {review_id[:8]} no longer matches the hash stored at finalization: "
         + "; ".join(result.differences))  # fmt: skip
-    out(f"  stored   {result.stored}")
-    out(f"  computed {result.computed}")
+    if not result.hash_matches:  # only evidence files changed: the two hashes are equal
+        out(f"  stored   {result.stored}")
+        out(f"  computed {result.computed}")
     return EXIT_CHANGED

@@ -92,6 +92,9 @@ def _os_problem(exc: OSError) -> str | None:
     if exc.errno == errno.ENOSPC:
         where = f" writing {exc.filename}" if exc.filename else ""
         return f"disk full{where}; free some space and try again"
+    if exc.errno == errno.ENAMETOOLONG:
+        name = f"{str(exc.filename)[:60]}...: " if exc.filename else ""
+        return f"{name}a file or folder name is too long; choose a shorter path"
     if exc.filename is None:
         return None
     if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:

@@ -56,4 +56,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     mark_completed(args, f"the report {target}")
     out(f"{target}: {report_service.REPORT_LABELS[args.kind].lower()}, {rendered.pages} page(s), "
         f"sha256 {rendered.sha256}")  # fmt: skip
+    if rendered.changed_since_final:  # written, but it must not pass for a final report
+        sys.stderr.write(f"inspector-app: warning: review {review_id[:8]} changed since it was "
+                         "finalized; the report says so on every page and is not final: "
+                         + "; ".join(rendered.changed_since_final[:3]) + "\n")  # fmt: skip
     return 0
