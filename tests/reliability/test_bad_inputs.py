@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 
 HISTORY = Path(__file__).parents[1] / "data" / "history" / "good.csv"
 SETTINGS = settings(
-    max_examples=40, deadline=None, derandomize=True,
+    max_examples=100, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )  # fmt: skip
 
