@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from inspector_app.analytics.history_csv import COLUMNS  # noqa: E402
 from inspector_app.domain.forms import load_topics  # noqa: E402
 from inspector_app.paths import forms_dir  # noqa: E402
+from inspector_app.services.history_csv import COLUMNS  # noqa: E402
 
 STATES = ["GA", "NC", "SC", "TX", "FL", "AL", "TN", "VA", "AZ", "OK", "LA", "WY"]
 FIRST_FY = 2006

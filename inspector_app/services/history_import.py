@@ -1,6 +1,6 @@
 """Import earlier reviews and findings from a history CSV: one all-or-nothing write.
 
-Every row is checked first (analytics.history_csv); any problem stops the import with
+Every row is checked first (services.history_csv); any problem stops the import with
 every error listed and nothing written. Then the new rows go in as bulk inserts inside
 ONE unit of work: each still gets its sync fields and a change-log entry, and one audit
 entry summarises the import. Calling `uow.save` 100,000 times would take minutes; the
@@ -36,7 +36,6 @@ from sqlalchemy import Column, Dialect, Select, Table, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from inspector_app.analytics.history_csv import KnownHistory, ParsedHistory, parse_history
 from inspector_app.domain.calendar import focus_review_due
 from inspector_app.domain.enums import FindingStatus, ReviewStatus
 from inspector_app.store.database import Change, Database
@@ -52,6 +51,7 @@ from inspector_app.store.models import (
 
 from . import forms
 from .errors import Invalid, ServiceError
+from .history_csv import KnownHistory, ParsedHistory, parse_history
 from .uow import UnitOfWork, unit_of_work
 
 PREFIX = "history:"
