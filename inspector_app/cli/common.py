@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from inspector_app import paths
+from inspector_app.domain.errors import KnownError
 from inspector_app.store.database import Database, open_database
 from inspector_app.store.models import SyncFields
 from inspector_app.store.queries import resolve_id
@@ -17,7 +18,7 @@ _ID_TEXT = re.compile(r"[0-9a-f-]+")
 FY_RANGE = (1990, 2100)
 
 
-class CliError(Exception):
+class CliError(KnownError):
     """A user error: printed as one line on stderr, exit status 2."""
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from inspector_app import __version__
+from inspector_app.domain.errors import KnownError
 from inspector_app.domain.forms import FormError
-from inspector_app.services.errors import ServiceError
-from inspector_app.store.errors import DatabaseProblem, classify
+from inspector_app.store.errors import classify
 
-from .common import GLOBALS, CliError, db_path
+from .common import GLOBALS, db_path
 
 
 def command_modules() -> list[str]:
@@ -125,6 +126,15 @@ def _interrupted(args: argparse.Namespace) -> str:
     return "interrupted; nothing was changed by the unfinished step"
 
 
+def _log_bug(args: argparse.Namespace, exc: BaseException) -> None:
+    """A bug goes to the log file too, when one is configured (the traceback on stderr
+    is gone once the terminal closes). Without a handler nothing is logged, so Python's
+    last-resort handler does not print the traceback a second time."""
+    log = logging.getLogger(__name__)
+    if log.hasHandlers():
+        log.error("bug in command %r", getattr(args, "command", None), exc_info=exc)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -134,11 +144,9 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except (CliError, ServiceError, DatabaseProblem) as exc:
-        sys.stderr.write(f"inspector-app: {exc}\n")
-        return EXIT_USAGE
-    except FormError as exc:
-        sys.stderr.write(f"{exc}\n")
+    except KnownError as exc:
+        # Form file problems start with their own FILE:LINE; the rest name the app.
+        sys.stderr.write(f"{exc}\n" if isinstance(exc, FormError) else f"inspector-app: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write(f"inspector-app: {_interrupted(args)}\n")
@@ -148,12 +156,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         line = _os_problem(exc)
         if line is None:
+            _log_bug(args, exc)
             raise
         sys.stderr.write(f"inspector-app: {line}\n")
         return EXIT_USAGE
     except Exception as exc:
         line = _sqlite_problem(args, exc)
         if line is None:
+            _log_bug(args, exc)
             raise  # a genuine bug: keep the traceback
         sys.stderr.write(f"inspector-app: {line}\n")
         return EXIT_USAGE

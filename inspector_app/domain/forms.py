@@ -42,6 +42,7 @@ from inspector_app.domain.enums import (
     ProgramModel,
     ReviewKind,
 )
+from inspector_app.domain.errors import FormVersionMissing, KnownError
 
 __all__ = [
     "FormDefinition",
@@ -487,7 +488,7 @@ class FormProblem:
         return f"{self.file}:{self.line}: {self.key}: {self.message}"
 
 
-class FormError(Exception):
+class FormError(KnownError):
     """Raised when form files have problems; ``problems`` lists all of them."""
 
     def __init__(self, problems: Iterable[FormProblem]) -> None:
@@ -1093,19 +1094,17 @@ class FormRegistry:
     def topics(self) -> dict[str, str]:
         return dict(self._topics)
 
-    def get(self, form_id: str, version: int) -> FormDefinition:
+    def get(self, form_id: str, version: int, *, record: str = "") -> FormDefinition:
+        """The form ``form_id`` at ``version``; ``record`` names who asks, for the message.
+
+        Raises FormVersionMissing (a known error, not a bug): records synced from a
+        laptop with newer forms name versions this app does not ship.
+        """
         try:
             return self._forms[(form_id, version)]
         except KeyError:
-            versions = sorted(v for i, v in self._forms if i == form_id)
-            if versions:
-                known = ", ".join(f"v{v}" for v in versions)
-                raise KeyError(
-                    f"form {form_id}.v{version} is not available (known versions: {known})"
-                ) from None
-            raise KeyError(
-                f"form {form_id}.v{version} is not available (no form {form_id!r})"
-            ) from None
+            known = sorted(v for i, v in self._forms if i == form_id)
+            raise FormVersionMissing(form_id, version, known=known, record=record) from None
 
     def latest(self, form_id: str) -> FormDefinition:
         versions = [form for (i, _), form in self._forms.items() if i == form_id]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from inspector_app.domain.errors import KnownError
 
-class ServiceError(Exception):
+
+class ServiceError(KnownError):
     """Base of every refusal a service makes on purpose."""
 
 

@@ -14,8 +14,10 @@ def registry(directory: Path | None = None) -> FormRegistry:
     return FormRegistry.load(directory or forms_dir())
 
 
-def form_of(form_id: str, version: int) -> FormDefinition:
-    return registry().get(form_id, version)
+def form_of(form_id: str, version: int, *, record: str = "") -> FormDefinition:
+    """Raises FormVersionMissing (a KnownError) for a version this app does not ship;
+    ``record`` (e.g. "review 1a2b3c4d") is named in that message."""
+    return registry().get(form_id, version, record=record)
 
 
 def topics() -> dict[str, str]:

@@ -47,6 +47,7 @@ from .errors import (
     NotAFolder,
     SchemaVersionMissing,
     classify,
+    is_damage,
 )
 
 if TYPE_CHECKING:
@@ -403,9 +404,8 @@ def _integrity_problem(engine: Engine) -> str | None:
     except UnicodeDecodeError:  # SQLite quoting a garbled name
         return "unreadable text in the file"
     except (sqlite3.DatabaseError, DBAPIError) as exc:
-        text = str(getattr(exc, "orig", exc))
-        if any(s in text.lower() for s in ("malformed", "not a database", "disk image")):
-            return text
+        if is_damage(exc):
+            return str(getattr(exc, "orig", exc))
         raise
     lines = [r[0] for r in rows]
     return None if lines == ["ok"] else "\n".join(lines)

@@ -1,16 +1,20 @@
 """Known database conditions, each with a one-line message for the user.
 
-Anything else raised by SQLite is a bug and surfaces as one (qutebrowser sorts its
+SQLite errors are sorted by their result code (`sqlite_errorcode`), not their
+wording; anything not listed is a bug and surfaces as one (qutebrowser sorts its
 SQLite errors the same way).
 """
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
+from inspector_app.domain.errors import KnownError
 
-class DatabaseProblem(Exception):
+
+class DatabaseProblem(KnownError):
     """A condition the user can act on. str() is the one line to show."""
 
     def __init__(self, path: Path | str, message: str):
@@ -142,19 +146,81 @@ def _nearly_full(path: Path) -> bool:
         return False
 
 
+def sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of a sqlite3 error (or SQLAlchemy's wrapper of one).
+
+    None when the error did not come from SQLite itself (e.g. a closed connection).
+    Extended codes (SQLITE_IOERR_SHMSIZE, ...) keep the primary code in their low byte.
+    """
+    code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _sqlite_text(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", exc))
+
+
+_BY_CODE = {
+    sqlite3.SQLITE_BUSY: "locked",
+    sqlite3.SQLITE_LOCKED: "locked",
+    sqlite3.SQLITE_FULL: "full",
+    sqlite3.SQLITE_NOTADB: "notadb",
+    sqlite3.SQLITE_CORRUPT: "corrupt",
+    sqlite3.SQLITE_CANTOPEN: "cantopen",
+    sqlite3.SQLITE_READONLY: "cantopen",
+    sqlite3.SQLITE_PERM: "cantopen",
+    sqlite3.SQLITE_IOERR: "ioerr",
+}
+
+# Only for errors that carry no code (raised by the driver, or by an older Python).
+_BY_TEXT = (
+    (("database is locked", "database is busy", "database table is locked"), "locked"),
+    (("database or disk is full", "disk is full"), "full"),
+    (("disk i/o error",), "ioerr"),
+    (("file is not a database",), "notadb"),
+    (("malformed", "disk image"), "corrupt"),
+    (("unable to open", "readonly", "read-only"), "cantopen"),
+)
+
+
+def _kind(exc: BaseException) -> str | None:
+    code = sqlite_code(exc)
+    if code is not None:
+        return _BY_CODE.get(code)
+    text = _sqlite_text(exc).lower()
+    return next((kind for needles, kind in _BY_TEXT if any(n in text for n in needles)), None)
+
+
+def is_damage(exc: BaseException) -> bool:
+    """The file is not a (whole) database: SQLITE_CORRUPT or SQLITE_NOTADB."""
+    return _kind(exc) in ("corrupt", "notadb")
+
+
 def classify(path: Path | str, exc: BaseException) -> DatabaseProblem | None:
     """Map a sqlite3 / SQLAlchemy error to a known problem, or None for a bug."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    if "database is locked" in text or "database is busy" in text:
+    kind = _kind(exc)
+    if kind == "locked":
         return DatabaseLocked(path)
-    if "disk is full" in text or "database or disk is full" in text:
+    if kind == "full":
         return DiskFull(path)
-    if "disk i/o error" in text:
-        return DiskFull(path) if _nearly_full(Path(path)) else DiskError(path)
-    if "file is not a database" in text:
+    if kind == "notadb":
         return NotADatabase(path)
-    if "malformed" in text or "disk image" in text:
+    if kind == "corrupt":
         return CorruptDatabase(path)
-    if "unable to open" in text or "readonly" in text or "read-only" in text:
-        return CannotOpen(path, text)
+    if kind == "cantopen":
+        return CannotOpen(path, _sqlite_text(exc))
+    if kind == "ioerr":
+        return _io_problem(Path(path), exc)
     return None
+
+
+def _io_problem(path: Path, exc: BaseException) -> DatabaseProblem:
+    """SQLITE_IOERR_*: a full disk shows up as one of these when SQLite cannot grow a file
+    (its -shm at open, the -wal on commit), so free space decides; a file system that
+    reports damage is a damaged database; anything else is the disk itself."""
+    if _nearly_full(path):
+        return DiskFull(path)
+    extended = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    if extended == sqlite3.SQLITE_IOERR_CORRUPTFS:
+        return CorruptDatabase(path, "the file system reports damage")
+    return DiskError(path)

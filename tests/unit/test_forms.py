@@ -16,6 +16,7 @@ from inspector_app.domain.enums import (
     ProgramModel,
     ReviewKind,
 )
+from inspector_app.domain.errors import FormVersionMissing
 from inspector_app.domain.forms import (
     FormDefinition,
     FormError,
@@ -565,10 +566,10 @@ def test_registry_versions(tmp_path):
     assert registry.latest("sample").version == 2
     assert registry.for_review_kind(ReviewKind.JEM_INSPECTION).ref == "sample.v2"
     assert registry.interview_forms(ProgramModel.JEM) == []
-    with pytest.raises(KeyError, match="known versions: v1, v2"):
+    with pytest.raises(FormVersionMissing, match=r"form sample v3, .*\(it has v1, v2\)"):
         registry.get("sample", 3)
-    with pytest.raises(KeyError, match="nope"):
-        registry.get("nope", 1)
+    with pytest.raises(FormVersionMissing, match="review 1a2b uses form nope v1, .* no form"):
+        registry.get("nope", 1, record="review 1a2b")
     with pytest.raises(KeyError, match="nope"):
         registry.latest("nope")
 
