@@ -1,474 +1,38 @@
-"""Form definitions: checklists and interview guides kept as YAML files in ``forms/``.
+"""The form checker: every problem of the YAML files with file, line and key.
 
-One file per form and version, named ``{id}.v{version}.yaml``. This module holds
-the pydantic schema of a form, the loader, a checker that reports every problem
-with file, line and key, and a registry of the loaded forms.
-
-A review records the form reference (``FormDefinition.ref``, e.g.
-``"jem_inspection.v1"``) it was started with; a later version of a form never
-changes an old review, so the registry keeps every version.
+Pydantic says what is wrong; the YAML node tree says where (line numbers), so each
+problem is reported at the line a person editing the file would fix.
 """
 
 from __future__ import annotations
 
-import re
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from inspector_app.domain.enums import (
-    AnswerType,
-    FindingKind,
-    IntervieweeRole,
-    ProgramModel,
-    ReviewKind,
+from inspector_app.domain.enums import AnswerType, ReviewKind
+from inspector_app.domain.errors import KnownError
+
+from .schema import (
+    FORM_FILE_RE,
+    TOPICS_FILE,
+    FormDefinition,
+    FormItem,
+    FormKind,
+    FormSection,
+    Topic,
+    TopicsFile,
 )
-from inspector_app.domain.errors import FormVersionMissing, KnownError
-
-__all__ = [
-    "FormDefinition",
-    "FormError",
-    "FormItem",
-    "FormKind",
-    "FormProblem",
-    "FormRegistry",
-    "FormSection",
-    "TOPICS_FILE",
-    "check_forms",
-    "default_forms_dir",
-    "load_form",
-    "load_topics",
-]
-
-TOPICS_FILE = "topics.yaml"
-FORM_FILE_RE = re.compile(r"^(?P<id>[a-z0-9_]+)\.v(?P<version>[0-9]+)\.yaml$")
-FORM_ID_RE = re.compile(r"^[a-z0-9_]+$")
-SECTION_KEY_RE = re.compile(r"^[a-z0-9_]+$")
-ITEM_KEY_RE = re.compile(r"^[a-z0-9_.]+$")
-TOPIC_CODE_RE = re.compile(r"^[a-z0-9_-]+$")
-DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-NUMBER_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
-
-
-class FormKind(StrEnum):
-    CHECKLIST = "checklist"  # a review's checklist (one per review kind)
-    INTERVIEW = "interview"  # an interview guide (one per interviewee role)
-
-
-# Answer values of the enumerated answer types (choice items list their own).
-ENUMERATED_VALUES: dict[AnswerType, tuple[str, ...]] = {
-    AnswerType.YES_NO_NA: ("yes", "no", "na"),
-    AnswerType.YES_NO: ("yes", "no"),
-    AnswerType.UNDERSTANDING: ("understood", "partial", "not_understood"),
-}
-
-# fail_values when a form does not give them.
-DEFAULT_FAIL_VALUES: dict[AnswerType, tuple[str, ...]] = {
-    AnswerType.YES_NO_NA: ("no",),
-    AnswerType.YES_NO: ("no",),
-    AnswerType.UNDERSTANDING: ("not_understood", "partial"),
-}
-
-# The finding kinds a failed item may suggest.
-FAILURE_KINDS = (FindingKind.DEFICIENCY, FindingKind.AREA_OF_CONCERN)
 
 # Error types raised by FormDefinition's own duplicate checks; the checker reports
 # duplicates itself (with the line of the second key), so it skips these.
 _DUPLICATE_ERROR_TYPES = frozenset({"duplicate_section_key", "duplicate_item_key"})
-
-
-def _require_text(value: str, what: str) -> str:
-    if not value.strip():
-        raise PydanticCustomError(
-            "empty_text", "must not be empty; expected {what}", {"what": what}
-        )
-    return value
-
-
-# ---------------------------------------------------------------------------
-# Schema
-
-
-class FormItem(BaseModel):
-    """One checklist item or interview question."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    key: str
-    prompt: str
-    answer: AnswerType
-    choices: list[str] = Field(default_factory=list, validate_default=True)
-    required: StrictBool = True
-    help: str = ""
-    citation: str
-    topic: str
-    on_failure: FindingKind = FindingKind.DEFICIENCY
-    # None in the file means "the default for the answer type"; always a list after validation.
-    fail_values: list[str] = Field(default=None, validate_default=True)  # type: ignore[assignment]
-
-    @field_validator("key")
-    @classmethod
-    def _check_key(cls, value: str) -> str:
-        if not ITEM_KEY_RE.fullmatch(value):
-            raise PydanticCustomError(
-                "bad_item_key",
-                "'{value}' is not a valid item key; expected lowercase letters, digits, "
-                "'_' and '.', by convention the section key + '.' + a name "
-                "(e.g. 'facility.complaint_poster_english')",
-                {"value": value},
-            )
-        return value
-
-    @field_validator("prompt")
-    @classmethod
-    def _check_prompt(cls, value: str) -> str:
-        return _require_text(value, "the question the inspector answers")
-
-    @field_validator("citation")
-    @classmethod
-    def _check_citation(cls, value: str) -> str:
-        return _require_text(value, "the MOA clause or policy the item checks")
-
-    @field_validator("choices")
-    @classmethod
-    def _check_choices(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        answer = info.data.get("answer")
-        if answer is None:  # the answer type itself is invalid; reported there
-            return value
-        if answer == AnswerType.CHOICE:
-            if not value:
-                raise PydanticCustomError(
-                    "choices_missing",
-                    "an item with answer 'choice' needs a non-empty 'choices' list "
-                    "(e.g. choices: [daily, weekly, monthly])",
-                )
-            for choice in value:
-                if not choice.strip():
-                    raise PydanticCustomError(
-                        "empty_choice", "choices must not contain an empty string"
-                    )
-            duplicates = sorted({c for c in value if value.count(c) > 1})
-            if duplicates:
-                raise PydanticCustomError(
-                    "duplicate_choice",
-                    "choice {choices} listed more than once; expected each choice once",
-                    {"choices": ", ".join(repr(c) for c in duplicates)},
-                )
-        elif value:
-            raise PydanticCustomError(
-                "choices_not_allowed",
-                "choices only apply to items with answer 'choice' (this item's answer is "
-                "'{answer}'); remove 'choices' or change the answer type",
-                {"answer": str(answer)},
-            )
-        return value
-
-    @field_validator("topic")
-    @classmethod
-    def _check_topic(cls, value: str, info: ValidationInfo) -> str:
-        topics = (info.context or {}).get("topics")
-        if topics is not None and value not in topics:
-            raise PydanticCustomError(
-                "unknown_topic",
-                "unknown topic code '{value}'; expected a code from topics.yaml: {known}",
-                {"value": value, "known": ", ".join(topics)},
-            )
-        return value
-
-    @field_validator("on_failure", mode="before")
-    @classmethod
-    def _check_on_failure(cls, value: Any) -> Any:
-        if not isinstance(value, str) or value not in FAILURE_KINDS:
-            raise PydanticCustomError(
-                "bad_on_failure",
-                "{value} is not a finding kind a failure can suggest; "
-                "expected 'deficiency' or 'area_of_concern'",
-                {"value": repr(value)},
-            )
-        return value
-
-    @field_validator("fail_values", mode="before")
-    @classmethod
-    def _default_fail_values(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            answer = info.data.get("answer")
-            return list(DEFAULT_FAIL_VALUES.get(answer, ())) if answer is not None else []
-        return value
-
-    @field_validator("fail_values")
-    @classmethod
-    def _check_fail_values(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        answer = info.data.get("answer")
-        if answer is None:
-            return value
-        if answer == AnswerType.CHOICE:
-            if "choices" not in info.data:  # choices invalid; reported there
-                return value
-            allowed: Sequence[str] | None = info.data["choices"]
-        else:
-            allowed = ENUMERATED_VALUES.get(answer)
-        if allowed is None:
-            if value:
-                raise PydanticCustomError(
-                    "fail_values_not_allowed",
-                    "fail_values only apply to yes_no_na, yes_no, understanding and choice "
-                    "answers (this item's answer is '{answer}'); remove fail_values",
-                    {"answer": str(answer)},
-                )
-            return value
-        unknown = [v for v in value if v not in allowed]
-        if unknown:
-            raise PydanticCustomError(
-                "bad_fail_value",
-                "{unknown} not an answer of this item; expected values from: {allowed}",
-                {
-                    "unknown": ", ".join(repr(v) for v in unknown)
-                    + (" is" if len(unknown) == 1 else " are"),
-                    "allowed": ", ".join(allowed),
-                },
-            )
-        return value
-
-    # -- behaviour --------------------------------------------------------
-
-    def valid_values(self) -> list[str] | None:
-        """The answers this item accepts, or None when the answer is free."""
-        if self.answer == AnswerType.CHOICE:
-            return list(self.choices)
-        values = ENUMERATED_VALUES.get(self.answer)
-        return list(values) if values is not None else None
-
-    def is_failure(self, value: str | None) -> bool:
-        """True when ``value`` is one of the answers that suggest a finding."""
-        return value is not None and value in self.fail_values
-
-    def validate_value(self, value: str) -> str | None:
-        """An error message when ``value`` is not a valid answer, else None."""
-        allowed = self.valid_values()
-        if allowed is not None:
-            if value not in allowed:
-                return f"{value!r} is not a valid answer; expected one of: {', '.join(allowed)}"
-            return None
-        if self.answer == AnswerType.NUMBER:
-            if not isinstance(value, str) or not NUMBER_RE.fullmatch(value.strip()):
-                return f"{value!r} is not a number; expected a number such as 8 or 1.5"
-            return None
-        if self.answer == AnswerType.DATE:
-            if not isinstance(value, str) or not DATE_RE.fullmatch(value):
-                return f"{value!r} is not a date; expected YYYY-MM-DD"
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                return f"{value!r} is not a valid calendar date; expected YYYY-MM-DD"
-            return None
-        return None  # text, officer, photo: free
-
-
-class FormSection(BaseModel):
-    """A titled group of items."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    key: str
-    title: str
-    items: list[FormItem] = Field(min_length=1)
-
-    @field_validator("key")
-    @classmethod
-    def _check_key(cls, value: str) -> str:
-        if not SECTION_KEY_RE.fullmatch(value):
-            raise PydanticCustomError(
-                "bad_section_key",
-                "'{value}' is not a valid section key; expected lowercase letters, digits "
-                "and '_' (e.g. 'facility')",
-                {"value": value},
-            )
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _check_title(cls, value: str) -> str:
-        return _require_text(value, "the section's title")
-
-
-class FormDefinition(BaseModel):
-    """One version of a checklist or interview guide."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str
-    version: StrictInt = Field(ge=1)
-    title: str
-    program: ProgramModel
-    kind: FormKind
-    review_kind: ReviewKind | None = Field(default=None, validate_default=True)
-    interviewee_role: IntervieweeRole | None = Field(default=None, validate_default=True)
-    description: str = ""
-    sections: list[FormSection] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _check_id(cls, value: str) -> str:
-        if not FORM_ID_RE.fullmatch(value):
-            raise PydanticCustomError(
-                "bad_form_id",
-                "'{value}' is not a valid form id; expected lowercase letters, digits and '_' "
-                "(e.g. 'jem_inspection')",
-                {"value": value},
-            )
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _check_title(cls, value: str) -> str:
-        return _require_text(value, "the form's title")
-
-    @field_validator("review_kind")
-    @classmethod
-    def _check_review_kind(cls, value: ReviewKind | None, info: ValidationInfo) -> Any:
-        kind = info.data.get("kind")
-        if kind == FormKind.CHECKLIST:
-            if value is None:
-                raise PydanticCustomError(
-                    "review_kind_missing",
-                    "a checklist form needs 'review_kind' (one of: {kinds})",
-                    {"kinds": ", ".join(k.value for k in ReviewKind)},
-                )
-            program = info.data.get("program")
-            expected = {
-                ReviewKind.JEM_INSPECTION: ProgramModel.JEM,
-                ReviewKind.WSO_REVIEW: ProgramModel.WSO,
-            }.get(value)
-            if program is not None and expected is not None and program != expected:
-                raise PydanticCustomError(
-                    "review_kind_program",
-                    "review kind '{kind}' is for program {expected}, but the form's program "
-                    "is {program}",
-                    {"kind": value.value, "expected": expected.value, "program": program.value},
-                )
-        elif kind == FormKind.INTERVIEW and value is not None:
-            raise PydanticCustomError(
-                "review_kind_not_allowed",
-                "'review_kind' only applies to checklist forms; an interview form names its "
-                "'interviewee_role' instead",
-            )
-        return value
-
-    @field_validator("interviewee_role")
-    @classmethod
-    def _check_interviewee_role(cls, value: IntervieweeRole | None, info: ValidationInfo) -> Any:
-        kind = info.data.get("kind")
-        if kind == FormKind.INTERVIEW and value is None:
-            raise PydanticCustomError(
-                "interviewee_role_missing",
-                "an interview form needs 'interviewee_role' (one of: {roles})",
-                {"roles": ", ".join(r.value for r in IntervieweeRole)},
-            )
-        if kind == FormKind.CHECKLIST and value is not None:
-            raise PydanticCustomError(
-                "interviewee_role_not_allowed",
-                "'interviewee_role' only applies to interview forms; remove it from a checklist",
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _check_unique_keys(self) -> FormDefinition:
-        section_keys: set[str] = set()
-        item_keys: set[str] = set()
-        for section in self.sections:
-            if section.key in section_keys:
-                raise PydanticCustomError(
-                    "duplicate_section_key",
-                    "duplicate section key '{key}'",
-                    {"key": section.key},
-                )
-            section_keys.add(section.key)
-            for item in section.items:
-                if item.key in item_keys:
-                    raise PydanticCustomError(
-                        "duplicate_item_key", "duplicate item key '{key}'", {"key": item.key}
-                    )
-                item_keys.add(item.key)
-        return self
-
-    # -- behaviour --------------------------------------------------------
-
-    @property
-    def ref(self) -> str:
-        """The reference a review stores, e.g. ``"jem_inspection.v1"``."""
-        return f"{self.id}.v{self.version}"
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.ref}.yaml"
-
-    def items(self) -> Iterator[FormItem]:
-        """All items in form order."""
-        for section in self.sections:
-            yield from section.items
-
-    def item(self, key: str) -> FormItem:
-        for item in self.items():
-            if item.key == key:
-                return item
-        raise KeyError(f"form {self.ref} has no item {key!r}")
-
-    def section_of(self, key: str) -> FormSection:
-        """The section holding the item ``key``."""
-        for section in self.sections:
-            for item in section.items:
-                if item.key == key:
-                    return section
-        raise KeyError(f"form {self.ref} has no item {key!r}")
-
-
-class _Topic(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str
-    title: str
-
-    @field_validator("code")
-    @classmethod
-    def _check_code(cls, value: str) -> str:
-        if not TOPIC_CODE_RE.fullmatch(value):
-            raise PydanticCustomError(
-                "bad_topic_code",
-                "'{value}' is not a valid topic code; expected lowercase letters, digits, "
-                "'-' and '_' (e.g. 'steering-committee')",
-                {"value": value},
-            )
-        return value
-
-    @field_validator("title")
-    @classmethod
-    def _check_title(cls, value: str) -> str:
-        return _require_text(value, "the topic's title")
-
-
-class _TopicsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    topics: list[_Topic] = Field(min_length=1)
 
 
 # ---------------------------------------------------------------------------
@@ -545,8 +109,8 @@ _MODEL_FIELDS = {
     "form": list(FormDefinition.model_fields),
     "section": list(FormSection.model_fields),
     "item": list(FormItem.model_fields),
-    "topics": list(_TopicsFile.model_fields),
-    "topic": list(_Topic.model_fields),
+    "topics": list(TopicsFile.model_fields),
+    "topic": list(Topic.model_fields),
 }
 
 
@@ -821,9 +385,9 @@ def _check_topics_file(path: Path) -> tuple[dict[str, str] | None, list[FormProb
             FormProblem(label, 1, "(topics)", "file is empty; expected a 'topics:' list")
         )
         return None, problems
-    model: _TopicsFile | None = None
+    model: TopicsFile | None = None
     try:
-        model = _TopicsFile.model_validate(parsed.data)
+        model = TopicsFile.model_validate(parsed.data)
     except ValidationError as exc:
         problems.extend(_validation_problems(parsed, exc, "topics", **kwargs))
     raw = parsed.data.get("topics") if isinstance(parsed.data, dict) else None
@@ -990,7 +554,7 @@ def load_form(path: Path, topics: dict[str, str]) -> FormDefinition:
     return form
 
 
-def _check_directory(
+def check_directory(
     directory: Path,
 ) -> tuple[dict[str, str], list[FormDefinition], list[FormProblem]]:
     directory = Path(directory)
@@ -1062,93 +626,4 @@ def _check_directory(
 
 def check_forms(directory: Path) -> list[FormProblem]:
     """Every problem of ``topics.yaml`` and the ``*.yaml`` form files in ``directory``."""
-    return _check_directory(directory)[2]
-
-
-# ---------------------------------------------------------------------------
-# Registry
-
-
-class FormRegistry:
-    """The loaded forms, every version of each."""
-
-    def __init__(self, forms: Iterable[FormDefinition], topics: dict[str, str] | None = None):
-        self._forms: dict[tuple[str, int], FormDefinition] = {}
-        for form in forms:
-            if (form.id, form.version) in self._forms:
-                raise ValueError(f"form {form.ref} given twice")
-            self._forms[(form.id, form.version)] = form
-        self._topics = dict(topics or {})
-
-    @classmethod
-    def load(cls, directory: Path | None = None) -> FormRegistry:
-        """Load every form in ``directory`` (default: default_forms_dir()); raises FormError."""
-        topics, forms, problems = _check_directory(
-            default_forms_dir() if directory is None else Path(directory)
-        )
-        if problems:
-            raise FormError(problems)
-        return cls(forms, topics)
-
-    @property
-    def topics(self) -> dict[str, str]:
-        return dict(self._topics)
-
-    def get(self, form_id: str, version: int, *, record: str = "") -> FormDefinition:
-        """The form ``form_id`` at ``version``; ``record`` names who asks, for the message.
-
-        Raises FormVersionMissing (a known error, not a bug): records synced from a
-        laptop with newer forms name versions this app does not ship.
-        """
-        try:
-            return self._forms[(form_id, version)]
-        except KeyError:
-            known = sorted(v for i, v in self._forms if i == form_id)
-            raise FormVersionMissing(form_id, version, known=known, record=record) from None
-
-    def latest(self, form_id: str) -> FormDefinition:
-        versions = [form for (i, _), form in self._forms.items() if i == form_id]
-        if not versions:
-            known = ", ".join(sorted({i for i, _ in self._forms})) or "none"
-            raise KeyError(f"no form {form_id!r} (known forms: {known})")
-        return max(versions, key=lambda f: f.version)
-
-    def all(self) -> list[FormDefinition]:
-        """Every form and version, ordered by id then version."""
-        return [self._forms[k] for k in sorted(self._forms)]
-
-    def for_review_kind(self, kind: ReviewKind) -> FormDefinition:
-        """The latest checklist used for reviews of ``kind``."""
-        checklists = [
-            f
-            for f in self._forms.values()
-            if f.kind == FormKind.CHECKLIST and f.review_kind == kind
-        ]
-        if not checklists:
-            raise KeyError(f"no checklist form for review kind {ReviewKind(kind).value!r}")
-        return max(checklists, key=lambda f: (f.version, f.id))
-
-    def interview_forms(self, program: ProgramModel) -> list[FormDefinition]:
-        """The latest version of each interview guide of ``program``, by interviewee role."""
-        latest: dict[str, FormDefinition] = {}
-        for form in self._forms.values():
-            if form.kind != FormKind.INTERVIEW or form.program != program:
-                continue
-            if form.id not in latest or form.version > latest[form.id].version:
-                latest[form.id] = form
-        roles = list(IntervieweeRole)
-        return sorted(
-            latest.values(),
-            key=lambda f: (
-                roles.index(f.interviewee_role) if f.interviewee_role else len(roles),
-                f.id,
-            ),
-        )
-
-
-def default_forms_dir() -> Path:
-    """The shipped ``forms/`` folder (inside the PyInstaller bundle when frozen)."""
-    bundle = getattr(sys, "_MEIPASS", None)  # set by PyInstaller in a frozen app
-    if bundle:
-        return Path(bundle) / "forms"
-    return Path(__file__).resolve().parents[2] / "forms"
+    return check_directory(directory)[2]
