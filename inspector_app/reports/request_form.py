@@ -14,26 +14,13 @@ from datetime import date, timedelta
 from reportlab.platypus import Flowable, Spacer
 
 from inspector_app.domain.enums import ReviewMode
+from inspector_app.domain.request_form import DEFAULT_REQUEST_ITEMS
 
 from .base import BaseReport, callout, data_table, date_range, fmt_date, inch, kv_table, para
 from .inspection import meta_for
 from .sources import ReportSources
 
-# The standard list of information and documents requested from a WSO LEA.
-# services.lifecycle creates a review's InfoRequestItem rows from it.
-DEFAULT_REQUEST_ITEMS: list[str] = [
-    "Current roster of warrant service officers (WSOs): name, rank, assignment and "
-    "date of 287(g) designation",
-    "Training records for each WSO: date and length of the WSO course",
-    "Log of ICE credentials issued, revoked, retrieved and destroyed since the last review",
-    "Records of every ICE warrant served by WSOs in the last 24 months (date, officer, "
-    "subject, time of release from criminal custody)",
-    "Complaints and allegations against WSOs, with how each was reported to ICE and resolved",
-    "Written procedures for explaining the complaint process and providing interpretation",
-    "Records of suspensions or revocations of WSO authority and the credentials retrieved",
-    "Steering-committee meeting notices, agendas and minutes since the last review",
-    "Name and contact details of the LEA's 287(g) program manager",
-]
+__all__ = ["DEFAULT_REQUEST_ITEMS", "RequestFormReport", "default_due_date"]
 
 DUE_BEFORE_VISIT = timedelta(days=21)
 

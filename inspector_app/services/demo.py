@@ -8,7 +8,6 @@ print them correctly.
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,11 +26,10 @@ from inspector_app.store.database import Database
 
 from . import agencies as ag
 from . import attachments, findings, interviews, reviews
+from .demo_data import DEMO_INSPECTOR, TEAM, bad_value, good_value, photo
+from .demo_lifecycle import extend_demo
 
 Progress = Callable[[int, str], None]
-
-DEMO_INSPECTOR = "Dana Whitfield"
-TEAM = ["Dana Whitfield", "Marcus Oyelaran", "Inés Carvalho"]
 
 # name, state, county, models, field office index
 AGENCIES = [
@@ -62,47 +60,6 @@ class DemoSummary:
     findings: int = 0
     interviews: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def _photo(caption: str, color: tuple[int, int, int]) -> bytes:
-    """A small JPEG standing in for a photo taken on site."""
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGB", (480, 320), color)
-    draw = ImageDraw.Draw(img)
-    draw.rectangle((20, 20, 460, 300), outline=(255, 255, 255), width=4)
-    draw.text((40, 140), caption, fill=(255, 255, 255))
-    buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=80)
-    return buf.getvalue()
-
-
-def _good_value(item) -> str | None:  # noqa: ANN001
-    match item.answer:
-        case AnswerType.YES_NO_NA | AnswerType.YES_NO:
-            return "yes"
-        case AnswerType.UNDERSTANDING:
-            return "understood"
-        case AnswerType.NUMBER:
-            return "8"
-        case AnswerType.DATE:
-            return None
-        case AnswerType.CHOICE:
-            return item.choices[0]
-        case AnswerType.TEXT:
-            return "Reviewed on site; consistent with the MOA."
-        case _:
-            return None
-
-
-def _bad_value(item) -> str | None:  # noqa: ANN001
-    match item.answer:
-        case AnswerType.YES_NO_NA | AnswerType.YES_NO:
-            return "no"
-        case AnswerType.UNDERSTANDING:
-            return "not_understood"
-        case _:
-            return _good_value(item)
 
 
 def seed_demo(
@@ -184,8 +141,6 @@ def seed_demo(
             planned_end=today + timedelta(days=days + 2),
         )  # fmt: skip
         summary.reviews += 1
-    from .demo_lifecycle import extend_demo  # imports this module's helpers
-
     extend_demo(db, today)
     step(100, "Done")
     return summary
@@ -248,7 +203,7 @@ def _completed_jem_inspection(db: Database, agency, today: date, summary: DemoSu
     keys = {item.key for item in form.items()}
     failing = {key for key, *_ in JEM_FINDINGS if key in keys}
     for item in form.items():
-        value = _bad_value(item) if item.key in failing else _good_value(item)
+        value = bad_value(item) if item.key in failing else good_value(item)
         if value is not None:
             reviews.record_answer(db, review_id=review.id, item_key=item.key, value=value)
     for key, topic, kind, responsible, text in JEM_FINDINGS:
@@ -262,7 +217,7 @@ def _completed_jem_inspection(db: Database, agency, today: date, summary: DemoSu
         summary.findings += 1
         if topic == "complaints":
             attachments.add_attachment(
-                db, source=_photo("Processing area: English poster only", (70, 90, 120)),
+                db, source=photo("Processing area: English poster only", (70, 90, 120)),
                 filename="processing-area-poster.jpg", review_id=review.id, finding_id=finding.id,
                 item_key=item_key, caption="Processing area wall, day 1",
             )  # fmt: skip
@@ -292,9 +247,9 @@ def _wso_review_with_interviews(db: Database, agency, officers: list, today: dat
     summary.reviews += 1
     form = reviews.form_for(review)
     for n, item in enumerate(form.items()):
-        value = _good_value(item)
+        value = good_value(item)
         if n % 7 == 3 and item.fail_values:
-            value = _bad_value(item)
+            value = bad_value(item)
         if value is not None:
             reviews.record_answer(db, review_id=review.id, item_key=item.key, value=value,
                                   note="Checked against the documents received." if n % 5 == 0 else None)  # fmt: skip
@@ -306,12 +261,12 @@ def _wso_review_with_interviews(db: Database, agency, officers: list, today: dat
         summary.interviews += 1
         iform = interviews.interview_form(ProgramModel.WSO, IntervieweeRole.OFFICER)
         for question in iform.items():
-            value = _good_value(question)
+            value = good_value(question)
             if k == 1 and question.key in WSO_INTERVIEW_GAPS and question.fail_values:
                 value = (
                     "partial"
                     if question.answer == AnswerType.UNDERSTANDING
-                    else _bad_value(question)
+                    else bad_value(question)
                 )
             if value is None:
                 continue

@@ -29,7 +29,7 @@ from inspector_app.store.models import Agency, Officer, Review
 from . import agencies as ag
 from . import attachments, findings, info_requests, lifecycle, reviews, schedule
 from . import corrective_actions as ca
-from .demo import DEMO_INSPECTOR, TEAM, _bad_value, _good_value, _photo
+from .demo_data import DEMO_INSPECTOR, TEAM, bad_value, good_value, photo
 
 BEXLEY_FINDINGS = [
     ("complaints", FindingKind.DEFICIENCY, "lea",
@@ -90,9 +90,9 @@ def _finalized_inspection(db: Database, agency: Agency, today: date) -> Review:
     failing = {t for t, k, *_ in BEXLEY_FINDINGS if k is not FindingKind.BEST_PRACTICE}
     item_of: dict[str, str] = {}
     for item in form.items():
-        value = _good_value(item)
+        value = good_value(item)
         if item.topic in failing and item.topic not in item_of and item.fail_values:
-            value, item_of[item.topic] = _bad_value(item), item.key
+            value, item_of[item.topic] = bad_value(item), item.key
         if value is not None:
             reviews.record_answer(db, review_id=review.id, item_key=item.key, value=value)
     added = {}
@@ -106,7 +106,7 @@ def _finalized_inspection(db: Database, agency: Agency, today: date) -> Review:
     for topic, name, caption, color in BEXLEY_PHOTOS:
         finding = added[topic] if topic else None
         attachments.add_attachment(
-            db, source=_photo(caption, color), filename=name, review_id=review.id,
+            db, source=photo(caption, color), filename=name, review_id=review.id,
             finding_id=finding.id if finding else None,
             item_key=finding.item_key if finding else item_of.get("interpreter"), caption=caption,
         )  # fmt: skip

@@ -17,9 +17,7 @@ from sqlmodel import select
 
 from inspector_app.domain.calendar import DueState, due_state
 from inspector_app.domain.enums import ReviewKind
-
-# The standard list of documents printed on the form is the reports' (one source).
-from inspector_app.reports.request_form import DEFAULT_REQUEST_ITEMS
+from inspector_app.domain.request_form import DEFAULT_REQUEST_ITEMS
 from inspector_app.store import queries
 from inspector_app.store.database import Database
 from inspector_app.store.files import put_blob

@@ -225,7 +225,7 @@ def record_answer(
                   old=previous["value"] if previous else None, new=value)  # fmt: skip
         if review.kind == ReviewKind.FOCUS_REVIEW:
             # The judgement flows back to the original finding in this same transaction.
-            from .lifecycle import propagate_judgement  # lifecycle imports this module
+            from .judgements import propagate_judgement
 
             propagate_judgement(uow, uow.get(Review, review_id, "review"), response)
         return response
