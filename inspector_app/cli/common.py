@@ -9,9 +9,8 @@ from pathlib import Path
 
 from inspector_app import paths
 from inspector_app.domain.errors import KnownError
+from inspector_app.services.lookup import ids_matching
 from inspector_app.store.database import Database, open_database
-from inspector_app.store.models import SyncFields
-from inspector_app.store.queries import resolve_id
 
 GLOBALS = ("db", "demo", "user")  # accepted before or after the command
 _ID_TEXT = re.compile(r"[0-9a-f-]+")
@@ -58,13 +57,12 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True) -> Database:
     return open_database(path, user=getattr(args, "user", None) or "")
 
 
-def resolve(db: Database, model: type[SyncFields], text: str, what: str) -> str:
+def resolve(db: Database, kind: str, text: str, what: str) -> str:
     """Turn an id or unique id prefix into the full id, or fail in one line."""
     if not _ID_TEXT.fullmatch(text.strip().lower()):
         raise CliError(f"no {what} with id {text!r}: ids are made of 0-9, a-f and '-'; "
                        "list them with 'inspector-app reviews'")  # fmt: skip
-    with db.read() as s:
-        ids = resolve_id(s, model, text)
+    ids = ids_matching(db, kind, text)
     if not ids:
         raise CliError(f"no {what} with id {text!r}; list them with 'inspector-app reviews'")
     if len(ids) > 1:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from inspector_app.services import lookup, review_views
 from inspector_app.services.demo_file import TargetHoldsData, create_demo_database
-from inspector_app.store import queries
-from inspector_app.store.models import Agency, Finding, Review
 
 from .common import CliError, db_path, mark_completed, open_db, out
 
@@ -43,15 +42,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
-        with db.read() as s:
-            info = {
-                "database": str(db.path),
-                "agencies": len(queries.live(s, Agency)),
-                "reviews": len(queries.live(s, Review)),
-                "findings": len(queries.live(s, Finding)),
-                "changes_waiting": queries.pending_changes(s),
-                "inspector": db.user,
-            }
+        n = lookup.counts(db)
+        info = {
+            "database": str(db.path),
+            "agencies": n.agencies,
+            "reviews": n.reviews,
+            "findings": n.findings,
+            "changes_waiting": n.changes_waiting,
+            "inspector": db.user,
+        }
     finally:
         db.close()
     if args.json:
@@ -65,8 +64,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_reviews(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
-        with db.read() as s:
-            rows = queries.list_reviews(s)
+        rows = review_views.review_rows(db)
     finally:
         db.close()
     if args.json:

@@ -10,7 +10,6 @@ from datetime import date
 
 from inspector_app.domain.calendar import fiscal_year
 from inspector_app.services import lifecycle, schedule
-from inspector_app.store.models import Review
 
 from .common import CliError, fy_arg, mark_completed, open_db, out, resolve
 
@@ -126,7 +125,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_finalize(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
-        review_id = resolve(db, Review, args.review_id, "review")
+        review_id = resolve(db, "review", args.review_id, "review")
         try:
             result = lifecycle.finalize_review(db, review_id)
         except lifecycle.FinalizeRefused as exc:
@@ -154,7 +153,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
-        review_id = resolve(db, Review, args.review_id, "review")
+        review_id = resolve(db, "review", args.review_id, "review")
         result = lifecycle.verify_review(db, review_id)
     finally:
         db.close()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from inspector_app.domain.enums import ReportKind
 from inspector_app.services import report_service
-from inspector_app.store.models import Review
 
 from .analytics_cmds import register_report_kinds
 from .common import CliError, mark_completed, open_db, out, resolve
@@ -44,7 +43,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"{target}: is a folder; give --out a file name ending in .pdf")
     db = open_db(args)
     try:
-        review_id = resolve(db, Review, args.review_id, "review")
+        review_id = resolve(db, "review", args.review_id, "review")
         try:
             rendered = report_service.render_to_file(db, args.kind, review_id, target)
         except report_service.CloseoutBlocked as exc:

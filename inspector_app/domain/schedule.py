@@ -18,6 +18,50 @@ from dataclasses import dataclass
 from datetime import date
 
 from .calendar import FiscalYear, biennial_due, due_state
+from .enums import ProgramModel, ReviewKind, ReviewStatus
+
+# The review that renews each program's two-year cycle (DOMAIN.md: every JEM LEA is
+# inspected at least once every two years; HQ reviews each WSO LEA every 2 years).
+CYCLE_REVIEW_KIND = {ProgramModel.JEM.value: ReviewKind.JEM_INSPECTION.value,
+                     ProgramModel.WSO.value: ReviewKind.WSO_REVIEW.value}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReviewFact:
+    """What the biennial rule needs about one review of an agreement."""
+
+    kind: str
+    status: str
+    end_date: date | None
+
+
+def counts_for_cycle(model: str, kind: str, status: str, end_date: date | None) -> bool:
+    """Whether a review renews an agreement's two-year cycle.
+
+    Only a review that took place (not one still planned: it may never happen), has an
+    end date, and is the program's own review (a JEM inspection for a JEM agreement, a
+    WSO review for a WSO agreement). A focus review is a follow-up of an inspection,
+    not the biennial review, so it never resets the clock.
+    """
+    return (
+        end_date is not None
+        and status != ReviewStatus.PLANNED.value
+        and CYCLE_REVIEW_KIND.get(str(model)) == str(kind)
+    )
+
+
+def last_cycle_review_end(model: str, reviews: Iterable[ReviewFact]) -> date | None:
+    """End date of the latest review of the agreement that counts for its cycle."""
+    ends = [r.end_date for r in reviews if counts_for_cycle(model, r.kind, r.status, r.end_date)]
+    return max(ends, default=None)  # type: ignore[type-var]
+
+
+def next_biennial_due(model: str, signed_on: date, reviews: Iterable[ReviewFact] = ()) -> date:
+    """Next biennial review due for one active agreement: two years after the end of
+    its last review that counts (`counts_for_cycle`), or two years after signing when
+    there is none. The one definition the Due list, the agencies list, the agency page
+    and the plan all use."""
+    return biennial_due(last_cycle_review_end(model, reviews), signed_on)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 reviews and corrective actions; and the fiscal-year inspection plan of JEM LEAs.
 
 The last review of each agreement is found with one grouped query (max end date per
-agreement and review kind), so the Due list stays quick with decades of history
+agreement, review kind and status; domain.schedule decides which count), so the Due list stays quick with decades of history
 (bench/schedule.py measures it).
 """
 
@@ -24,7 +24,13 @@ from inspector_app.domain.enums import (
     ReviewKind,
     ReviewStatus,
 )
-from inspector_app.domain.schedule import AgreementHistory, propose_plan
+from inspector_app.domain.schedule import (
+    CYCLE_REVIEW_KIND,
+    AgreementHistory,
+    ReviewFact,
+    last_cycle_review_end,
+    propose_plan,
+)
 from inspector_app.store import queries
 from inspector_app.store.database import Database
 from inspector_app.store.models import (
@@ -41,9 +47,6 @@ from inspector_app.store.models import (
 from .errors import Invalid
 from .info_requests import request_state
 from .uow import unit_of_work
-
-REVIEW_KIND_OF_MODEL = {ProgramModel.JEM: ReviewKind.JEM_INSPECTION,
-                        ProgramModel.WSO: ReviewKind.WSO_REVIEW}  # fmt: skip
 
 
 class Category:
@@ -80,17 +83,19 @@ class DueItem:
         return self.state not in ("complete", "done_on_time", "done_late")
 
 
-def last_review_ends(session: Session) -> dict[tuple[str, str], date]:
-    """(agreement id, review kind) -> end date of the latest review that took place."""
+def cycle_reviews(session: Session) -> dict[str, list[ReviewFact]]:
+    """Agreement id -> its reviews as the biennial rule sees them: one fact per (kind,
+    status) with the latest end date, from one grouped query (quick with decades of
+    history). Which of them count is `domain.schedule.counts_for_cycle`'s decision."""
     rows = session.exec(
-        select(Review.agreement_id, Review.kind, func.max(Review.end_date))
-        .where(Review.deleted == False, Review.status != ReviewStatus.PLANNED,  # noqa: E712
-               Review.end_date != None, Review.agreement_id != None)  # noqa: E711
-        .group_by(Review.agreement_id, Review.kind)
+        select(Review.agreement_id, Review.kind, Review.status, func.max(Review.end_date))
+        .where(Review.deleted == False, Review.agreement_id != None)  # noqa: E712, E711
+        .group_by(Review.agreement_id, Review.kind, Review.status)
     ).all()  # fmt: skip
-    out: dict[tuple[str, str], date] = {}
-    for agreement_id, kind, end in rows:
-        out[(agreement_id, kind)] = date.fromisoformat(end) if isinstance(end, str) else end
+    out: dict[str, list[ReviewFact]] = defaultdict(list)
+    for agreement_id, kind, status, end in rows:
+        end = date.fromisoformat(end) if isinstance(end, str) else end
+        out[agreement_id].append(ReviewFact(kind, status, end))
     return out
 
 
@@ -105,11 +110,10 @@ def _histories(session: Session, model: str | None = None) -> list[tuple[Any, Ag
                Agency.id.label("agency_id"), Agency.name, Agency.state)
         .join(Agency, Agency.id == Agreement.agency_id).where(*where)
     ).all()  # fmt: skip
-    last = last_review_ends(session)
+    facts = cycle_reviews(session)
     out = []
     for row in rows:
-        kind = REVIEW_KIND_OF_MODEL.get(ProgramModel(row.model))
-        end = last.get((row.id, kind))
+        end = last_cycle_review_end(row.model, facts.get(row.id, ()))
         out.append((row, AgreementHistory(row.id, row.signed_on, end)))
     return out
 
@@ -128,7 +132,7 @@ def agreement_items(session: Session, today: date) -> list[DueItem]:
     planned = _planned_starts(session)
     out = []
     for agreement, h in _histories(session):
-        kind = REVIEW_KIND_OF_MODEL[ProgramModel(agreement.model)]
+        kind = CYCLE_REVIEW_KIND[agreement.model]
         last = h.last_review_end.isoformat() if h.last_review_end else "never reviewed"
         out.append(DueItem(
             Category.AGREEMENT, agreement.id, agreement.agency_id, agreement.name, agreement.state,

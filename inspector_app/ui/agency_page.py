@@ -7,19 +7,12 @@ colour, so it reads the same in any theme and to a screen reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from html import escape
 from typing import Any
 
-from inspector_app.domain.calendar import biennial_due, due_state
-from inspector_app.domain.enums import OfficerStatus, ProgramModel, ReviewKind
-from inspector_app.domain.training import TrainingEvent, training_status
-from inspector_app.services.lifecycle import OfficerTraining
-from inspector_app.store.models import Agency, Agreement, FieldOffice, Review
-from inspector_app.store.queries import ReviewRow, get_live, list_reviews, live, officers_of
+from inspector_app.services.agency_views import AgencyDetails, OfficerRow, load_agency
 
-from .agencies_view import DUE_COLOURS, DUE_LABELS, Column, RowsModel, fmt_date, today_of
+from .formatting import DUE_COLOURS, DUE_LABELS, fmt_date, today_of
 from .qt import (
     QAbstractItemView,
     QGroupBox,
@@ -35,102 +28,20 @@ from .qt import (
     Signal,
 )
 from .reviews_view import REVIEW_COLUMNS
+from .widgets import Column, RowsModel
 
 LAPSED_COLOUR = "#f6d5d5"
 INACTIVE_COLOUR = "#e4e4e4"
 
 
-@dataclass(frozen=True)
-class AgreementRow:
-    id: str
-    model: str
-    moa_number: str
-    signed_on: date
-    status: str
-    next_due: date | None
-    due_state: str
+__all__ = ["AgencyPage", "load_agency"]
 
 
-@dataclass(frozen=True)
-class OfficerRow:
-    id: str
-    name: str
-    model: str
-    credential: str
-    status: str
-    status_reason: str
-    training: str  # "Current" or "Lapsed: reason; reason"
-    compliant: bool
-    last_training: date | None
-    lapsed: bool = False  # active and not compliant: offered as a training finding
-    reasons: tuple[str, ...] = ()  # why the training is not current
-
-    @property
-    def status_text(self) -> str:
-        if self.status == OfficerStatus.ACTIVE.value:
-            return "Active"
-        return (
-            f"{self.status.capitalize()}: {self.status_reason}"
-            if self.status_reason
-            else (self.status.capitalize())
-        )
-
-    @property
-    def colour(self) -> str | None:
-        if self.status != OfficerStatus.ACTIVE.value:
-            return INACTIVE_COLOUR
-        return None if self.compliant else LAPSED_COLOUR
-
-
-@dataclass
-class AgencyDetails:
-    agency: Agency
-    field_office: FieldOffice | None
-    agreements: list[AgreementRow]
-    officers: list[OfficerRow]
-    reviews: list[ReviewRow]
-
-
-def load_agency(db: Any, agency_id: str, today: date) -> AgencyDetails | None:
-    with db.read() as s:
-        agency = get_live(s, Agency, agency_id)
-        if agency is None:
-            return None
-        office = get_live(s, FieldOffice, agency.field_office_id)
-        agreements = live(s, Agreement, Agreement.agency_id == agency_id)
-        officers = officers_of(s, agency_id)
-        reviews = list_reviews(s, agency_id=agency_id)
-    ends: dict[str, date] = {}
-    for rr in reviews:
-        r: Review = rr.review
-        if r.kind != ReviewKind.FOCUS_REVIEW.value and r.end_date and r.agreement_id:
-            ends[r.agreement_id] = max(r.end_date, ends.get(r.agreement_id, r.end_date))
-    agreement_rows = []
-    for g in sorted(agreements, key=lambda g: g.model):
-        due = biennial_due(ends.get(g.id), g.signed_on) if g.status == "active" else None
-        agreement_rows.append(AgreementRow(g.id, g.model, g.moa_number, g.signed_on, g.status, due,
-                                           due_state(due, today) if due else ""))  # fmt: skip
-    officer_rows = []
-    for officer, records in officers:
-        events = [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records]
-        status = training_status(ProgramModel(officer.model), events, today)
-        t = OfficerTraining(officer, status)  # its `lapsed` is the rule inspections offer
-        officer_rows.append(
-            OfficerRow(
-                id=officer.id,
-                name=officer.name,
-                model=officer.model,
-                credential=officer.credential_number,
-                status=officer.status,
-                status_reason=officer.status_reason,
-                training=t.status.summary,
-                compliant=t.status.compliant,
-                last_training=max((r.completed_on for r in records), default=None),
-                lapsed=t.lapsed,
-                reasons=tuple(t.status.reasons),
-            )  # fmt: skip
-        )
-    return AgencyDetails(agency, office, agreement_rows, officer_rows, reviews)
+def officer_colour(row: OfficerRow) -> str | None:
+    """Grey for an officer without authority, red for lapsed training."""
+    if not row.active:
+        return INACTIVE_COLOUR
+    return None if row.compliant else LAPSED_COLOUR
 
 
 AGREEMENT_COLUMNS = [
@@ -156,14 +67,14 @@ OFFICER_COLUMNS = [
     Column(
         "Authority",
         lambda r: r.status_text,
-        background=lambda r: r.colour,
+        background=officer_colour,
         tooltip=lambda r: r.status_text,
         width=300,
     ),  # fmt: skip
     Column(
         "Training",
         lambda r: r.training,
-        background=lambda r: r.colour,
+        background=officer_colour,
         tooltip=lambda r: r.training,
     ),  # fmt: skip
 ]

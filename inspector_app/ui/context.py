@@ -18,7 +18,9 @@ class AppContext(QObject):
     sig_open_agency = Signal(str)
     sig_status = Signal(str)  # a short message for the status bar
 
-    def __init__(self, db: Database, settings: QSettings | None = None, parent: QObject | None = None):
+    def __init__(
+        self, db: Database, settings: QSettings | None = None, parent: QObject | None = None
+    ):
         super().__init__(parent)
         self.db = db
         self.settings = settings

@@ -17,8 +17,9 @@ from inspector_app.domain.calendar import fiscal_year
 from inspector_app.services import schedule
 from inspector_app.services.schedule import Category, DueItem
 
-from .agencies_view import fmt_date, today_of
 from .context import AppContext
+from .errors import error_text
+from .formatting import fmt_date, today_of
 from .qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -218,8 +219,8 @@ class DueView(QWidget):
     def refresh(self) -> None:
         try:
             self.items = schedule.due_items(self.ctx.db, today_of(self.ctx))
-        except Exception as exc:  # noqa: BLE001  (a known database problem, one line)
-            self.summary.setText(f"Could not load what is due: {exc}")
+        except Exception as exc:  # noqa: BLE001  (a bug is logged; either way one line)
+            self.summary.setText(f"Could not load what is due: {error_text(exc, 'due')}")
             return
         for category, table in self.tables.items():
             table.model.set_items([i for i in self.items if i.category == category])
@@ -244,6 +245,6 @@ class DueView(QWidget):
             self.ctx.sig_open_review.emit(item.review_id)
 
     def _on_plan(self) -> None:
-        from .lifecycle_dialogs import fy_plan_dialog
+        from .fy_plan_dialog import fy_plan_dialog
 
         fy_plan_dialog(self.ctx, self, fiscal_year(today_of(self.ctx)) + 1)

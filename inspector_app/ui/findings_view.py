@@ -9,13 +9,13 @@ from typing import Any
 
 from inspector_app.domain.enums import FindingKind, FindingStatus, ResponsibleParty
 from inspector_app.services import forms
+from inspector_app.services.review_views import review_findings_all
 from inspector_app.store.database import Database
-from inspector_app.store.models import Finding
-from inspector_app.store.queries import list_reviews, live
 
-from .agencies_view import ALL, Column, ListPage
+from .errors import KNOWN_ERRORS
 from .qt import QHBoxLayout
 from .reviews_view import kind_label
+from .widgets import ALL, Column, ListPage
 
 KIND_COLOURS = {
     FindingKind.DEFICIENCY.value: "#f6d5d5",
@@ -54,20 +54,15 @@ class FindingRow:
 def _topic_titles() -> dict[str, str]:
     try:
         return forms.topics()
-    except Exception:  # noqa: BLE001  (a broken forms folder must not hide the findings)
+    except KNOWN_ERRORS:  # a broken forms folder must not hide the findings
         return {}
 
 
 def load_finding_rows(db: Database) -> list[FindingRow]:
     titles = _topic_titles()
-    with db.read() as s:
-        reviews = {r.review.id: r for r in list_reviews(s)}
-        findings = live(s, Finding)
     rows = []
-    for f in findings:
-        rr = reviews.get(f.review_id)
-        if rr is None:
-            continue
+    for rf in review_findings_all(db):
+        f, rr = rf.finding, rf.review
         when = rr.review.start_date or rr.review.planned_start
         rows.append(
             FindingRow(

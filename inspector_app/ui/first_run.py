@@ -13,9 +13,8 @@ from collections.abc import Callable
 from datetime import date
 
 from inspector_app.services.demo_file import create_demo_database
+from inspector_app.services.lookup import has_agencies
 from inspector_app.store.database import Database
-from inspector_app.store.models import Agency
-from inspector_app.store.queries import live
 
 from .qt import (
     QDialog,
@@ -38,14 +37,13 @@ def needs_first_run(db: Database) -> bool:
     """A database nobody has set up: no agencies and the first-run questions never answered."""
     if db.get_meta(FIRST_RUN_DONE):
         return False
-    with db.read() as s:
-        return not live(s, Agency)
+    return not has_agencies(db)
 
 
 def _default_name() -> str:
     try:
         return getpass.getuser().replace(".", " ").title()
-    except Exception:  # noqa: BLE001  (no login name on some systems; the user types one)
+    except (OSError, KeyError, ImportError):  # no login name here; the user types one
         return ""
 
 

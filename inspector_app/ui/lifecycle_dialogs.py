@@ -1,5 +1,4 @@
-"""Dialogs of the review lifecycle, called from the workspace, the agency page and the
-Due view. Each function opens a modal dialog and returns what it did (or None):
+"""Dialogs of the review lifecycle, called from the workspace and the agency page. Each function opens a modal dialog and returns what it did (or None):
 
 - finalize_review_dialog(ctx, parent, review_id) -> FinalizeResult | None
   Lists what is missing (required items, findings without kind/topic, unjudged findings
@@ -11,11 +10,10 @@ Due view. Each function opens a modal dialog and returns what it did (or None):
 - officer_status_dialog(ctx, parent, officer_id) -> Officer | None: suspend, revoke or
   reinstate with the reason and whether the ICE credential was retrieved.
 - info_request_dialog(ctx, parent, review_id) -> None: the WSO request form.
-- fy_plan_dialog(ctx, parent, fiscal_year) -> Plan | None: accept or change the plan.
 
-Short aliases (finalize_review, amend_review, corrective_actions, dispute_finding)
-are what ui/workspace/lifecycle_actions.py looks up. Each dialog is a class too, so
-tests drive it without exec(). Every write goes through a service; refusals are shown
+The workspace's Review menu (ui/workspace/lifecycle_actions.py) and the agency page
+call these functions; the Due view's fiscal-year plan is in ui/fy_plan_dialog.py.
+Each dialog is a class too, so tests drive it without exec(). Every write goes through a service; refusals are shown
 in the dialog as one line, never as a traceback.
 
 A dialog editing an existing row (corrective action, officer's authority, request form)
@@ -33,21 +31,19 @@ from typing import Any
 from inspector_app.domain.enums import (
     ActionStatus,
     OfficerStatus,
-    ProgramModel,
     ResponsibleParty,
     ReviewKind,
 )
 from inspector_app.services import agencies as ag
-from inspector_app.services import attachments, lifecycle, schedule
+from inspector_app.services import attachments, lifecycle, review_views
 from inspector_app.services import corrective_actions as ca
 from inspector_app.services import info_requests as ir
 from inspector_app.services.errors import ServiceError, StaleEdit
-from inspector_app.store import queries
+from inspector_app.services.review_views import Officer
 from inspector_app.store.errors import DatabaseProblem
-from inspector_app.store.models import Finding, Officer, Review, TrainingRecord
 
 from .context import AppContext
-from .due_view import today_of
+from .formatting import today_of
 from .qt import (
     QAbstractItemView,
     QCheckBox,
@@ -255,8 +251,7 @@ class CorrectiveActionsDialog(_Dialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None, finding_id: str):
         super().__init__(ctx, parent, "Corrective actions")
         self.finding_id = finding_id
-        with ctx.db.read() as s:
-            self.finding = queries.get_live(s, Finding, finding_id)
+        self.finding = review_views.finding(ctx.db, finding_id)
         f = self.finding
         head = QLabel(f"<b>F-{f.number}</b> {f.kind or ''} · {f.topic or ''}<br>"
                       f"{f.description}" if f else "Finding not found", self)  # fmt: skip
@@ -430,8 +425,7 @@ class DisputeDialog(_Dialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None, finding_id: str):
         super().__init__(ctx, parent, "Dispute a finding")
         self.finding_id = finding_id
-        with ctx.db.read() as s:
-            f = queries.get_live(s, Finding, finding_id)
+        f = review_views.finding(ctx.db, finding_id)
         head = QLabel(f"<b>F-{f.number}</b> {f.description}" if f else "Finding not found", self)
         head.setWordWrap(True)
         self.disputed = QCheckBox("Disputed by the program office", self)
@@ -470,13 +464,7 @@ class OfficerStatusDialog(_Dialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None, officer_id: str):
         super().__init__(ctx, parent, "Officer's authority")
         self.officer_id = officer_id
-        with ctx.db.read() as s:
-            o = queries.get_live(s, Officer, officer_id)
-            records = queries.live(s, TrainingRecord, TrainingRecord.officer_id == officer_id)
-        from inspector_app.domain.training import TrainingEvent, training_status
-
-        status = training_status(ProgramModel(o.model), [TrainingEvent(
-            r.kind, r.completed_on, r.hours) for r in records], today_of(ctx)) if o else None  # fmt: skip
+        o, status = review_views.officer_with_training(ctx.db, officer_id, today_of(ctx))
         head = QLabel(f"<b>{o.name}</b> ({o.model}, credential {o.credential_number or '—'})<br>"
                       f"Training: {status.summary}" if o else "Officer not found", self)  # fmt: skip
         head.setWordWrap(True)
@@ -519,8 +507,7 @@ class OfficerStatusDialog(_Dialog):
                            "credential_retrieved": o.credential_retrieved}  # fmt: skip
 
     def load_theirs(self) -> None:
-        with self.ctx.db.read() as s:
-            self._fill(queries.get_live(s, Officer, self.officer_id))
+        self._fill(review_views.officer(self.ctx.db, self.officer_id))
 
     def _on_save(self) -> None:
         status = self.status.currentData()
@@ -545,8 +532,7 @@ class InfoRequestDialog(_Dialog):
         super().__init__(ctx, parent, "WSO review request form")
         self.review_id = review_id
         self._shown: dict[str, Any] = {}  # the form fields as last filled from the database
-        with ctx.db.read() as s:
-            self.review = queries.get_live(s, Review, review_id)
+        self.review = review_views.review(ctx.db, review_id)
         self.state = QLabel(self)
         self.state.setWordWrap(True)
         self.poc_name, self.poc_email = QLineEdit(self), QLineEdit(self)
@@ -697,84 +683,6 @@ class InfoRequestDialog(_Dialog):
             self.reload()
 
 
-# --- fiscal-year plan ---------------------------------------------------------------
-
-
-class FyPlanDialog(_Dialog):
-    HEADERS = ["Inspect", "Agency", "Last inspection ended", "Due", "Why"]
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None, fiscal_year: int):
-        super().__init__(ctx, parent, f"FY{fiscal_year} JEM inspection plan")
-        self.fiscal_year = fiscal_year
-        self.summary = QLabel(self)
-        self.summary.setWordWrap(True)
-        self.model = QStandardItemModel(0, len(self.HEADERS), self)
-        self.model.setHorizontalHeaderLabels(self.HEADERS)
-        self.model.itemChanged.connect(lambda _item: self._update_summary())
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        buttons = QDialogButtonBox(self)
-        self.accept_button = buttons.addButton(
-            "Accept plan", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel).clicked.connect(self.reject)
-        self.accept_button.clicked.connect(self._on_accept)
-        for w in (self.summary, self.table, self.error, buttons):
-            self.layout_.addWidget(w)
-        self.resize(860, 520)
-        self.plan = self.run(schedule.fy_plan, ctx.db, fiscal_year)
-        self._fill()
-
-    def _fill(self) -> None:
-        self.model.blockSignals(True)
-        self.model.removeRows(0, self.model.rowCount())
-        for r in self.plan.rows if self.plan else []:
-            check = QStandardItem()
-            check.setCheckable(True)
-            check.setCheckState(Qt.CheckState.Checked if r.included else Qt.CheckState.Unchecked)
-            check.setData(r.agreement_id, ID_ROLE)
-            why = r.reason + ("" if r.included == r.proposed else " (changed from proposal)")
-            self.model.appendRow([check, QStandardItem(f"{r.agency_name} ({r.agency_state})"),
-                                  QStandardItem(r.last_review_end.isoformat()
-                                                if r.last_review_end else "never"),
-                                  QStandardItem(r.due.isoformat()), QStandardItem(why)])  # fmt: skip
-        self.model.blockSignals(False)
-        self._update_summary()
-
-    def included(self) -> dict[str, bool]:
-        out = {}
-        for n in range(self.model.rowCount()):
-            item = self.model.item(n, 0)
-            out[item.data(ID_ROLE)] = item.checkState() == Qt.CheckState.Checked
-        return out
-
-    def _update_summary(self) -> None:
-        if not self.plan:
-            return
-        chosen = self.included()
-        n = sum(chosen.values())
-        end = date(self.fiscal_year, 9, 30)
-        gaps = [r for r in self.plan.rows if not chosen.get(r.agreement_id) and r.due <= end]
-        text = (f"{n} of {len(self.plan.rows)} JEM LEAs planned (about half each year keeps "
-                f"every LEA within two years). "
-                f"{'Accepted.' if self.plan.accepted else 'Proposed, not yet accepted.'}")  # fmt: skip
-        if gaps:
-            text += (f"<br><span style='color:#a61b1b'>Left out although due by the end of "
-                     f"FY{self.fiscal_year}: " + ", ".join(r.agency_name for r in gaps)
-                     + " — they would pass two years.</span>")  # fmt: skip
-        self.summary.setText(text)
-
-    def _on_accept(self) -> None:
-        plan = self.run(schedule.save_plan, self.ctx.db, self.fiscal_year,
-                        included=self.included(), accept=True)  # fmt: skip
-        if plan is not None:
-            self.result_ = plan
-            self.accept()
-
-
 # --- entry points -------------------------------------------------------------------
 
 
@@ -805,14 +713,3 @@ def officer_status_dialog(ctx: AppContext, parent: QWidget | None, officer_id: s
 
 def info_request_dialog(ctx: AppContext, parent: QWidget | None, review_id: str) -> None:
     _exec(InfoRequestDialog(ctx, parent, review_id))
-
-
-def fy_plan_dialog(ctx: AppContext, parent: QWidget | None, fiscal_year: int) -> Any:
-    return _exec(FyPlanDialog(ctx, parent, fiscal_year))
-
-
-# The names ui/workspace/lifecycle_actions.py looks for.
-finalize_review = finalize_review_dialog
-amend_review = amend_review_dialog
-corrective_actions = corrective_actions_dialog
-dispute_finding = dispute_finding_dialog

@@ -14,15 +14,15 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.domain.enums import ReviewKind
+from inspector_app.services.lookup import changes_waiting, review_title
 from inspector_app.store.database import open_database
 from inspector_app.store.errors import DatabaseProblem
-from inspector_app.store.models import Agency, Review
-from inspector_app.store.queries import get_live, pending_changes
 
-from .agencies_view import AgenciesView, ListPage
+from .agencies_view import AgenciesView
 from .agency_page import AgencyPage
 from .context import AppContext
 from .due_view import DueView
+from .errors import error_text
 from .findings_view import FindingRow, FindingsView
 from .program_view import ProgramView
 from .qt import (
@@ -48,6 +48,7 @@ from .qt import (
 from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
 from .tasks import Task
+from .widgets import ListPage
 from .workspace import NewReviewDialog, ReviewWorkspace
 
 SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
@@ -254,8 +255,7 @@ class MainWindow(QMainWindow):
         self.db_label.setText(db.path.name)
         self.db_label.setToolTip(str(db.path))
         self.user_label.setText(f"Signed in: {db.user or 'unknown'}")
-        with db.read() as s:
-            waiting = pending_changes(s)
+        waiting = changes_waiting(db)
         self.sync_label.setText(
             f"offline, {waiting} change{'s' if waiting != 1 else ''} waiting"
             if waiting
@@ -274,7 +274,11 @@ class MainWindow(QMainWindow):
         return task
 
     def _on_integrity_failed(self, exc: BaseException) -> None:
-        message = str(exc) if isinstance(exc, DatabaseProblem) else f"Integrity check failed: {exc}"
+        message = (
+            str(exc)
+            if isinstance(exc, DatabaseProblem)
+            else f"Integrity check failed: {error_text(exc)}"
+        )
         self.statusBar().showMessage(message)  # no timeout: it stays
         self.problem_box = QMessageBox(QMessageBox.Icon.Warning, "The database is damaged",
                                        message, parent=self)  # fmt: skip
@@ -344,12 +348,10 @@ class MainWindow(QMainWindow):
         return None
 
     def _review_title(self, review_id: str) -> str | None:
-        with self.ctx.db.read() as s:
-            review = get_live(s, Review, review_id)
-            agency = s.get(Agency, review.agency_id) if review else None
+        review = review_title(self.ctx.db, review_id)
         if review is None:
             return None
-        short = agency.name if agency else "?"
+        short = review.agency_name or "?"
         try:
             kind = ReviewKind(review.kind).label
         except ValueError:

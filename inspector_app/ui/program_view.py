@@ -20,6 +20,7 @@ from inspector_app.services.program_reports import ProgramData
 
 from .context import AppContext
 from .due_view import today_of
+from .errors import error_text
 from .qt import (
     QAbstractItemView,
     QBarCategoryAxis,
@@ -390,8 +391,8 @@ class ProgramView(QWidget):
             path += ".csv" if "csv" in chosen.lower() else ".xlsx"
         try:
             self.export_to(path)
-        except Exception as exc:  # noqa: BLE001 - shown to the user in one line
-            QMessageBox.warning(self, "Export table", str(exc))
+        except Exception as exc:  # noqa: BLE001  (a bug is logged; either way one line)
+            QMessageBox.warning(self, "Export table", error_text(exc, "export table"))
 
 
 def _bar_chart(title: str, categories: list[str],

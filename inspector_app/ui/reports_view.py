@@ -16,9 +16,9 @@ from inspector_app.domain.enums import ReportKind, ReviewKind
 from inspector_app.services import report_service
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.report_service import ArtifactRow, RenderedReport
+from inspector_app.services.review_views import review_rows
 from inspector_app.store.database import Change
 from inspector_app.store.errors import DatabaseProblem
-from inspector_app.store.queries import list_reviews
 
 from .context import AppContext
 from .qt import (
@@ -317,8 +317,7 @@ class ReportsView(QWidget):
 
     def _load_reviews(self) -> None:
         current = self.review_box.currentData()
-        with self.ctx.db.read() as s:
-            rows = list_reviews(s)
+        rows = review_rows(self.ctx.db)
         self.review_box.blockSignals(True)
         self.review_box.clear()
         for r in rows:

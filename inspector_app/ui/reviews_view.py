@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from inspector_app.domain.enums import ReviewKind, ReviewStatus
+from inspector_app.services.review_views import ReviewRow, review_rows
 from inspector_app.store.database import Database
-from inspector_app.store.queries import ReviewRow, list_reviews
 
-from .agencies_view import ALL, Column, ListPage, fmt_date
+from .formatting import fmt_date
 from .qt import QHBoxLayout, QPushButton, Qt
+from .widgets import ALL, Column, ListPage
 
 STATUS_COLOURS = {
     ReviewStatus.IN_PROGRESS.value: "#dbe8f6",
@@ -101,8 +102,7 @@ class ReviewsView(ListPage):
         return REVIEW_COLUMNS
 
     def load(self, db: Database, today: date) -> list[ReviewRow]:
-        with db.read() as s:
-            return list_reviews(s)
+        return review_rows(db)
 
     def row_id(self, row: Any) -> str:
         return row.review.id if row is not None else ""

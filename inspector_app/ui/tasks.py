@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .errors import is_known, log_unexpected
 from .qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QTimer, QWidget, Signal
 
 SHOW_AFTER_MS = 600
@@ -59,8 +60,10 @@ class Task(QRunnable):
             result = self.job(self._report)
         except Cancelled:
             self.signals.cancelled.emit()
-        except Exception as exc:  # shown to the user by the caller, never swallowed
+        except Exception as exc:  # noqa: BLE001  (a worker cannot raise: handed to the caller)
             exc.formatted_traceback = traceback.format_exc()  # type: ignore[attr-defined]
+            if not is_known(exc):  # a bug: its traceback goes to the log, from this thread
+                exc.logged_to = log_unexpected(exc, "background task")  # type: ignore[attr-defined]
             self.signals.failed.emit(exc)
         else:
             self.signals.finished.emit(result)

@@ -8,6 +8,7 @@ from inspector_app.services import lifecycle, reviews
 from inspector_app.store import queries
 from inspector_app.store.models import Officer
 from inspector_app.ui import lifecycle_dialogs as ld
+from inspector_app.ui.fy_plan_dialog import FyPlanDialog
 from inspector_app.ui.qt import QDate, Qt
 from tests.ui.conftest import make_ctx
 
@@ -140,7 +141,7 @@ def test_info_request_dialog_receives_a_document(qtbot, demo_db, tmp_path):
 
 def test_fy_plan_dialog_warns_when_a_due_lea_is_left_out(qtbot, demo_db):
     ctx = make_ctx(demo_db)
-    dialog = ld.FyPlanDialog(ctx, None, 2027)
+    dialog = FyPlanDialog(ctx, None, 2027)
     qtbot.addWidget(dialog)
     assert "Accepted." in dialog.summary.text()  # the demo accepted FY2027
     first = dialog.model.item(0, 0)
@@ -152,7 +153,9 @@ def test_fy_plan_dialog_warns_when_a_due_lea_is_left_out(qtbot, demo_db):
     ctx.close()
 
 
-def test_workspace_lookup_names_exist():
-    for name in ("finalize_review", "amend_review", "corrective_actions", "dispute_finding",
-                 "officer_status_dialog", "info_request_dialog", "fy_plan_dialog"):  # fmt: skip
-        assert callable(getattr(ld, name))
+def test_review_menu_entries_open_existing_dialogs():
+    from inspector_app.ui.workspace.lifecycle_actions import _ACTIONS
+
+    assert [text for text, _fn, _when in _ACTIONS] == [
+        "Finalize…", "Amend…", "Corrective actions…", "Dispute…", "Request form…"]  # fmt: skip
+    assert all(callable(fn) and getattr(ld, fn.__name__) is fn for _t, fn, _w in _ACTIONS)

@@ -161,3 +161,18 @@ def test_fy_plan_accept_and_change_are_audited(db):
     assert [e.action for e in entries] == ["accept_fy_plan", "accept_fy_plan"]
     assert entries[-1].user == "Test Inspector"
     assert "One SO: left out" in entries[-1].detail["changed_from_proposal"]
+
+
+def test_next_biennial_due_counts_only_held_reviews_of_the_programme():
+    from inspector_app.domain.schedule import ReviewFact, next_biennial_due
+
+    signed = date(2020, 3, 1)
+    assert next_biennial_due("JEM", signed) == date(2022, 3, 1)
+    held = ReviewFact("jem_inspection", "final", date(2024, 12, 3))
+    planned = ReviewFact("jem_inspection", "planned", date(2026, 11, 22))
+    focus = ReviewFact("focus_review", "final", date(2025, 5, 1))
+    wso = ReviewFact("wso_review", "final", date(2025, 6, 1))
+    assert next_biennial_due("JEM", signed, [held, planned, focus, wso]) == date(2026, 12, 3)
+    assert next_biennial_due("WSO", signed, [held, planned, focus, wso]) == date(2027, 6, 1)
+    in_progress = ReviewFact("jem_inspection", "in_progress", date(2025, 1, 10))
+    assert next_biennial_due("JEM", signed, [held, in_progress]) == date(2027, 1, 10)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from inspector_app.services.review_views import Attachment
 from inspector_app.store.files import blob_path
-from inspector_app.store.models import Attachment
 
 from ..qt import (
     QAbstractItemView,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from inspector_app.domain.enums import AnswerType, FindingKind
 from inspector_app.domain.forms import FormDefinition
-from inspector_app.store.models import Finding
+from inspector_app.services.review_views import Finding
 
 # Button captions for enumerated answers (the stored value is the key).
 VALUE_LABELS = {

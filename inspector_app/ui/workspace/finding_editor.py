@@ -14,12 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspector_app.domain.enums import FindingKind, ResponsibleParty
-from inspector_app.services import attachments, findings
+from inspector_app.services import attachments, findings, review_views
 from inspector_app.services.errors import Invalid, ServiceError, StaleEdit
 from inspector_app.services.findings import FindingDraft
 from inspector_app.services.forms import topics
-from inspector_app.store import queries
-from inspector_app.store.models import Attachment, Finding
+from inspector_app.services.review_views import Attachment, Finding
 
 from ..qt import (
     QComboBox,
@@ -69,11 +68,10 @@ class FindingEditor(QDialog):
         finding: Finding | None = None
         existing: list[Attachment] = []
         if finding_id:
-            with ctx.db.read() as s:
-                finding = queries.get_live(s, Finding, finding_id)
-                if finding is None:
-                    raise Invalid("finding_id", f"no finding with id {finding_id!r}")
-                existing = queries.live(s, Attachment, Attachment.finding_id == finding_id)
+            finding = review_views.finding(ctx.db, finding_id)
+            if finding is None:
+                raise Invalid("finding_id", f"no finding with id {finding_id!r}")
+            existing = review_views.finding_attachments(ctx.db, finding_id)
         self.review_id = finding.review_id if finding else (draft.review_id if draft else review_id)
         if self.review_id is None:
             raise ValueError("FindingEditor needs a draft, a finding_id or a review_id")
@@ -270,8 +268,7 @@ class FindingEditor(QDialog):
 
     def load_theirs(self) -> None:
         """Replace the fields with the finding as saved now (the user's text is dropped)."""
-        with self.ctx.db.read() as s:
-            finding = queries.get_live(s, Finding, self.finding_id) if self.finding_id else None
+        finding = review_views.finding(self.ctx.db, self.finding_id)
         self.stale.clear()
         self._clear_errors()
         if finding is None:
@@ -286,6 +283,6 @@ class FindingEditor(QDialog):
 
     def _show_files(self) -> None:
         # Files chosen for a finding not yet saved are stored with it on Save.
-        pending = [Attachment(sha256="", filename=p.name, size=p.stat().st_size
-                              if p.exists() else 0) for p in self.pending_files]  # fmt: skip
+        pending = [review_views.attachment_record(p.name, p.stat().st_size if p.exists() else 0)
+                   for p in self.pending_files]  # fmt: skip
         self.files.show_attachments(self.ctx.db.attachments_dir, self._existing + pending)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inspector_app.domain.enums import FindingKind, ResponsibleParty
 from inspector_app.domain.rules import FindingCounts
 from inspector_app.services.forms import topics
-from inspector_app.store.models import Finding
+from inspector_app.services.review_views import Finding
 
 from ..qt import (
     QAbstractItemView,

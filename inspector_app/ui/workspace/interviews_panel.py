@@ -13,8 +13,7 @@ from inspector_app.domain.enums import IntervieweeRole, ProgramModel, ReviewKind
 from inspector_app.domain.forms import FormDefinition
 from inspector_app.services import forms, interviews
 from inspector_app.services.errors import ServiceError
-from inspector_app.store.models import Officer
-from inspector_app.store.queries import InterviewData
+from inspector_app.services.review_views import InterviewData, Officer
 
 from ..qt import (
     QAbstractItemView,

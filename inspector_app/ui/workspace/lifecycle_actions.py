@@ -42,12 +42,12 @@ def _call(fn: Callable[..., Any], ws: Any, when: str) -> None:
         if when == "finding":
             rows = ws.findings.table.selectionModel().selectedRows()
             if not rows:
-                ws.show_error(Exception("Choose a finding in the findings list first."))
+                ws.show_error("Choose a finding in the findings list first.")
                 return
             fn(ws.ctx, ws, rows[0].data(256))  # Qt.UserRole = the finding id
         else:
             fn(ws.ctx, ws, ws.review_id)
-    except Exception as exc:  # noqa: BLE001  (a dialog's refusal is shown, never a traceback)
+    except Exception as exc:  # noqa: BLE001  (show_error logs a bug; a refusal is one line)
         ws.show_error(exc)
 
 

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from inspector_app.domain.enums import AgreementStatus, ProgramModel, ReviewKind, ReviewMode
 from inspector_app.services import reviews
 from inspector_app.services.errors import Invalid, ServiceError
-from inspector_app.store import queries
-from inspector_app.store.models import Agency, Agreement
+from inspector_app.services.review_views import agencies_and_agreements
 
 from ..qt import (
     QCheckBox,
@@ -46,9 +45,7 @@ class NewReviewDialog(QDialog):
         self.created_review_id: str | None = None
         self.setWindowTitle("New review")
         self.setMinimumWidth(520)
-        with ctx.db.read() as s:
-            agencies = sorted(queries.live(s, Agency), key=lambda a: (a.name, a.state))
-            agreements = queries.live(s, Agreement)
+        agencies, agreements = agencies_and_agreements(ctx.db)
         self._models: dict[str, list[str]] = {}
         for a in agreements:
             if a.status != AgreementStatus.TERMINATED:

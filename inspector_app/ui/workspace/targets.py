@@ -18,7 +18,7 @@ from pathlib import Path
 from inspector_app.services import attachments, findings, interviews, reviews
 from inspector_app.services.errors import Invalid, StaleEdit
 from inspector_app.services.findings import FindingDraft
-from inspector_app.store.models import Attachment
+from inspector_app.services.review_views import Attachment
 
 from ..qt import QUndoStack
 from ..tasks import Report

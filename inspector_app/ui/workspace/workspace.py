@@ -1,7 +1,7 @@
 """The review workspace: header, checklist with item detail, interviews, findings.
 
 Everything is autosaved by the service call that makes it (there is no Save
-button); the window reads the review once with store.queries.load_review and then
+button); the window reads the review once (services.review_views) and then
 refreshes only what a change names (ctx.sig_changed), so answering stays instant.
 """
 
@@ -21,21 +21,14 @@ from inspector_app.domain.enums import (
 )
 from inspector_app.domain.rules import FindingCounts, follow_up_due, requires_follow_up
 from inspector_app.services import findings, lifecycle, reviews
+from inspector_app.services import review_views as rv
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.findings import FindingDraft
-from inspector_app.store import queries
+from inspector_app.services.review_views import Officer, ReviewData
 from inspector_app.store.database import Change
-from inspector_app.store.errors import DatabaseProblem
-from inspector_app.store.models import (
-    Attachment,
-    ChecklistResponse,
-    Finding,
-    InterviewAnswer,
-    Officer,
-    Review,
-)
 
-from ..agencies_view import today_of
+from ..errors import error_text
+from ..formatting import today_of
 from ..qt import (
     QAction,
     QHBoxLayout,
@@ -187,7 +180,7 @@ class ReviewWorkspace(QWidget):
         self._select_first_on_show = False
         ctx.sig_changed.connect(self._on_changed)
 
-        self.data: queries.ReviewData | None = None
+        self.data: ReviewData | None = None
         self.reload()
         view.setFocus()
 
@@ -307,11 +300,7 @@ class ReviewWorkspace(QWidget):
     def reload(self) -> None:
         """Read the whole review (one load_review call): on open and after bulk changes."""
         key = self.checklist.view.current_key()
-        with self.ctx.db.read() as s:
-            data = queries.load_review(s, self.review_id)
-            officers = (
-                queries.live(s, Officer, Officer.agency_id == data.review.agency_id) if data else []
-            )
+        data, officers = rv.review_with_officers(self.ctx.db, self.review_id)
         if data is None:
             self.header.setText("This review no longer exists.")
             self.setEnabled(False)
@@ -482,68 +471,58 @@ class ReviewWorkspace(QWidget):
             return
         if change.review_id != self.review_id and change.entity_id != self.review_id:
             return
-        with self.ctx.db.read() as s:
-            if change.entity == "checklist_response":
-                row = s.get(ChecklistResponse, change.entity_id)
-                if row is not None:
-                    self.data.responses[row.item_key] = row
-                    self.model.set_answer(row.item_key, None if row.deleted else row.value,
-                                          "" if row.deleted else row.note, row.rev)  # fmt: skip
-                    if self.detail.entry and self.detail.entry.key == row.item_key:
-                        self.detail.refresh()
-            elif change.entity == "finding":
-                self.data.findings = sorted(
-                    queries.live(s, Finding, Finding.review_id == self.review_id),
-                    key=lambda f: f.number,
-                )
-                self._show_findings()
-                self.model.set_findings(self._findings_by_item())
-                if self._interviews is not None:
-                    self._interviews.set_findings_by_answer(self._findings_by_answer())
-            elif change.entity == "attachment":
-                self.data.attachments = queries.live(
-                    s, Attachment, Attachment.review_id == self.review_id
-                )
-                self.model.set_files(self._file_counts())
-                self.detail.refresh()
-                if self._interviews is not None:
-                    self._interviews.refresh_files()
-            elif change.entity == "interview_answer":
-                row = s.get(InterviewAnswer, change.entity_id)
-                for data in self.data.interviews:
-                    if row is not None and data.interview.id == row.interview_id:
-                        data.answers[row.question_key] = row
-                        if self._interviews is not None:
-                            self._interviews.update_answer(row.interview_id, row.question_key,
-                                                           row.value, row.note, row.rev)  # fmt: skip
-            elif change.entity == "interview":
-                data = queries.load_review(s, self.review_id)
-                if data is not None:
-                    self.data.interviews = data.interviews
-                    self._fill_interviews()
-            elif change.entity == "review" and change.entity_id == self.review_id:
-                review = queries.get_live(s, Review, self.review_id)
-                if review is None:
-                    return
-                form_changed = (review.form_id, review.form_version) != (
-                    self.data.review.form_id, self.data.review.form_version)  # fmt: skip
-                self.data.review = review
-                if form_changed:
-                    self.reload()
-                else:
-                    self._show_review()
-                    self._show_banner(
-                        FindingCounts.of(f.kind for f in self.data.findings if f.kind)
-                    )
+        db = self.ctx.db
+        if change.entity == "checklist_response":
+            row = rv.checklist_response(db, change.entity_id)
+            if row is not None:
+                self.data.responses[row.item_key] = row
+                self.model.set_answer(row.item_key, None if row.deleted else row.value,
+                                      "" if row.deleted else row.note, row.rev)  # fmt: skip
+                if self.detail.entry and self.detail.entry.key == row.item_key:
+                    self.detail.refresh()
+        elif change.entity == "finding":
+            self.data.findings = rv.review_findings(db, self.review_id)
+            self._show_findings()
+            self.model.set_findings(self._findings_by_item())
+            if self._interviews is not None:
+                self._interviews.set_findings_by_answer(self._findings_by_answer())
+        elif change.entity == "attachment":
+            self.data.attachments = rv.review_attachments(db, self.review_id)
+            self.model.set_files(self._file_counts())
+            self.detail.refresh()
+            if self._interviews is not None:
+                self._interviews.refresh_files()
+        elif change.entity == "interview_answer":
+            row = rv.interview_answer(db, change.entity_id)
+            for data in self.data.interviews:
+                if row is not None and data.interview.id == row.interview_id:
+                    data.answers[row.question_key] = row
+                    if self._interviews is not None:
+                        self._interviews.update_answer(row.interview_id, row.question_key,
+                                                       row.value, row.note, row.rev)  # fmt: skip
+        elif change.entity == "interview":
+            data = rv.review_data(db, self.review_id)
+            if data is not None:
+                self.data.interviews = data.interviews
+                self._fill_interviews()
+        elif change.entity == "review" and change.entity_id == self.review_id:
+            review = rv.review(db, self.review_id)
+            if review is None:
+                return
+            form_changed = (review.form_id, review.form_version) != (
+                self.data.review.form_id, self.data.review.form_version)  # fmt: skip
+            self.data.review = review
+            if form_changed:
+                self.reload()
+            else:
+                self._show_review()
+                self._show_banner(FindingCounts.of(f.kind for f in self.data.findings if f.kind))
 
     # -- user actions -------------------------------------------------------------------------
 
-    def show_error(self, exc: Exception) -> None:
-        text = (
-            str(exc)
-            if isinstance(exc, ServiceError | DatabaseProblem)
-            else f"Unexpected error: {exc}"
-        )
+    def show_error(self, exc: BaseException | str) -> None:
+        """One line under the header: a message, a known error, or a logged bug."""
+        text = exc if isinstance(exc, str) else error_text(exc, "review workspace")
         self.error.setText(text)
         self.error.show()
         self.ctx.sig_status.emit(text)
