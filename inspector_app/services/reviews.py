@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam
 from sqlmodel import select
 
 from inspector_app.domain.enums import ReviewKind, ReviewMode, ReviewStatus
@@ -165,20 +166,42 @@ class _ReviewState:
     form_version: int | None
 
 
-_REVIEW_STATE = select(
-    Review.id, Review.kind, Review.status, Review.form_id, Review.form_version
-).where(Review.id == bindparam("review_id"), Review.deleted == False)  # noqa: E712
+_ANSWER = ChecklistResponse.__table__
+# The review's state and the item's current answer (if any) in one round trip: an
+# autosave reads nothing else before it writes (bench/autosave.py).
+_ANSWER_STATE = (
+    select(
+        Review.id.label("r_id"), Review.kind.label("r_kind"), Review.status.label("r_status"),
+        Review.form_id.label("r_form_id"), Review.form_version.label("r_form_version"),
+        *_ANSWER.c,
+    )
+    .select_from(Review)
+    .outerjoin(_ANSWER, and_(_ANSWER.c.review_id == Review.id,
+                             _ANSWER.c.item_key == bindparam("item_key")))
+    .where(Review.id == bindparam("review_id"), Review.deleted == False)  # noqa: E712
+)  # fmt: skip
+_ANSWER_FIELDS = tuple(c.name for c in _ANSWER.c)
+_REVIEW_FIELDS = ("r_id", "r_kind", "r_status", "r_form_id", "r_form_version")
 
 
-def _open_for_answers(uow: UnitOfWork, review_id: str) -> _ReviewState:
-    found = uow.session.connection().execute(_REVIEW_STATE, {"review_id": review_id}).first()
+def _open_for_answers(
+    uow: UnitOfWork, review_id: str, item_key: str
+) -> tuple[_ReviewState, dict[str, Any] | None]:
+    """The review (refused if it takes no answers) and the item's stored answer or None."""
+    found = (
+        uow.session.connection()
+        .execute(_ANSWER_STATE, {"review_id": review_id, "item_key": item_key})
+        .mappings()
+        .first()
+    )
     if found is None:
         raise NotFound("review", review_id)
-    review = _ReviewState(*found)
+    review = _ReviewState(*(found[k] for k in _REVIEW_FIELDS))
     ensure_editable(review)
     if review.status == ReviewStatus.PLANNED:
         raise Conflict(f"review {review.id[:8]} is planned; start it before answering")
-    return review
+    answer = {c: found[c] for c in _ANSWER_FIELDS} if found["id"] is not None else None
+    return review, answer
 
 
 def _check_item(review: Review | _ReviewState, item_key: str, value: str | None) -> None:
@@ -207,7 +230,7 @@ def record_answer(
     Durable when this returns: the transaction is committed with synchronous=FULL.
     """
     with unit_of_work(db, "record_answer") as uow:
-        review = _open_for_answers(uow, review_id)
+        review, stored = _open_for_answers(uow, review_id, item_key)
         _check_item(review, item_key, value)
         changes = {
             "value": value,
@@ -219,7 +242,7 @@ def record_answer(
             changes["note"] = note
         response, previous = uow.save_keyed(
             ChecklistResponse, {"review_id": review_id, "item_key": item_key}, changes,
-            review_id=review_id,
+            review_id=review_id, previous=stored,
         )  # fmt: skip
         uow.audit("checklist_response", response.id, review_id=review_id, item=item_key,
                   old=previous["value"] if previous else None, new=value)  # fmt: skip
@@ -238,11 +261,11 @@ def set_note(
     `base_rev` is the response's revision the note editor started from (0 for no row
     yet); StaleEdit, nothing written, if someone saved the item since."""
     with unit_of_work(db, "set_note") as uow:
-        review = _open_for_answers(uow, review_id)
+        review, stored = _open_for_answers(uow, review_id, item_key)
         _check_item(review, item_key, None)
         response, _ = uow.save_keyed(
             ChecklistResponse, {"review_id": review_id, "item_key": item_key}, {"note": note},
-            review_id=review_id, base_rev=base_rev,
+            review_id=review_id, base_rev=base_rev, previous=stored,
         )  # fmt: skip
         uow.audit("checklist_response", response.id, review_id=review_id, item=item_key, note=True)
         return response

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, Update, bindparam, select
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Dialect, Select, Table, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -25,8 +27,12 @@ from .errors import NotFound, StaleEdit
 
 T = TypeVar("T", bound=SyncFields)
 BULK_CHANGES = 50
-_CHANGE_INSERT = ChangeLog.__table__.insert()
-_AUDIT_INSERT = AuditLog.__table__.insert()
+_CHANGE_TABLE: Table = ChangeLog.__table__  # type: ignore[attr-defined]
+_AUDIT_TABLE: Table = AuditLog.__table__  # type: ignore[attr-defined]
+_CHANGE_COLUMNS = ("change_id", "table_name", "row_id", "rev", "op", "payload", "created_at",
+                   "device_id", "pushed_seq")  # fmt: skip
+_AUDIT_COLUMNS = ("at", "user", "device_id", "action", "entity", "entity_id", "detail")
+_UNREAD: Any = object()  # save_keyed: the caller did not read the previous row
 
 # How a stale edit names the row it refused to overwrite (default: the table's name).
 _LABELS: dict[str, Callable[[Any], str]] = {
@@ -66,11 +72,52 @@ def check_base_rev(
 
 
 @functools.cache
-def _keyed_statements(table: Table, key: tuple[str, ...]) -> tuple[Select, Update]:
-    """Statements for save_keyed, built once per table and key (bound parameters)."""
-    find = select(table).where(*(table.c[k] == bindparam(k) for k in key))
-    update = table.update().where(table.c.id == bindparam("_id"))
-    return find, update
+def _find_keyed(table: Table, key: tuple[str, ...]) -> Select:
+    """save_keyed's select, built once per table and key (bound parameters)."""
+    return select(table).where(*(table.c[k] == bindparam(k) for k in key))
+
+
+class _RawStatement:
+    """A write compiled once to SQL text and the columns' own bind processors.
+
+    The hot writes (autosave, the change log, the audit log) go straight to the driver
+    on the session's connection, inside its transaction: SQLAlchemy's per-statement
+    machinery cost more than SQLite's own work (bench/autosave.py). Values are stored
+    exactly as SQLAlchemy would (same type processors: dates, JSON, booleans).
+    """
+
+    def __init__(self, sql: str, table: Table, columns: Sequence[str], dialect: Dialect):
+        self.sql, self.columns = sql, tuple(columns)
+        self.processors = tuple(
+            table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
+        )
+
+    def params(self, values: dict[str, Any], extra: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+        out = [v if p is None else p(v)
+               for p, v in zip(self.processors, map(values.__getitem__, self.columns), strict=True)]  # fmt: skip
+        return (*out, *extra)
+
+
+@functools.cache
+def _column_names(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns)
+
+
+def _quoted(names: Sequence[str]) -> list[str]:
+    return [f'"{n}"' for n in names]
+
+
+@functools.lru_cache(maxsize=64)
+def _raw_insert(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _RawStatement:
+    sql = (f'INSERT INTO "{table.name}" ({", ".join(_quoted(columns))}) '
+           f"VALUES ({', '.join('?' * len(columns))})")  # fmt: skip
+    return _RawStatement(sql, table, columns, dialect)
+
+
+@functools.lru_cache(maxsize=64)
+def _raw_update(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _RawStatement:
+    sets = ", ".join(f"{c} = ?" for c in _quoted(columns))
+    return _RawStatement(f'UPDATE "{table.name}" SET {sets} WHERE id = ?', table, columns, dialect)
 
 
 class UnitOfWork:
@@ -107,31 +154,53 @@ class UnitOfWork:
     def save_keyed(
         self, model: type[T], key: dict[str, Any], changes: dict[str, Any], *,
         review_id: str | None = None, base_rev: int | None = None,
+        previous: dict[str, Any] | None = _UNREAD,
     ) -> tuple[T, dict[str, Any] | None]:  # fmt: skip
         """Insert or update the one row of `model` with the natural `key` (e.g. review and
         item) and return it with its previous column values (None if it is new).
 
-        The autosave path: a select and one write in Core statements, no ORM flush, so an
-        answer costs little more than SQLite's own commit (bench/autosave.py). The row
-        returned is not attached to the session; use save() for rows you go on editing.
-        `base_rev` as in get_for_update (a row not written yet is at revision 0).
+        The autosave path: at most a select and one write, straight to the driver, no ORM
+        flush, so an answer costs little more than SQLite's own commit (bench/autosave.py).
+        A caller that already read the row in this transaction passes it as `previous`
+        (None: there is none). The row returned is not attached to the session; use
+        save() for rows you go on editing. `base_rev` as in get_for_update (a row not
+        written yet is at revision 0).
         """
-        table = model.__table__
-        find, update = _keyed_statements(table, tuple(key))
-        conn = self.session.connection()
-        found = conn.execute(find, key).mappings().first()
-        previous = dict(found) if found is not None else None
+        table: Table = model.__table__  # type: ignore[attr-defined]
+        if previous is _UNREAD:
+            found = self.session.connection().execute(_find_keyed(table, tuple(key)), key)
+            row_found = found.mappings().first()
+            previous = dict(row_found) if row_found is not None else None
         if base_rev is not None:
             check_base_rev(model(**previous) if previous else None, base_rev, changes)
-        row = model(**{**(previous or key), **changes})
-        op = self._stamp(row)
-        values = {c.name: getattr(row, c.name) for c in table.columns}
-        if previous is None:
-            conn.execute(table.insert(), values)
+        if previous is None:  # the model's defaults fill the columns not given
+            start = model(**{**key, **changes})
+            values = {c: getattr(start, c) for c in _column_names(table)}
         else:
-            conn.execute(update, {**values, "_id": row.id})
-        self._log(row, op, review_id)
-        return row, previous
+            values = {c: previous[c] for c in _column_names(table)}
+            values.update(changes)
+        op = self._stamp_values(values)
+        columns = tuple(values)
+        if previous is None:
+            self._raw(_raw_insert(table, columns, self._dialect), values)
+        else:
+            self._raw(_raw_update(table, columns, self._dialect), values, (values["id"],))
+        self._log_values(table.name, values, op, review_id)
+        return model(**values), previous
+
+    @functools.cached_property
+    def _dialect(self) -> Dialect:
+        return self.session.get_bind().dialect
+
+    def _raw(self, stmt: _RawStatement, values: dict[str, Any], extra: tuple[Any, ...] = ()
+             ) -> None:  # fmt: skip
+        """Run a compiled write on the session's own connection (its transaction)."""
+        driver = self.session.connection().connection.driver_connection
+        params = stmt.params(values, extra)
+        try:
+            driver.execute(stmt.sql, params)
+        except sqlite3.Error as exc:  # as SQLAlchemy would raise it, for classify()
+            raise DBAPIError.instance(stmt.sql, params, exc, sqlite3.Error) from exc
 
     def _stamp(self, row: SyncFields) -> str:
         op = "insert" if row.rev == 0 else ("delete" if row.deleted else "update")
@@ -141,19 +210,35 @@ class UnitOfWork:
         row.device_id = self.db.device_id
         return op
 
+    def _stamp_values(self, values: dict[str, Any]) -> str:
+        """_stamp on a row's column values."""
+        op = "insert" if values["rev"] == 0 else ("delete" if values["deleted"] else "update")
+        values.update(rev=values["rev"] + 1, updated_at=utcnow(), updated_by=self.user,
+                      device_id=self.db.device_id)  # fmt: skip
+        return op
+
     def _log(self, row: SyncFields, op: str, review_id: str | None) -> None:
-        # Log rows go in with a Core INSERT on the same connection: building ORM objects
-        # for them was a large part of an autosave's Python time (bench/autosave.py).
-        self.session.connection().execute(
-            _CHANGE_INSERT,
+        self._append(row.__tablename__, row.id, row.rev, op, row.model_dump(mode="json"),
+                     row.updated_at, review_id)  # fmt: skip
+
+    def _log_values(self, table: str, values: dict[str, Any], op: str, review_id: str | None
+                    ) -> None:  # fmt: skip
+        # The same JSON as model_dump(mode="json"): pydantic's serializer, column order.
+        self._append(table, values["id"], values["rev"], op, to_jsonable_python(values),
+                     values["updated_at"], review_id)  # fmt: skip
+
+    def _append(self, table: str, row_id: str, rev: int, op: str, payload: dict[str, Any],
+                at: Any, review_id: str | None) -> None:  # fmt: skip
+        """Append one row version to the change log (the outbox) and note the change."""
+        self._raw(
+            _raw_insert(_CHANGE_TABLE, _CHANGE_COLUMNS, self._dialect),
             {
-                "change_id": new_id(), "table_name": row.__tablename__, "row_id": row.id,
-                "rev": row.rev, "op": op, "payload": row.model_dump(mode="json"),
-                "created_at": row.updated_at, "device_id": self.db.device_id,
-                "pushed_seq": None,
+                "change_id": new_id(), "table_name": table, "row_id": row_id, "rev": rev,
+                "op": op, "payload": payload, "created_at": at,
+                "device_id": self.db.device_id, "pushed_seq": None,
             },
         )  # fmt: skip
-        self.changes.append(Change(self.action, row.__tablename__, row.id, review_id))
+        self.changes.append(Change(self.action, table, row_id, review_id))
 
     def delete(self, row: T, *, review_id: str | None = None) -> T:
         """Deletion is a tombstone, so that it can be synced."""
@@ -161,8 +246,8 @@ class UnitOfWork:
         return self.save(row, review_id=review_id)
 
     def audit(self, entity: str, entity_id: str, **detail: Any) -> None:
-        self.session.connection().execute(
-            _AUDIT_INSERT,
+        self._raw(
+            _raw_insert(_AUDIT_TABLE, _AUDIT_COLUMNS, self._dialect),
             {
                 "at": utcnow(), "user": self.user, "device_id": self.db.device_id,
                 "action": self.action, "entity": entity, "entity_id": entity_id,
