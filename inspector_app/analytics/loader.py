@@ -9,25 +9,26 @@ twenty-year history.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from inspector_app.domain.calendar import FiscalYear
 from inspector_app.domain.enums import ReviewKind
-from inspector_app.domain.forms import load_topics
+from inspector_app.domain.forms import TOPICS_FILE, load_topics
 from inspector_app.paths import forms_dir
 from inspector_app.store.models import (
     Agency,
     Agreement,
     CorrectiveAction,
     FieldOffice,
-    Finding,
     Officer,
-    Review,
     TrainingRecord,
     WarrantCount,
 )
@@ -60,17 +61,73 @@ class ProgramFrames:
 
 
 def default_topics() -> list[str]:
-    return list(load_topics(forms_dir()))
+    folder = forms_dir()
+    try:
+        st = (folder / TOPICS_FILE).stat()
+    except OSError:
+        return list(load_topics(folder))  # let load_topics say what is wrong
+    return list(_topics_of(folder, st.st_mtime_ns, st.st_size))
 
 
-def _review_rows(session: Session, years: tuple[int, int] | None) -> list[tuple]:
-    cols = (Review.id, Review.agency_id, Review.agreement_id, Review.kind, Review.mode,
-            Review.status, Review.start_date, Review.end_date, Review.due_date,
-            Review.parent_review_id, Review.source_ref, Agency.name, Agency.state)  # fmt: skip
-    q = select(*cols).join(Agency, Agency.id == Review.agency_id).where(Review.deleted == False)  # noqa: E712
-    if years is not None:
-        q = q.where(Review.id.in_(_selected_review_ids(years)))
-    return session.exec(q).all()
+@functools.lru_cache(maxsize=4)
+def _topics_of(folder: Path, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+    # Parsing topics.yaml cost as much as a one-year summary's arithmetic; it is read
+    # again whenever the file changes (its modification time or size).
+    return tuple(load_topics(folder))
+
+
+# The rows are read in plain SQL on the driver connection: a one-year summary is mostly
+# this read (bench/summary.py). `+x.deleted` keeps SQLite off the `deleted` index, which
+# matches nearly every row: through it a scan costs a b-tree lookup per row, and findings
+# are instead found through their review_id index from the selected reviews.
+_SELECTED = """
+WITH insp AS (
+    SELECT id FROM review
+    WHERE +deleted = 0 AND kind != :focus AND start_date >= :lo AND start_date <= :hi
+), selected AS (
+    SELECT id FROM insp
+    UNION
+    SELECT r.id FROM review r
+    WHERE +r.deleted = 0 AND r.kind = :focus AND r.parent_review_id IN (SELECT id FROM insp)
+)"""
+_REVIEWS = """
+SELECT r.id, r.agency_id, r.agreement_id, r.kind, r.mode, r.status, r.start_date,
+       r.end_date, r.due_date, r.parent_review_id, r.source_ref, a.name, a.state
+FROM review r JOIN agency a ON a.id = r.agency_id"""
+_FINDINGS = """
+SELECT f.id, f.review_id, f.number, f.kind, f.topic, f.responsible, f.status,
+       f.resolved_by_review_id, f.resolved_on, f.disputed, f.description
+FROM finding f"""
+# Rows come in the order they were written (rowid), as the unfiltered scan returns them.
+_IN_YEARS = {
+    _REVIEWS: " WHERE r.id IN (SELECT id FROM selected) ORDER BY r.rowid",
+}
+# The findings of the reviews already read, their ids passed as one JSON array (no limit
+# on the number of ids, and the year's reviews are not selected a second time).
+_FINDINGS_OF = (
+    _FINDINGS + " WHERE f.review_id IN (SELECT value FROM json_each(?)) AND +f.deleted = 0"
+    " ORDER BY f.rowid"
+)
+_EVERY = {
+    _REVIEWS: " WHERE +r.deleted = 0 ORDER BY r.rowid",
+    _FINDINGS: " WHERE +f.deleted = 0 ORDER BY f.rowid",
+}
+_DATES = {"reviews": ("start_date", "end_date", "due_date"), "findings": ("resolved_on",)}
+
+
+def _rows(session: Session, sql: str, years: tuple[int, int] | None) -> list[tuple]:
+    driver = session.connection().connection.driver_connection
+    if years is None:
+        return driver.execute(sql + _EVERY[sql]).fetchall()
+    lo, hi = FiscalYear(years[0]).start, FiscalYear(years[1]).end
+    params = {"focus": FOCUS, "lo": lo.isoformat(), "hi": hi.isoformat()}
+    return driver.execute(_SELECTED + sql + _IN_YEARS[sql], params).fetchall()
+
+
+def _as_dates(df: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    """ISO text to datetime.date, as the ORM reads a Date column (None stays None)."""
+    for col in columns:
+        df[col] = [date.fromisoformat(v) if isinstance(v, str) else None for v in df[col]]
 
 
 def load_frames(session: Session, fiscal_years: Iterable[int] | int | None = None,
@@ -80,27 +137,20 @@ def load_frames(session: Session, fiscal_years: Iterable[int] | int | None = Non
     if fiscal_years is not None:
         ys = [fiscal_years] if isinstance(fiscal_years, int) else list(fiscal_years)
         years = (min(ys), max(ys))
-    reviews = pd.DataFrame(_review_rows(session, years), columns=REVIEW_COLUMNS)
+    reviews = pd.DataFrame(_rows(session, _REVIEWS, years), columns=REVIEW_COLUMNS)
     reviews = reviews.rename(columns={"agency_name": "agency"})
-    fq = select(Finding.id, Finding.review_id, Finding.number, Finding.kind, Finding.topic,
-                Finding.responsible, Finding.status, Finding.resolved_by_review_id,
-                Finding.resolved_on, Finding.disputed, Finding.description
-                ).where(Finding.deleted == False)  # noqa: E712  # fmt: skip
-    if years is not None:
-        fq = fq.where(Finding.review_id.in_(_selected_review_ids(years)))
-    findings = pd.DataFrame(session.exec(fq).all(), columns=FINDING_COLUMNS)
+    _as_dates(reviews, _DATES["reviews"])
+    if years is None:
+        finding_rows = _rows(session, _FINDINGS, None)
+    else:
+        ids = json.dumps(reviews["id"].tolist())
+        driver = session.connection().connection.driver_connection
+        finding_rows = driver.execute(_FINDINGS_OF, (ids,)).fetchall()
+    findings = pd.DataFrame(finding_rows, columns=FINDING_COLUMNS)
+    _as_dates(findings, _DATES["findings"])
+    if len(findings):
+        findings["disputed"] = findings["disputed"].astype(bool)
     return ProgramFrames(_derive(reviews), findings, topics or default_topics(), years)
-
-
-def _selected_review_ids(years: tuple[int, int]):  # noqa: ANN202
-    """The years' inspections and their focus reviews, as a subquery (no limit on ids)."""
-    lo, hi = FiscalYear(years[0]).start, FiscalYear(years[1]).end
-    in_range = and_(Review.kind != FOCUS, Review.start_date >= lo, Review.start_date <= hi)
-    parents = select(Review.id).where(in_range, Review.deleted == False)  # noqa: E712
-    return select(Review.id).where(
-        Review.deleted == False,  # noqa: E712
-        or_(in_range, and_(Review.kind == FOCUS, Review.parent_review_id.in_(parents))),
-    )
 
 
 def fiscal_year_of(days: pd.Series) -> pd.Series:
