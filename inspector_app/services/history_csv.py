@@ -240,6 +240,34 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
         return _empty_result(0, problems)
     label = str(path)
     errs = _Errors(label, df)
+    if not _check_header(errs, header, df, problems):
+        return _empty_result(len(df), problems + errs.lines())
+    _normalise(df)
+    _check_review_columns(errs, df)
+
+    focus = df["review_type"] == "focus_review"
+    inspection = df["review_type"] == "inspection"
+    has_finding = df["finding_ref"] != ""
+    _check_finding_columns(errs, df, topics, focus, inspection, has_finding)
+
+    _check_review_consistency(errs, df)
+    _check_finding_consistency(errs, df, inspection & has_finding)
+    df["agency_key"] = agency_key(df["agency"], df["state"])
+    reviews = df.drop_duplicates("review_ref").copy()
+    _check_follow_ups(errs, df, reviews, focus, has_finding, known)
+    _check_known(errs, df, reviews, inspection & has_finding, known)
+
+    if errs.items or problems:
+        return _empty_result(len(df), problems + errs.lines())
+    result = _result(df, reviews, inspection & has_finding, focus & has_finding)
+    result.differences = _differences(label, df, reviews, inspection & has_finding, known,
+                                      set(header))  # fmt: skip
+    return result
+
+
+def _check_header(errs: _Errors, header: list[str], df: pd.DataFrame,
+                  problems: list[str]) -> bool:  # fmt: skip
+    """Check the header row (and that data rows follow); False if the rows can't be read."""
     for col in header:
         if col not in COLUMNS:
             errs.add(1, col if col.isprintable() else repr(col),  # a stray BOM, a break
@@ -252,7 +280,12 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
     if missing or errs.items or df.empty:
         if df.empty and not missing and not errs.items and not problems:
             errs.add(1, "-", "no data rows after the header")
-        return _empty_result(len(df), problems + errs.lines())
+        return False
+    return True
+
+
+def _normalise(df: pd.DataFrame) -> None:
+    """Add the optional columns left out and case-fold the coded ones, in place."""
     for col in COLUMNS:
         if col not in df:
             df[col] = ""
@@ -263,6 +296,9 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
     for col in ("review_type", "mode", "kind", "responsible", "resolution"):
         df[col] = pd.Series(list(map(str.lower, df[col])), index=df.index, dtype=object)
 
+
+def _check_review_columns(errs: _Errors, df: pd.DataFrame) -> None:
+    """Required values, codes and dates; adds the start_day and end_day columns."""
     for col in REQUIRED:
         errs.flag(df[col] == "", col, "is required")
     errs.flag((df["state"] != "") & ~df["state"].str.fullmatch(r"[A-Z]{2}"), "state",
@@ -277,9 +313,11 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
               lambda v: f"{v} is before the start_date")  # fmt: skip
     df["start_day"], df["end_day"] = starts, ends.fillna(starts)  # day numbers, NaN if wrong
 
-    focus = df["review_type"] == "focus_review"
-    inspection = df["review_type"] == "inspection"
-    has_finding = df["finding_ref"] != ""
+
+def _check_finding_columns(errs: _Errors, df: pd.DataFrame, topics: list[str] | set[str],
+                           focus: pd.Series, inspection: pd.Series,
+                           has_finding: pd.Series) -> None:  # fmt: skip
+    """follow_up_of and the finding columns, which depend on the row's review type."""
     errs.flag(focus & (df["follow_up_of"] == ""), "follow_up_of",
               "is required on focus_review rows (the review_ref of the inspection followed up)")  # fmt: skip
     errs.flag(inspection & (df["follow_up_of"] != ""), "follow_up_of",
@@ -302,20 +340,6 @@ def parse_history(path: Path | str, topics: list[str] | set[str],
     errs.flag(
         stray, "finding_ref", "is empty but the row has finding columns; give the finding's id"
     )
-
-    _check_review_consistency(errs, df)
-    _check_finding_consistency(errs, df, inspection & has_finding)
-    df["agency_key"] = agency_key(df["agency"], df["state"])
-    reviews = df.drop_duplicates("review_ref").copy()
-    _check_follow_ups(errs, df, reviews, focus, has_finding, known)
-    _check_known(errs, df, reviews, inspection & has_finding, known)
-
-    if errs.items or problems:
-        return _empty_result(len(df), problems + errs.lines())
-    result = _result(df, reviews, inspection & has_finding, focus & has_finding)
-    result.differences = _differences(label, df, reviews, inspection & has_finding, known,
-                                      set(header))  # fmt: skip
-    return result
 
 
 def _check_choice(errs: _Errors, df: pd.DataFrame, col: str, allowed: tuple[str, ...],
