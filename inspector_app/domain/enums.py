@@ -5,53 +5,44 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class ProgramModel(StrEnum):
+class Labelled(StrEnum):
+    """A StrEnum whose `.label` (what a person reads) comes from domain.labels, the one
+    table of labels the workspace, the reports and the exports share."""
+
+    @property
+    def label(self) -> str:
+        from .labels import label  # labels imports these enums
+
+        return label(self)
+
+
+class ProgramModel(Labelled):
     JEM = "JEM"  # Jail Enforcement Model
     WSO = "WSO"  # Warrant Service Officer model
 
 
-class ReviewKind(StrEnum):
+class ReviewKind(Labelled):
     JEM_INSPECTION = "jem_inspection"
     WSO_REVIEW = "wso_review"
     FOCUS_REVIEW = "focus_review"
 
-    @property
-    def label(self) -> str:
-        return {
-            "jem_inspection": "JEM inspection",
-            "wso_review": "WSO internal oversight review",
-            "focus_review": "Focus review",
-        }[self.value]
 
-
-class ReviewMode(StrEnum):
+class ReviewMode(Labelled):
     SITE_VISIT = "site_visit"
     DESK_REVIEW = "desk_review"
 
-    @property
-    def label(self) -> str:
-        return "Site visit" if self is ReviewMode.SITE_VISIT else "Desk review"
 
-
-class ReviewStatus(StrEnum):
+class ReviewStatus(Labelled):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     REPORT_DRAFT = "report_draft"
     FINAL = "final"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class FindingKind(StrEnum):
+class FindingKind(Labelled):
     DEFICIENCY = "deficiency"
     AREA_OF_CONCERN = "area_of_concern"
     BEST_PRACTICE = "best_practice"
-
-    @property
-    def label(self) -> str:
-        return FINDING_KIND_LABELS[self]
 
     @property
     def definition(self) -> str:
@@ -61,12 +52,6 @@ class FindingKind(StrEnum):
     def counts_toward_follow_up(self) -> bool:
         return self is not FindingKind.BEST_PRACTICE
 
-
-FINDING_KIND_LABELS = {
-    FindingKind.DEFICIENCY: "Deficiency",
-    FindingKind.AREA_OF_CONCERN: "Area of concern",
-    FindingKind.BEST_PRACTICE: "Best practice",
-}
 
 # Definitions as OPR uses them (DOMAIN.md, GAO-21-186).
 FINDING_KIND_DEFINITIONS = {
@@ -84,67 +69,50 @@ FINDING_KIND_DEFINITIONS = {
 }
 
 
-class ResponsibleParty(StrEnum):
+class ResponsibleParty(Labelled):
     LEA = "lea"  # the law enforcement agency: its officers or its jail
     ICE = "ice"  # ICE's own field office / supervisors
 
-    @property
-    def label(self) -> str:
-        return "LEA" if self is ResponsibleParty.LEA else "ICE"
 
-
-class FindingStatus(StrEnum):
+class FindingStatus(Labelled):
     OPEN = "open"
     RESOLVED = "resolved"  # judged resolved by a focus review (or closed out)
     UNRESOLVED = "unresolved"  # judged unresolved by a focus review
 
 
-class AgreementStatus(StrEnum):
+class AgreementStatus(Labelled):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     TERMINATED = "terminated"
 
 
-class OfficerStatus(StrEnum):
+class OfficerStatus(Labelled):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     REVOKED = "revoked"
 
 
-class TrainingKind(StrEnum):
+class TrainingKind(Labelled):
     INITIAL_COURSE = "initial_course"  # JEM: 4-week course at FLETC Charleston
     ANNUAL_ONLINE = "annual_online"  # JEM: yearly online training (PALMS)
     REFRESHER = "refresher"  # JEM: 1-week refresher every 2 years
     WSO_COURSE = "wso_course"  # WSO: about one day (hours recorded)
 
-    @property
-    def label(self) -> str:
-        return {
-            "initial_course": "Initial course",
-            "annual_online": "Annual online training",
-            "refresher": "Biennial refresher",
-            "wso_course": "WSO course",
-        }[self.value]
 
-
-class IntervieweeRole(StrEnum):
+class IntervieweeRole(Labelled):
     OFFICER = "officer"  # a designated officer (JEM) or warrant service officer (WSO)
     FIELD_OFFICE_LEADERSHIP = "field_office_leadership"
     LEA_LEADERSHIP = "lea_leadership"
     DETAINEE = "detainee"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class ActionStatus(StrEnum):
+class ActionStatus(Labelled):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
     DONE = "done"
 
 
-class ReportKind(StrEnum):
+class ReportKind(Labelled):
     INSPECTION = "inspection"
     FOCUS_REVIEW = "focus_review"
     REQUEST_FORM = "request_form"
@@ -153,7 +121,7 @@ class ReportKind(StrEnum):
     WSO_SUMMARY = "wso_summary"
 
 
-class AnswerType(StrEnum):
+class AnswerType(Labelled):
     """How a checklist item or interview question is answered."""
 
     YES_NO_NA = "yes_no_na"
@@ -167,3 +135,18 @@ class AnswerType(StrEnum):
     CHOICE = "choice"
     OFFICER = "officer"  # pick one of the agency's designated officers
     PHOTO = "photo"  # the answer is one or more attachments
+
+
+class AnswerValue(Labelled):
+    """The stored value of an enumerated answer (checklist items, interview questions,
+    a focus review's judgement of an earlier finding). Free answers (text, number, date,
+    choice, officer, photo) are stored as they are typed."""
+
+    YES = "yes"
+    NO = "no"
+    NA = "na"
+    UNDERSTOOD = "understood"
+    PARTIAL = "partial"
+    NOT_UNDERSTOOD = "not_understood"
+    RESOLVED = "resolved"  # focus review: the earlier finding is resolved
+    UNRESOLVED = "unresolved"

@@ -1,7 +1,7 @@
 """The focus review report: each finding of the original inspection judged resolved or
 unresolved, with the reviewer's note, and the totals.
 
-The judgement is the focus review's checklist response keyed "finding:<id>"; when
+The judgement is the focus review's checklist response keyed by domain.keys.finding_key; when
 there is none (e.g. data synced from elsewhere) the original finding's status and
 resolution fields are used.
 """
@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from inspector_app.domain.enums import (
+    AnswerValue,
     FindingKind,
     FindingStatus,
-    ReviewKind,
-    ReviewMode,
 )
+from inspector_app.domain.keys import finding_key
+from inspector_app.domain.labels import label
 from inspector_app.store.models import Finding
 
 from .base import (
@@ -37,7 +38,11 @@ from .base import (
 from .inspection import changed_callout, meta_for
 from .sources import ReportSources, finding_label, kind_label, party_label, status_label
 
-VERDICT_LABELS = {"resolved": "Resolved", "unresolved": "Unresolved", None: "Not yet judged"}
+VERDICT_LABELS: dict[str | None, str] = {
+    AnswerValue.RESOLVED: label(AnswerValue.RESOLVED),
+    AnswerValue.UNRESOLVED: label(AnswerValue.UNRESOLVED),
+    None: "Not yet judged",
+}
 VERDICT_COLORS = {"resolved": KIND_COLORS["best_practice"], "unresolved": KIND_COLORS["deficiency"],
                   None: NAVY}  # fmt: skip
 
@@ -56,8 +61,8 @@ def judgements(src: ReportSources) -> list[Judgement]:
     for f in d.parent_findings:
         if f.kind == FindingKind.BEST_PRACTICE:
             continue
-        resp = d.responses.get(f"finding:{f.id}")
-        if resp is not None and resp.value in ("resolved", "unresolved"):
+        resp = d.responses.get(finding_key(f.id))
+        if resp is not None and resp.value in (AnswerValue.RESOLVED, AnswerValue.UNRESOLVED):
             out.append(Judgement(f, resp.value, resp.note))
         elif f.resolved_by_review_id == d.review.id and f.status != FindingStatus.OPEN:
             out.append(Judgement(f, f.status, f.resolution))
@@ -82,9 +87,9 @@ class FocusReviewReport(BaseReport):
         facts: list[tuple[str, object]] = [
             ("Agency", f"{d.agency.name} ({d.agency.state})"),
             ("Field office", d.field_office.name if d.field_office else "—"),
-            ("Follows up", (f"{ReviewKind(parent.kind).label} of "
+            ("Follows up", (f"{parent.kind.label} of "
                             f"{date_range(parent.start_date, parent.end_date)}") if parent else "—"),
-            ("Focus review", f"{ReviewMode(r.mode).label} · "
+            ("Focus review", f"{r.mode.label} · "
                              f"{date_range(r.start_date or r.planned_start, r.end_date or r.planned_end)}"),
             ("Due by", fmt_date(r.due_date)),
             ("Team", ", ".join(r.team) or "—"),

@@ -17,10 +17,10 @@ from inspector_app.domain.enums import (
     FindingKind,
     IntervieweeRole,
     ReviewKind,
-    ReviewMode,
     ReviewStatus,
 )
 from inspector_app.domain.forms import FormDefinition, FormItem
+from inspector_app.domain.labels import answer_label
 from inspector_app.domain.rules import FOLLOW_UP_THRESHOLD, FindingCounts, follow_up_due
 from inspector_app.store.models import Finding
 from inspector_app.store.queries import InterviewData
@@ -61,10 +61,6 @@ GROUP_TITLES = {
     FindingKind.AREA_OF_CONCERN: "Areas of concern",
     FindingKind.BEST_PRACTICE: "Best practices",
 }
-ANSWER_LABELS = {
-    "yes": "Yes", "no": "No", "na": "N/A", "understood": "Understood",
-    "partial": "Partly understood", "not_understood": "Not understood",
-}  # fmt: skip
 
 
 def answer_text(item: FormItem | None, value: str | None) -> str:
@@ -72,7 +68,7 @@ def answer_text(item: FormItem | None, value: str | None) -> str:
         return "—"
     if item is not None and item.answer == AnswerType.PHOTO:
         return value
-    return ANSWER_LABELS.get(value, value)
+    return answer_label(value)
 
 
 def is_final(src: ReportSources) -> bool:
@@ -105,7 +101,7 @@ class InspectionReport(BaseReport):
     def __init__(self, src: ReportSources):
         self.src = src
         self.review = src.data.review
-        self.kind = ReviewKind(self.review.kind)
+        self.kind = self.review.kind
         self.report_title = (
             f"{self.kind.label} report".capitalize().replace("Jem", "JEM").replace("Wso", "WSO")
         )
@@ -144,7 +140,7 @@ class InspectionReport(BaseReport):
              else (office.name if office else "—")),
             ("Program model", model_text.get(model, model)
              + (f" · MOA {agreement.moa_number}" if agreement and agreement.moa_number else "")),
-            ("Review kind", f"{self.kind.label} · {ReviewMode(r.mode).label}"),
+            ("Review kind", f"{self.kind.label} · {r.mode.label}"),
             ("Fiscal year", f"FY{fiscal_year(start)}" if start else "—"),
             ("Dates", date_range(start, end)),
             ("Team", ", ".join(r.team) or "—"),
@@ -302,7 +298,7 @@ class InspectionReport(BaseReport):
         iv = data.interview
         form = self.src.form(iv.form_id, iv.form_version)
         name = data.officer.name if data.officer else (iv.interviewee_name or "Interviewee")
-        role = IntervieweeRole(iv.interviewee_role).label
+        role = iv.interviewee_role.label
         questions: list[FormItem] = list(form.items()) if form else []
         answered = sum(1 for a in data.answers.values() if _answered(a))
         gaps = [(q, data.answers[q.key]) for q in questions
@@ -379,5 +375,5 @@ def build_inspection(src: ReportSources) -> InspectionReport:
     return InspectionReport(src)
 
 
-__all__ = ["ANSWER_LABELS", "InspectionReport", "answer_text", "build_inspection", "meta_for",
+__all__ = ["InspectionReport", "answer_text", "build_inspection", "meta_for",
            "is_final", "FormDefinition"]  # fmt: skip

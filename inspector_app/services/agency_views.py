@@ -18,8 +18,6 @@ from inspector_app.domain.enums import (
     FindingKind,
     FindingStatus,
     OfficerStatus,
-    ProgramModel,
-    ReviewKind,
 )
 from inspector_app.domain.schedule import next_biennial_due
 from inspector_app.domain.training import TrainingEvent, training_status
@@ -89,7 +87,7 @@ def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
             programs=tuple(sorted({g.model for g in agreements.get(a.id, [])})),
             officers=officers.get(a.id, 0),
             last_review=last[0] if last else None,
-            last_review_kind=ReviewKind(last[1]).label if last else "",
+            last_review_kind=last[1].label if last else "",
             next_due=next_due, due_program=program,
             due_state=due_state(next_due, today) if next_due else "",
             open_findings=open_findings.get(a.id, 0),
@@ -173,7 +171,7 @@ def load_agency(db: Database, agency_id: str, today: date) -> AgencyDetails | No
 
 def _officer_row(officer: Officer, records: list[Any], today: date) -> OfficerRow:
     events = [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records]
-    status = training_status(ProgramModel(officer.model), events, today)
+    status = training_status(officer.model, events, today)
     t = OfficerTraining(officer, status)  # its `lapsed` is the rule inspections offer
     return OfficerRow(
         id=officer.id, name=officer.name, model=officer.model,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from inspector_app.domain.enums import FindingStatus
+from inspector_app.domain.enums import AnswerValue, FindingStatus
+from inspector_app.domain.keys import parse_key
 from inspector_app.store.models import ChecklistResponse, Finding, Review
 
 from .errors import Invalid
@@ -27,7 +28,7 @@ def apply_judgement(uow: UnitOfWork, focus: Review, item_key: str, value: str | 
     are outside its content hash, see domain.content_hash), so ensure_editable is not
     asked of it.
     """
-    finding_id = item_key.removeprefix("finding:")
+    finding_id = parse_key(item_key) or item_key
     finding = uow.get(Finding, finding_id, "finding")
     if finding.review_id != focus.parent_review_id:
         raise Invalid("item_key", f"finding F-{finding.number} is not one this review follows up")
@@ -37,7 +38,9 @@ def apply_judgement(uow: UnitOfWork, focus: Review, item_key: str, value: str | 
             finding.status, finding.resolution = FindingStatus.OPEN, ""
             finding.resolved_on, finding.resolved_by_review_id = None, None
     else:
-        finding.status = FindingStatus.RESOLVED if value == "resolved" else FindingStatus.UNRESOLVED
+        finding.status = (
+            FindingStatus.RESOLVED if value == AnswerValue.RESOLVED else FindingStatus.UNRESOLVED
+        )
         finding.resolution = note
         finding.resolved_on = _judged_on(focus) if value == "resolved" else None
         finding.resolved_by_review_id = focus.id

@@ -23,13 +23,14 @@ from sqlmodel import Session, select
 from inspector_app.domain import content_hash as ch
 from inspector_app.domain.calendar import focus_review_due
 from inspector_app.domain.enums import (
+    AnswerValue,
     FindingKind,
     OfficerStatus,
-    ProgramModel,
     ReviewKind,
     ReviewMode,
     ReviewStatus,
 )
+from inspector_app.domain.keys import finding_key
 from inspector_app.domain.rules import FindingCounts, requires_follow_up
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
 from inspector_app.store import queries
@@ -138,7 +139,7 @@ def finalization_problems(session: Session, review_id: str) -> list[str]:
         for f in data.parent_findings:
             if f.kind == FindingKind.BEST_PRACTICE:
                 continue
-            r = data.responses.get(f"finding:{f.id}")
+            r = data.responses.get(finding_key(f.id))
             if r is None or r.value not in ("resolved", "unresolved"):
                 missing.append(f"finding F-{f.number} ({f.topic or 'no topic'}): "
                                "judge it resolved or unresolved")  # fmt: skip
@@ -394,8 +395,8 @@ def judge_finding(
             raise Invalid("focus_review_id", "findings are judged in a focus review")
         if focus.status == ReviewStatus.PLANNED:
             raise Conflict(f"focus review {focus.id[:8]} is planned; start it before judging")
-        key = f"finding:{finding_id}"
-        value = "resolved" if resolved else "unresolved"
+        key = finding_key(finding_id)
+        value = AnswerValue.RESOLVED if resolved else AnswerValue.UNRESOLVED
         response = uow.session.exec(
             select(ChecklistResponse).where(
                 ChecklistResponse.review_id == focus.id, ChecklistResponse.item_key == key
@@ -456,7 +457,7 @@ def officer_training(
         rows = queries.officers_of(s, agency_id)
     return [
         OfficerTraining(o, training_status(
-            ProgramModel(o.model),
+            o.model,
             [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records], today))
         for o, records in rows
     ]  # fmt: skip

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from inspector_app.domain.enums import ProgramModel
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
 from inspector_app.store.database import Database
 from inspector_app.store.models import (
@@ -116,7 +115,7 @@ def officer_with_training(
     if officer is None:
         return None, None
     events = [TrainingEvent(r.kind, r.completed_on, r.hours) for r in records]
-    return officer, training_status(ProgramModel(officer.model), events, today)
+    return officer, training_status(officer.model, events, today)
 
 
 def officer(db: Database, officer_id: str) -> Officer | None:

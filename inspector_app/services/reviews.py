@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam
 from sqlmodel import select
 
-from inspector_app.domain.enums import ReviewKind, ReviewMode, ReviewStatus
+from inspector_app.domain.enums import AnswerValue, ReviewKind, ReviewMode, ReviewStatus
 from inspector_app.domain.forms import FormDefinition
+from inspector_app.domain.keys import parse_key
 from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Agreement, ChecklistResponse, Review, utcnow
 
@@ -84,7 +85,7 @@ def start_review(db: Database, review_id: str, *, on: date | str | None = None) 
         if review.status != ReviewStatus.PLANNED:
             raise Conflict(f"review {review.id[:8]} has already started ({review.status})")
         if review.kind != ReviewKind.FOCUS_REVIEW:
-            form = forms.registry().for_review_kind(ReviewKind(review.kind))
+            form = forms.registry().for_review_kind(review.kind)
             review.form_id, review.form_version = form.id, form.version
         review.status = ReviewStatus.IN_PROGRESS
         review.start_date = parse_date(on, "on") or review.planned_start or date.today()
@@ -206,9 +207,9 @@ def _open_for_answers(
 
 def _check_item(review: Review | _ReviewState, item_key: str, value: str | None) -> None:
     if review.kind == ReviewKind.FOCUS_REVIEW:
-        if not item_key.startswith("finding:"):
+        if parse_key(item_key) is None:
             raise Invalid("item_key", "a focus review's items are the findings it follows up")
-        if value not in (None, "resolved", "unresolved"):
+        if value not in (None, AnswerValue.RESOLVED, AnswerValue.UNRESOLVED):
             raise Invalid("value", f"{value!r}: a finding is 'resolved' or 'unresolved'")
         return
     form = form_for(review)

@@ -137,7 +137,7 @@ def agreement_items(session: Session, today: date) -> list[DueItem]:
         out.append(DueItem(
             Category.AGREEMENT, agreement.id, agreement.agency_id, agreement.name, agreement.state,
             h.due,
-            h.state(today), f"{ReviewKind(kind).label} due",
+            h.state(today), f"{kind.label} due",
             detail=f"last: {last}" + (f"; signed {agreement.signed_on.isoformat()}"
                                       if h.last_review_end is None else "")
                    + (f"; planned {planned[agreement.id].isoformat()}"
@@ -187,7 +187,7 @@ def focus_items(session: Session, today: date) -> list[DueItem]:
         out.append(DueItem(
             Category.FOCUS_REVIEW, review.id, agency.id, agency.name, agency.state,
             review.due_date, state, f"Focus review ({review.mode.replace('_', ' ')})",
-            detail=ReviewStatus(review.status).label, review_id=review.id,
+            detail=review.status.label, review_id=review.id,
             agreement_id=review.agreement_id, scheduled=review.planned_start,
         ))  # fmt: skip
     return out

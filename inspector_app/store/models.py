@@ -15,6 +15,24 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from inspector_app.domain.enums import (
+    ActionStatus,
+    AgreementStatus,
+    FindingKind,
+    FindingStatus,
+    IntervieweeRole,
+    OfficerStatus,
+    ProgramModel,
+    ReportKind,
+    ResponsibleParty,
+    ReviewKind,
+    ReviewMode,
+    ReviewStatus,
+    TrainingKind,
+)  # fmt: skip
+
+from .enum_column import StrEnumType
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -65,9 +83,11 @@ class Agreement(SyncFields, table=True):
 
     __tablename__ = "agreement"
     agency_id: str = Field(foreign_key="agency.id", index=True)
-    model: str  # ProgramModel
+    model: ProgramModel = Field(sa_type=StrEnumType(ProgramModel))
     signed_on: date
-    status: str = "active"  # AgreementStatus
+    status: AgreementStatus = Field(
+        default=AgreementStatus.ACTIVE, sa_type=StrEnumType(AgreementStatus)
+    )
     moa_number: str = ""
 
 
@@ -77,10 +97,10 @@ class Officer(SyncFields, table=True):
     __tablename__ = "officer"
     agency_id: str = Field(foreign_key="agency.id", index=True)
     agreement_id: str | None = Field(default=None, foreign_key="agreement.id")
-    model: str  # ProgramModel the officer is designated under
+    model: ProgramModel = Field(sa_type=StrEnumType(ProgramModel))  # designated under
     name: str
     credential_number: str = ""
-    status: str = "active"  # OfficerStatus
+    status: OfficerStatus = Field(default=OfficerStatus.ACTIVE, sa_type=StrEnumType(OfficerStatus))
     status_reason: str = ""
     status_changed_on: date | None = None
     credential_retrieved: bool | None = None  # asked on suspension/revocation
@@ -89,7 +109,7 @@ class Officer(SyncFields, table=True):
 class TrainingRecord(SyncFields, table=True):
     __tablename__ = "training_record"
     officer_id: str = Field(foreign_key="officer.id", index=True)
-    kind: str  # TrainingKind
+    kind: TrainingKind = Field(sa_type=StrEnumType(TrainingKind))
     completed_on: date
     hours: float | None = None
 
@@ -114,9 +134,9 @@ class Review(SyncFields, table=True):
     __tablename__ = "review"
     agency_id: str = Field(foreign_key="agency.id", index=True)
     agreement_id: str | None = Field(default=None, foreign_key="agreement.id")
-    kind: str  # ReviewKind
-    mode: str = "site_visit"  # ReviewMode
-    status: str = "planned"  # ReviewStatus
+    kind: ReviewKind = Field(sa_type=StrEnumType(ReviewKind))
+    mode: ReviewMode = Field(default=ReviewMode.SITE_VISIT, sa_type=StrEnumType(ReviewMode))
+    status: ReviewStatus = Field(default=ReviewStatus.PLANNED, sa_type=StrEnumType(ReviewStatus))
     form_id: str | None = None  # pinned when the review starts
     form_version: int | None = None
     team: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -154,7 +174,7 @@ class Interview(SyncFields, table=True):
     review_id: str = Field(foreign_key="review.id", index=True)
     form_id: str
     form_version: int
-    interviewee_role: str  # IntervieweeRole
+    interviewee_role: IntervieweeRole = Field(sa_type=StrEnumType(IntervieweeRole))
     officer_id: str | None = Field(default=None, foreign_key="officer.id")
     interviewee_name: str = ""
     interviewer: str = ""
@@ -177,15 +197,19 @@ class Finding(SyncFields, table=True):
     __tablename__ = "finding"
     review_id: str = Field(foreign_key="review.id", index=True)
     number: int = 0  # display order within the review: F-1, F-2, ...
-    kind: str | None = None  # FindingKind (required before finalization)
+    kind: FindingKind | None = Field(
+        default=None, sa_type=StrEnumType(FindingKind)
+    )  # required to finalize
     topic: str | None = None  # topic code from forms/topics.yaml
-    responsible: str = "lea"  # ResponsibleParty
+    responsible: ResponsibleParty = Field(
+        default=ResponsibleParty.LEA, sa_type=StrEnumType(ResponsibleParty)
+    )
     item_key: str | None = None  # the checklist item it was raised from
     interview_answer_id: str | None = Field(default=None, foreign_key="interview_answer.id")
     citation: str = ""
     description: str = ""
     evidence: str = ""
-    status: str = "open"  # FindingStatus
+    status: FindingStatus = Field(default=FindingStatus.OPEN, sa_type=StrEnumType(FindingStatus))
     resolution: str = ""  # the focus reviewer's note
     resolved_on: date | None = None
     resolved_by_review_id: str | None = Field(default=None, foreign_key="review.id")
@@ -198,9 +222,11 @@ class CorrectiveAction(SyncFields, table=True):
     __tablename__ = "corrective_action"
     finding_id: str = Field(foreign_key="finding.id", index=True)
     action: str
-    owner: str = "lea"  # ResponsibleParty: the LEA or the ICE field office
+    owner: ResponsibleParty = Field(  # the LEA or the ICE field office
+        default=ResponsibleParty.LEA, sa_type=StrEnumType(ResponsibleParty)
+    )
     due_on: date | None = None
-    status: str = "planned"  # ActionStatus
+    status: ActionStatus = Field(default=ActionStatus.PLANNED, sa_type=StrEnumType(ActionStatus))
     completed_on: date | None = None
     evidence: str = ""
     on_time: bool | None = None  # computed when done, kept for the performance measures
@@ -245,7 +271,7 @@ class Attachment(SyncFields, table=True):
 
 class ReportArtifact(SyncFields, table=True):
     __tablename__ = "report_artifact"
-    kind: str  # ReportKind
+    kind: ReportKind = Field(sa_type=StrEnumType(ReportKind))
     review_id: str | None = Field(default=None, foreign_key="review.id", index=True)
     fiscal_year: int | None = None
     sha256: str = Field(max_length=64)

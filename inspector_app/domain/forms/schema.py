@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from inspector_app.domain.enums import (
     AnswerType,
+    AnswerValue,
     FindingKind,
     IntervieweeRole,
     ProgramModel,
@@ -44,17 +45,19 @@ class FormKind(StrEnum):
 
 
 # Answer values of the enumerated answer types (choice items list their own).
-ENUMERATED_VALUES: dict[AnswerType, tuple[str, ...]] = {
-    AnswerType.YES_NO_NA: ("yes", "no", "na"),
-    AnswerType.YES_NO: ("yes", "no"),
-    AnswerType.UNDERSTANDING: ("understood", "partial", "not_understood"),
-}
+ENUMERATED_VALUES: dict[AnswerType, tuple[AnswerValue, ...]] = {
+    AnswerType.YES_NO_NA: (AnswerValue.YES, AnswerValue.NO, AnswerValue.NA),
+    AnswerType.YES_NO: (AnswerValue.YES, AnswerValue.NO),
+    AnswerType.UNDERSTANDING: (
+        AnswerValue.UNDERSTOOD, AnswerValue.PARTIAL, AnswerValue.NOT_UNDERSTOOD,
+    ),
+}  # fmt: skip
 
 # fail_values when a form does not give them.
-DEFAULT_FAIL_VALUES: dict[AnswerType, tuple[str, ...]] = {
-    AnswerType.YES_NO_NA: ("no",),
-    AnswerType.YES_NO: ("no",),
-    AnswerType.UNDERSTANDING: ("not_understood", "partial"),
+DEFAULT_FAIL_VALUES: dict[AnswerType, tuple[AnswerValue, ...]] = {
+    AnswerType.YES_NO_NA: (AnswerValue.NO,),
+    AnswerType.YES_NO: (AnswerValue.NO,),
+    AnswerType.UNDERSTANDING: (AnswerValue.NOT_UNDERSTOOD, AnswerValue.PARTIAL),
 }
 
 # The finding kinds a failed item may suggest.

@@ -9,29 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from inspector_app.domain.enums import AnswerType, FindingKind
+from inspector_app.domain.enums import AnswerType, AnswerValue, FindingKind
 from inspector_app.domain.forms import FormDefinition
+from inspector_app.domain.keys import finding_key
+from inspector_app.domain.labels import answer_label
 from inspector_app.services.review_views import Finding
 
-# Button captions for enumerated answers (the stored value is the key).
-VALUE_LABELS = {
-    "yes": "Yes",
-    "no": "No",
-    "na": "N/A",
-    "understood": "Understood",
-    "partial": "Partial",
-    "not_understood": "Not understood",
-    "resolved": "Resolved",
-    "unresolved": "Unresolved",
-}
-
-FOCUS_VALUES = ["resolved", "unresolved"]
+FOCUS_VALUES = [AnswerValue.RESOLVED, AnswerValue.UNRESOLVED]
 
 
 def value_label(value: str | None) -> str:
-    if value is None:
-        return ""
-    return VALUE_LABELS.get(value, value)
+    """A button's or cell's caption: the same label the reports print."""
+    return answer_label(value)
 
 
 @dataclass(frozen=True)
@@ -85,10 +74,6 @@ def sections_of_form(form: FormDefinition) -> list[Section]:
         out.append(Section(section.key, section.title, entries))
     _FORM_SECTIONS[form.ref] = (form, out)
     return out
-
-
-def finding_key(finding_id: str) -> str:
-    return f"finding:{finding_id}"
 
 
 def sections_of_findings(findings: list[Finding], title: str) -> list[Section]:

@@ -1,0 +1,71 @@
+"""What a person reads for each stored value: the one table of labels.
+
+The workspace, the reports, the exports and the finalize lists all print labels from
+here (`label(member)`, or `member.label`, which is the same), so one answer reads the
+same on screen and on paper. A member without an entry reads as its value, spaced
+and capitalised ("in_progress" -> "In progress").
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .enums import (
+    AnswerValue,
+    FindingKind,
+    ReportKind,
+    ResponsibleParty,
+    ReviewKind,
+    ReviewMode,
+    TrainingKind,
+)
+
+LABELS: dict[StrEnum, str] = {
+    ReviewKind.JEM_INSPECTION: "JEM inspection",
+    ReviewKind.WSO_REVIEW: "WSO internal oversight review",
+    ReviewKind.FOCUS_REVIEW: "Focus review",
+    ReviewMode.SITE_VISIT: "Site visit",
+    ReviewMode.DESK_REVIEW: "Desk review",
+    FindingKind.DEFICIENCY: "Deficiency",
+    FindingKind.AREA_OF_CONCERN: "Area of concern",
+    FindingKind.BEST_PRACTICE: "Best practice",
+    ResponsibleParty.LEA: "LEA",
+    ResponsibleParty.ICE: "ICE",
+    TrainingKind.INITIAL_COURSE: "Initial course",
+    TrainingKind.ANNUAL_ONLINE: "Annual online training",
+    TrainingKind.REFRESHER: "Biennial refresher",
+    TrainingKind.WSO_COURSE: "WSO course",
+    ReportKind.INSPECTION: "Inspection report",
+    ReportKind.FOCUS_REVIEW: "Focus review report",
+    ReportKind.REQUEST_FORM: "Review request form",
+    ReportKind.CLOSEOUT: "Closeout memo",
+    ReportKind.ANNUAL: "Annual program report",
+    ReportKind.WSO_SUMMARY: "Annual WSO summary",
+    AnswerValue.YES: "Yes",
+    AnswerValue.NO: "No",
+    AnswerValue.NA: "N/A",
+    AnswerValue.UNDERSTOOD: "Understood",
+    # "Partly understood", not "Partial": it reads on its own in a report's table and
+    # says what is partial.
+    AnswerValue.PARTIAL: "Partly understood",
+    AnswerValue.NOT_UNDERSTOOD: "Not understood",
+    AnswerValue.RESOLVED: "Resolved",
+    AnswerValue.UNRESOLVED: "Unresolved",
+}
+
+
+def label(member: StrEnum) -> str:
+    """The label of an enum member."""
+    text = LABELS.get(member)
+    return text if text is not None else member.value.replace("_", " ").capitalize()
+
+
+def answer_label(value: str | None) -> str:
+    """The label of a stored answer: an enumerated value's label, any other answer (a
+    text, a number, a date, a choice) as it was typed; "" for no answer."""
+    if value is None:
+        return ""
+    try:
+        return label(AnswerValue(value))
+    except ValueError:
+        return value
