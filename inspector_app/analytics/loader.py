@@ -9,19 +9,17 @@ twenty-year history.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 from sqlmodel import Session, select
 
 from inspector_app.domain.calendar import FiscalYear
 from inspector_app.domain.enums import ReviewKind
-from inspector_app.domain.forms import TOPICS_FILE, load_topics
+from inspector_app.domain.forms.registry import topics_in
 from inspector_app.paths import forms_dir
 from inspector_app.store.models import (
     Agency,
@@ -61,19 +59,7 @@ class ProgramFrames:
 
 
 def default_topics() -> list[str]:
-    folder = forms_dir()
-    try:
-        st = (folder / TOPICS_FILE).stat()
-    except OSError:
-        return list(load_topics(folder))  # let load_topics say what is wrong
-    return list(_topics_of(folder, st.st_mtime_ns, st.st_size))
-
-
-@functools.lru_cache(maxsize=4)
-def _topics_of(folder: Path, _mtime_ns: int, _size: int) -> tuple[str, ...]:
-    # Parsing topics.yaml cost as much as a one-year summary's arithmetic; it is read
-    # again whenever the file changes (its modification time or size).
-    return tuple(load_topics(folder))
+    return list(topics_in(forms_dir()))
 
 
 # The rows are read in plain SQL on the driver connection: a one-year summary is mostly

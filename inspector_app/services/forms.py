@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from inspector_app.domain.forms import FormDefinition, FormRegistry
+from inspector_app.domain.forms.registry import topics_in
 from inspector_app.paths import forms_dir
 
 
@@ -21,4 +22,6 @@ def form_of(form_id: str, version: int, *, record: str = "") -> FormDefinition:
 
 
 def topics() -> dict[str, str]:
-    return registry().topics
+    """Topic code -> title, straight from topics.yaml (cached while the file is
+    unchanged): loading every form just for the topics cost a history import 0.3 s."""
+    return topics_in(forms_dir())

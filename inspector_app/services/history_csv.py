@@ -16,9 +16,10 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import accumulate, compress
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
@@ -94,9 +95,19 @@ class ParsedHistory:
 def agency_key(name: pd.Series, state: pd.Series) -> pd.Series:
     """How agencies are matched: the name without case and surrounding spaces, and the state."""
     # Computed once per distinct pair: a thousand agencies repeat over 100,000 rows.
-    pairs = list(zip(name, state, strict=True))
-    keys = {(n, s): f"{n.strip().casefold()}|{s.strip().upper()}" for n, s in set(pairs)}
-    return pd.Series([keys[p] for p in pairs], index=name.index, dtype=object)
+    name_codes, names = pd.factorize(name.to_numpy(dtype=object))
+    state_codes, states = pd.factorize(state.to_numpy(dtype=object))
+    pair_codes, pairs = pd.factorize(name_codes * max(len(states), 1) + state_codes)
+    keys = [f"{names[p // max(len(states), 1)].strip().casefold()}|"
+            f"{states[p % max(len(states), 1)].strip().upper()}" for p in pairs.tolist()]  # fmt: skip
+    return pd.Series(np.array(keys, dtype=object)[pair_codes], index=name.index, dtype=object)
+
+
+def _per_distinct(values: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    """fn of each value, called once per distinct value (coded columns repeat a few)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    done = np.array([fn(u) for u in uniques], dtype=object)[codes]
+    return pd.Series(done, index=values.index, dtype=object)
 
 
 class _Errors:
@@ -152,22 +163,51 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
         starts = _start_lines(read + [[]], first, -1)  # where the failing record starts
         failure.append(_reader_problem(path, text, exc, starts[-1], reader.line_num))
     starts = _start_lines(read, first, reader.line_num - first + 1)
+    problems = _fix_widths(path, read, starts, width)
+    # Column by column, each value stripped (a 2-D object array splits fastest).
+    cells = np.array(read, dtype=object).reshape(len(read), width)
+    columns = {
+        name: np.array(list(map(str.strip, cells[:, i])), dtype=object)
+        for i, name in reversed(list(enumerate(header)))
+    }  # a repeated name: the first
+    keep = _not_blank(list(columns.values()))  # blank lines are allowed and ignored
+    lines = np.array(starts, dtype=np.int64)
+    data = {"line": pd.Series(lines if keep is None else lines[keep])}
+    for name in header:  # a repeated column name is reported by the caller
+        if name not in data:  # plain object columns: pandas' str dtype is slow to iterate
+            values = columns[name] if keep is None else columns[name][keep]
+            data[name] = pd.Series(values, dtype=object)
+    return header, pd.DataFrame(data), problems + failure
+
+
+def _fix_widths(path: Path, read: list[list[str]], starts: list[int], width: int
+                ) -> list[str]:  # fmt: skip
+    """Pad or cut records to the header's width, in place; extra non-blank fields are
+    reported. Few records are off, so only those are visited."""
     problems: list[str] = []
-    for i in [i for i, rec in enumerate(read) if len(rec) != width]:  # few: fixed one by one
+    widths = np.fromiter(map(len, read), dtype=np.int64, count=len(read))
+    for i in np.flatnonzero(widths != width).tolist():
         rec = read[i]
         if any(c.strip() for c in rec[width:]):
             problems.append(f"{path}:{starts[i]}: -: {len(rec)} fields but the header has {width}; "
                             "quote values that contain commas")  # fmt: skip
         read[i] = rec[:width] + [""] * (width - len(rec))
-    keep = [any(map(str.strip, rec)) for rec in read]  # blank lines are allowed and ignored
-    records, lines = list(compress(read, keep)), list(compress(starts, keep))
-    # Column by column, each value stripped (a 2-D object array splits fastest).
-    cells = np.array(records, dtype=object).reshape(len(records), width)
-    df = pd.DataFrame({"line": lines})
-    for i, name in enumerate(header):
-        if name not in df:  # a repeated column name is reported by the caller
-            df[name] = pd.Series(list(map(str.strip, cells[:, i])), dtype=object)
-    return header, df, problems + failure
+    return problems
+
+
+def _not_blank(columns: list[np.ndarray]) -> np.ndarray | None:
+    """Which rows have a value in some column (None: all of them); each column narrows
+    the rows still empty, so the search is over in a column or two."""
+    if not columns or not len(columns[0]):
+        return None
+    blank = np.arange(len(columns[0]))
+    for col in columns:
+        blank = blank[col[blank] == ""]
+        if not len(blank):
+            return None
+    keep = np.ones(len(columns[0]), dtype=bool)
+    keep[blank] = False
+    return keep
 
 
 _QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*"')  # a quoted field, closed
@@ -292,9 +332,9 @@ def _normalise(df: pd.DataFrame) -> None:
     # Plain object columns (pandas' string dtype is several times slower here); the
     # str methods mapped directly, without the .str accessor's per-value checks.
     for col in ("state", "model"):
-        df[col] = pd.Series(list(map(str.upper, df[col])), index=df.index, dtype=object)
+        df[col] = _per_distinct(df[col], str.upper)
     for col in ("review_type", "mode", "kind", "responsible", "resolution"):
-        df[col] = pd.Series(list(map(str.lower, df[col])), index=df.index, dtype=object)
+        df[col] = _per_distinct(df[col], str.lower)
 
 
 def _check_review_columns(errs: _Errors, df: pd.DataFrame) -> None:

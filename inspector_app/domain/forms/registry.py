@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -9,8 +10,8 @@ from pathlib import Path
 from inspector_app.domain.enums import IntervieweeRole, ProgramModel, ReviewKind
 from inspector_app.domain.errors import FormVersionMissing
 
-from .check import FormError, check_directory
-from .schema import FormDefinition, FormKind
+from .check import FormError, check_directory, load_topics
+from .schema import TOPICS_FILE, FormDefinition, FormKind
 
 
 class FormRegistry:
@@ -96,3 +97,23 @@ def default_forms_dir() -> Path:
     if bundle:
         return Path(bundle) / "forms"
     return Path(__file__).resolve().parents[3] / "forms"
+
+
+def topics_in(directory: Path) -> dict[str, str]:
+    """Topic code -> title from ``directory/topics.yaml``; raises FormError.
+
+    Read through a cache keyed by the file's modification time and size: parsing the
+    YAML costs more than a one-year summary's arithmetic, and loading every form just
+    for the topics cost a history import a third of a second.
+    """
+    folder = Path(directory)
+    try:
+        st = (folder / TOPICS_FILE).stat()
+    except OSError:
+        return load_topics(folder)  # let load_topics say what is wrong
+    return dict(_topics_of(folder, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _topics_of(folder: Path, _mtime_ns: int, _size: int) -> tuple[tuple[str, str], ...]:
+    return tuple(load_topics(folder).items())  # immutable: callers get their own dict
