@@ -136,44 +136,54 @@ def detail(source: Session | ProgramFrames, fiscal_year: int, model: str | None,
     Review rows carry `id` (the review), finding rows `review_id`; both can open a review.
     """
     sc = scope(frames_for(source, fiscal_year), fiscal_year, model)
-    insp, f = sc.inspections, sc.findings
     parts = key.split(".")
-    reviews: pd.DataFrame | None = None
-    findings: pd.DataFrame | None = None
-    match parts:
-        case ["inspections"] | ["agencies_inspected"]:
-            reviews = insp
-        case ["agencies_with_findings"]:
-            reviews = insp[(insp["deficiencies"] + insp["areas_of_concern"]) > 0]
-        case ["agencies_requiring_follow_up"] | ["follow_up", "required"]:
-            reviews = insp[insp["follow_up"]]
-        case ["follow_up", "conducted"]:
-            focus = sc.focus_reviews
-            reviews = focus[_conducted(focus)].assign(deficiencies=0, areas_of_concern=0,
-                                                      best_practices=0)  # fmt: skip
-        case ["deficiencies" | "areas_of_concern" | "best_practices" as plural]:
-            findings = f[f["kind"] == _kind_of(plural)]
-        case [by_topic, topic] if by_topic.endswith("_by_topic"):
-            kind = _kind_of(by_topic.removesuffix("_by_topic"))
-            findings = f[(f["kind"] == kind) & (f["topic"].fillna("unspecified") == topic)]
-        case ["by_responsible", party, plural]:
-            findings = f[(f["responsible"] == party) & (f["kind"] == _kind_of(plural))]
-        case ["follow_up", what] if what.endswith(("_reviewed", "_resolved")):
-            plural, _, outcome = what.rpartition("_")
-            judged = f[_judged(f) & (f["kind"] == _kind_of(plural))]
-            if outcome == "resolved":
-                judged = judged[judged["status"] == FindingStatus.RESOLVED.value]
-            findings = judged
-        case _:
-            raise KeyError(f"no summary figure named {key!r}")
+    reviews = _detail_reviews(sc, parts)
     if reviews is not None:
         return reviews[REVIEW_DETAIL].sort_values(["start_date", "agency"]).reset_index(drop=True)
-    assert findings is not None
+    findings = _detail_findings(sc.findings, parts)
+    if findings is None:
+        raise KeyError(f"no summary figure named {key!r}")
     return (
         findings[FINDING_DETAIL]
         .sort_values(["start_date", "agency", "number"])
         .reset_index(drop=True)
     )
+
+
+def _detail_reviews(sc: Scope, parts: list[str]) -> pd.DataFrame | None:
+    """The reviews behind a figure that counts reviews (None: it counts findings)."""
+    insp = sc.inspections
+    match parts:
+        case ["inspections"] | ["agencies_inspected"]:
+            return insp
+        case ["agencies_with_findings"]:
+            return insp[(insp["deficiencies"] + insp["areas_of_concern"]) > 0]
+        case ["agencies_requiring_follow_up"] | ["follow_up", "required"]:
+            return insp[insp["follow_up"]]
+        case ["follow_up", "conducted"]:
+            focus = sc.focus_reviews
+            return focus[_conducted(focus)].assign(deficiencies=0, areas_of_concern=0,
+                                                   best_practices=0)  # fmt: skip
+    return None
+
+
+def _detail_findings(f: pd.DataFrame, parts: list[str]) -> pd.DataFrame | None:
+    """The findings behind a figure that counts findings (None: no such figure)."""
+    match parts:
+        case ["deficiencies" | "areas_of_concern" | "best_practices" as plural]:
+            return f[f["kind"] == _kind_of(plural)]
+        case [by_topic, topic] if by_topic.endswith("_by_topic"):
+            kind = _kind_of(by_topic.removesuffix("_by_topic"))
+            return f[(f["kind"] == kind) & (f["topic"].fillna("unspecified") == topic)]
+        case ["by_responsible", party, plural]:
+            return f[(f["responsible"] == party) & (f["kind"] == _kind_of(plural))]
+        case ["follow_up", what] if what.endswith(("_reviewed", "_resolved")):
+            plural, _, outcome = what.rpartition("_")
+            judged = f[_judged(f) & (f["kind"] == _kind_of(plural))]
+            if outcome == "resolved":
+                judged = judged[judged["status"] == FindingStatus.RESOLVED.value]
+            return judged
+    return None
 
 
 def _kind_of(plural: str) -> str:

@@ -30,6 +30,7 @@ from inspector_app.domain.enums import (
     ReviewMode,
     ReviewStatus,
 )
+from inspector_app.domain.forms import FormDefinition
 from inspector_app.domain.keys import finding_key
 from inspector_app.domain.rules import FindingCounts, requires_follow_up
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
@@ -136,19 +137,37 @@ def finalization_problems(session: Session, review_id: str) -> list[str]:
     if review.end_date is None and review.start_date is None:
         missing.append("end date: record when the review ended")
     if review.kind == ReviewKind.FOCUS_REVIEW:
-        for f in data.parent_findings:
-            if f.kind == FindingKind.BEST_PRACTICE:
-                continue
-            r = data.responses.get(finding_key(f.id))
-            if r is None or r.value not in ("resolved", "unresolved"):
-                missing.append(f"finding F-{f.number} ({f.topic or 'no topic'}): "
-                               "judge it resolved or unresolved")  # fmt: skip
+        missing += _unjudged_findings(data)
     elif review.form_id and review.form_version is not None:
-        form = forms.form_of(review.form_id, review.form_version)
-        for item in form.items():
-            r = data.responses.get(item.key)
-            if item.required and (r is None or r.value in (None, "")):
-                missing.append(f"{item.key}: {item.prompt}")
+        missing += _unanswered_items(data, forms.form_of(review.form_id, review.form_version))
+    missing += _unclassified_findings(data)
+    return missing
+
+
+def _unjudged_findings(data: queries.ReviewData) -> list[str]:
+    """A focus review: the original findings not yet judged (best practices need none)."""
+    missing = []
+    for f in data.parent_findings:
+        if f.kind == FindingKind.BEST_PRACTICE:
+            continue
+        r = data.responses.get(finding_key(f.id))
+        if r is None or r.value not in (AnswerValue.RESOLVED, AnswerValue.UNRESOLVED):
+            missing.append(f"finding F-{f.number} ({f.topic or 'no topic'}): "
+                           "judge it resolved or unresolved")  # fmt: skip
+    return missing
+
+
+def _unanswered_items(data: queries.ReviewData, form: FormDefinition) -> list[str]:
+    missing = []
+    for item in form.items():
+        r = data.responses.get(item.key)
+        if item.required and (r is None or r.value in (None, "")):
+            missing.append(f"{item.key}: {item.prompt}")
+    return missing
+
+
+def _unclassified_findings(data: queries.ReviewData) -> list[str]:
+    missing = []
     for f in data.findings:
         if not f.kind:
             missing.append(f"finding F-{f.number}: choose its kind")

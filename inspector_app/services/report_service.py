@@ -89,33 +89,56 @@ def _kind(kind: ReportKind | str) -> ReportKind:
     return k
 
 
+_CHECKLIST_KINDS = (ReviewKind.JEM_INSPECTION, ReviewKind.WSO_REVIEW)
+
+
+def _inspection_refusal(data: ReviewData) -> str:
+    r = data.review
+    if r.kind not in _CHECKLIST_KINDS:
+        return "an inspection report is for a JEM inspection or WSO review"
+    if r.status == ReviewStatus.PLANNED or not r.form_id:
+        return "the review has not started: there is nothing to report yet"
+    return ""
+
+
+def _focus_review_refusal(data: ReviewData) -> str:
+    if data.review.kind != ReviewKind.FOCUS_REVIEW:
+        return "a focus-review report is for a focus review"
+    if data.parent is None:
+        return "the focus review has no original inspection"
+    return ""
+
+
+def _request_form_refusal(data: ReviewData) -> str:
+    if data.review.kind != ReviewKind.WSO_REVIEW:
+        return "the request form is sent ahead of a WSO internal oversight review"
+    return ""
+
+
+def _closeout_refusal(data: ReviewData) -> str:
+    r = data.review
+    if r.kind not in _CHECKLIST_KINDS:
+        return "a closeout memo is for a JEM inspection or WSO review"
+    blockers = closeout_blockers(closeout_facts(data))
+    if blockers:
+        return f"{len(blockers)} finding(s) still open"
+    if r.status != ReviewStatus.FINAL:
+        return "the review is not final yet: findings are closed out after the final report"
+    return ""
+
+
+_REFUSALS: dict[ReportKind, Callable[[ReviewData], str]] = {
+    ReportKind.INSPECTION: _inspection_refusal,
+    ReportKind.FOCUS_REVIEW: _focus_review_refusal,
+    ReportKind.REQUEST_FORM: _request_form_refusal,
+    ReportKind.CLOSEOUT: _closeout_refusal,
+}
+
+
 def _refusal(kind: ReportKind, data: ReviewData) -> str:
     """Why `kind` cannot be produced for this review ('' = it can)."""
-    r = data.review
-    checklist_kinds = (ReviewKind.JEM_INSPECTION, ReviewKind.WSO_REVIEW)
-    match kind:
-        case ReportKind.INSPECTION:
-            if r.kind not in checklist_kinds:
-                return "an inspection report is for a JEM inspection or WSO review"
-            if r.status == ReviewStatus.PLANNED or not r.form_id:
-                return "the review has not started: there is nothing to report yet"
-        case ReportKind.FOCUS_REVIEW:
-            if r.kind != ReviewKind.FOCUS_REVIEW:
-                return "a focus-review report is for a focus review"
-            if data.parent is None:
-                return "the focus review has no original inspection"
-        case ReportKind.REQUEST_FORM:
-            if r.kind != ReviewKind.WSO_REVIEW:
-                return "the request form is sent ahead of a WSO internal oversight review"
-        case ReportKind.CLOSEOUT:
-            if r.kind not in checklist_kinds:
-                return "a closeout memo is for a JEM inspection or WSO review"
-            blockers = closeout_blockers(closeout_facts(data))
-            if blockers:
-                return f"{len(blockers)} finding(s) still open"
-            if r.status != ReviewStatus.FINAL:
-                return "the review is not final yet: findings are closed out after the final report"
-    return ""
+    check = _REFUSALS.get(kind)
+    return check(data) if check is not None else ""
 
 
 def available_reports(db: Database, review_id: str) -> list[tuple[ReportKind, bool, str]]:

@@ -143,6 +143,20 @@ def _model_at(loc: Sequence[str | int], root_model: str) -> str:
     return "form"
 
 
+# What a pydantic type error expected, by error type.
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "model_type": "a mapping of fields (field: value)",
+    "model_attributes_type": "a mapping of fields (field: value)",
+    "dict_type": "a mapping of fields (field: value)",
+}
+
+
 def _error_text(error: dict[str, Any], root_model: str) -> str:
     kind = error["type"]
     loc = error["loc"]
@@ -155,16 +169,8 @@ def _error_text(error: dict[str, Any], root_model: str) -> str:
     if kind == "extra_forbidden":
         allowed = _MODEL_FIELDS[_model_at(loc, root_model)]
         return f"unknown field; expected one of: {', '.join(allowed)}"
-    if kind == "string_type":
-        return f"expected text, got {_describe_input(value)}"
-    if kind in {"int_type", "int_parsing", "int_from_float"}:
-        return f"expected a whole number, got {_describe_input(value)}"
-    if kind == "bool_type":
-        return f"expected true or false, got {_describe_input(value)}"
-    if kind == "list_type":
-        return f"expected a list, got {_describe_input(value)}"
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"expected a mapping of fields (field: value), got {_describe_input(value)}"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, got {_describe_input(value)}"
     if kind in {"enum", "literal_error"}:
         return f"{_describe_input(value)} is not allowed; expected {ctx.get('expected', '')}"
     if kind == "too_short":
@@ -554,6 +560,35 @@ def load_form(path: Path, topics: dict[str, str]) -> FormDefinition:
     return form
 
 
+def _duplicate_definitions(parsed_files: list[_ParsedFile]) -> list[FormProblem]:
+    """One definition per (id, version), judged on the raw fields so a file whose name
+    does not match its id still counts. The file named after the form keeps it; the
+    others are reported."""
+    problems: list[FormProblem] = []
+    refs: list[tuple[bool, str, str, int, _ParsedFile]] = []
+    for parsed in parsed_files:
+        data = parsed.data if isinstance(parsed.data, dict) else {}
+        form_id, version = data.get("id"), data.get("version")
+        if isinstance(form_id, str) and isinstance(version, int) and not isinstance(version, bool):
+            misnamed = parsed.path.name != f"{form_id}.v{version}.yaml"
+            refs.append((misnamed, parsed.label, form_id, version, parsed))
+    refs.sort(key=lambda r: (r[0], r[1]))
+    by_ref: dict[tuple[str, int], _ParsedFile] = {}
+    for _, _, form_id, version, parsed in refs:
+        first = by_ref.setdefault((form_id, version), parsed)
+        if first is not parsed:
+            problems.append(
+                FormProblem(
+                    parsed.label,
+                    parsed.line(("id",)),
+                    "id",
+                    f"form {form_id}.v{version} is also defined in {first.label}; "
+                    "expected each (id, version) defined once",
+                )
+            )
+    return problems
+
+
 def check_directory(
     directory: Path,
 ) -> tuple[dict[str, str], list[FormDefinition], list[FormProblem]]:
@@ -576,30 +611,7 @@ def check_directory(
         if form is not None:
             forms.append((form, parsed))
 
-    # Across files: one definition per (id, version), judged on the raw fields so a
-    # file whose name does not match its id still counts.
-    # The file named after the form keeps it; the others are reported.
-    refs: list[tuple[bool, str, str, int, _ParsedFile]] = []
-    for parsed in parsed_files:
-        data = parsed.data if isinstance(parsed.data, dict) else {}
-        form_id, version = data.get("id"), data.get("version")
-        if isinstance(form_id, str) and isinstance(version, int) and not isinstance(version, bool):
-            misnamed = parsed.path.name != f"{form_id}.v{version}.yaml"
-            refs.append((misnamed, parsed.label, form_id, version, parsed))
-    refs.sort(key=lambda r: (r[0], r[1]))
-    by_ref: dict[tuple[str, int], _ParsedFile] = {}
-    for _, _, form_id, version, parsed in refs:
-        first = by_ref.setdefault((form_id, version), parsed)
-        if first is not parsed:
-            problems.append(
-                FormProblem(
-                    parsed.label,
-                    parsed.line(("id",)),
-                    "id",
-                    f"form {form_id}.v{version} is also defined in {first.label}; "
-                    "expected each (id, version) defined once",
-                )
-            )
+    problems.extend(_duplicate_definitions(parsed_files))
 
     # One checklist id per review kind (for_review_kind returns one form).
     checklist_ids: dict[ReviewKind, tuple[str, _ParsedFile]] = {}
