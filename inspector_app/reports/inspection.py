@@ -101,7 +101,7 @@ class InspectionReport(BaseReport):
     def __init__(self, src: ReportSources):
         self.src = src
         self.review = src.data.review
-        self.kind = self.review.kind
+        self.kind = ReviewKind(self.review.kind)  # also a row built in memory (bench)
         self.report_title = (
             f"{self.kind.label} report".capitalize().replace("Jem", "JEM").replace("Wso", "WSO")
         )
