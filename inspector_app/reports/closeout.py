@@ -15,6 +15,7 @@ from inspector_app.domain.closeout import (
     needs_corrective_action,
     remediated_on_time,
 )
+from inspector_app.domain.enums import ReviewKind
 
 from .base import (
     KIND_COLORS,
@@ -63,7 +64,7 @@ class CloseoutMemo(BaseReport):
             ("Memorandum for", f"Field Office Director, {office.name}" if office else "Field Office Director"),
             ("Through", "287(g) Program Management Unit, ERO Headquarters"),
             ("Subject", f"Closeout of corrective actions: {d.agency.name} ({d.agency.state})"),
-            ("Review", f"{r.kind.label}, {date_range(r.start_date, r.end_date)}"),
+            ("Review", f"{ReviewKind(r.kind).label}, {date_range(r.start_date, r.end_date)}"),
             ("Last action completed", fmt_date(last)),
         ]  # fmt: skip
         out: list[Flowable] = [
@@ -74,7 +75,7 @@ class CloseoutMemo(BaseReport):
             Spacer(1, 10),
             para(
                 f"All {len(findings)} deficiencies and areas of concern identified in the "
-                f"{r.kind.label.lower()} of {d.agency.name} have corrective actions "
+                f"{ReviewKind(r.kind).label.lower()} of {d.agency.name} have corrective actions "
                 "that are complete. The findings are closed out. The actions taken are listed "
                 "below with their owners, dates and evidence.", "Memo"),
             counts_box([

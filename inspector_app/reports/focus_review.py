@@ -16,6 +16,8 @@ from inspector_app.domain.enums import (
     AnswerValue,
     FindingKind,
     FindingStatus,
+    ReviewKind,
+    ReviewMode,
 )
 from inspector_app.domain.keys import finding_key
 from inspector_app.domain.labels import label
@@ -87,9 +89,9 @@ class FocusReviewReport(BaseReport):
         facts: list[tuple[str, object]] = [
             ("Agency", f"{d.agency.name} ({d.agency.state})"),
             ("Field office", d.field_office.name if d.field_office else "—"),
-            ("Follows up", (f"{parent.kind.label} of "
+            ("Follows up", (f"{ReviewKind(parent.kind).label} of "
                             f"{date_range(parent.start_date, parent.end_date)}") if parent else "—"),
-            ("Focus review", f"{r.mode.label} · "
+            ("Focus review", f"{ReviewMode(r.mode).label} · "
                              f"{date_range(r.start_date or r.planned_start, r.end_date or r.planned_end)}"),
             ("Due by", fmt_date(r.due_date)),
             ("Team", ", ".join(r.team) or "—"),

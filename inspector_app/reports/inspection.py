@@ -17,6 +17,7 @@ from inspector_app.domain.enums import (
     FindingKind,
     IntervieweeRole,
     ReviewKind,
+    ReviewMode,
     ReviewStatus,
 )
 from inspector_app.domain.forms import FormDefinition, FormItem
@@ -140,7 +141,7 @@ class InspectionReport(BaseReport):
              else (office.name if office else "—")),
             ("Program model", model_text.get(model, model)
              + (f" · MOA {agreement.moa_number}" if agreement and agreement.moa_number else "")),
-            ("Review kind", f"{self.kind.label} · {r.mode.label}"),
+            ("Review kind", f"{self.kind.label} · {ReviewMode(r.mode).label}"),
             ("Fiscal year", f"FY{fiscal_year(start)}" if start else "—"),
             ("Dates", date_range(start, end)),
             ("Team", ", ".join(r.team) or "—"),
@@ -298,7 +299,7 @@ class InspectionReport(BaseReport):
         iv = data.interview
         form = self.src.form(iv.form_id, iv.form_version)
         name = data.officer.name if data.officer else (iv.interviewee_name or "Interviewee")
-        role = iv.interviewee_role.label
+        role = IntervieweeRole(iv.interviewee_role).label
         questions: list[FormItem] = list(form.items()) if form else []
         answered = sum(1 for a in data.answers.values() if _answered(a))
         gaps = [(q, data.answers[q.key]) for q in questions

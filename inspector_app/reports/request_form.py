@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from reportlab.platypus import Flowable, Spacer
 
+from inspector_app.domain.enums import ReviewMode
 from inspector_app.domain.request_form import DEFAULT_REQUEST_ITEMS
 
 from .base import BaseReport, callout, data_table, date_range, fmt_date, inch, kv_table, para
@@ -58,7 +59,7 @@ class RequestFormReport(BaseReport):
             ("Agency", f"{d.agency.name} ({d.agency.state})"),
             ("Agreement", (f"WSO MOA {d.agreement.moa_number}, signed {fmt_date(d.agreement.signed_on)}"
                            if d.agreement else "—")),
-            ("Planned review dates", f"{date_range(start, end)} · {r.mode.label}"),
+            ("Planned review dates", f"{date_range(start, end)} · {ReviewMode(r.mode).label}"),
             ("Review team", ", ".join(r.team) or "—"),
         ]  # fmt: skip
         out: list[Flowable] = [

@@ -79,7 +79,7 @@ def status_label(src: ReportSources) -> str:
     """The review's status as a report prints it (a changed final review is not "Final")."""
     if src.tampered:
         return "Changed since finalized: not a valid final report"
-    return src.data.review.status.label
+    return ReviewStatus(src.data.review.status).label  # rows built in memory hold str
 
 
 def finding_label(f: Finding) -> str:
