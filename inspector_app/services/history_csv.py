@@ -45,6 +45,7 @@ RESPONSIBLE = ("lea", "ice")
 RESOLUTIONS = ("resolved", "unresolved")
 INSPECTION_KIND = {"JEM": "jem_inspection", "WSO": "wso_review"}
 
+_STATE = re.compile(r"[A-Z]{2}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only (\d takes any script's)
 # Dates a history can hold: 287(g) dates from 1996, and a focus review's due date (six
 # months on) and the analytics' timestamps must stay computable.
@@ -103,7 +104,7 @@ def agency_key(name: pd.Series, state: pd.Series) -> pd.Series:
     return pd.Series(np.array(keys, dtype=object)[pair_codes], index=name.index, dtype=object)
 
 
-def _per_distinct(values: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+def _per_distinct(values: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     """fn of each value, called once per distinct value (coded columns repeat a few)."""
     codes, uniques = pd.factorize(values.to_numpy(dtype=object))
     done = np.array([fn(u) for u in uniques], dtype=object)[codes]
@@ -341,7 +342,8 @@ def _check_review_columns(errs: _Errors, df: pd.DataFrame) -> None:
     """Required values, codes and dates; adds the start_day and end_day columns."""
     for col in REQUIRED:
         errs.flag(df[col] == "", col, "is required")
-    errs.flag((df["state"] != "") & ~df["state"].str.fullmatch(r"[A-Z]{2}"), "state",
+    state_code = _per_distinct(df["state"], lambda s: bool(_STATE.fullmatch(s)))
+    errs.flag((df["state"] != "") & ~state_code.astype(bool), "state",
               lambda v: f"{v!r} is not a two-letter state code")  # fmt: skip
     _check_choice(errs, df, "model", MODELS)
     _check_choice(errs, df, "review_type", REVIEW_TYPES)
@@ -393,15 +395,14 @@ def _dates(errs: _Errors, df: pd.DataFrame, col: str) -> pd.Series:
     """The column as day numbers (date.toordinal; NaN where empty or wrong). A few
     thousand distinct days repeat over 100,000 rows: each distinct text is checked once."""
     text = df[col]
-    days, problems = {}, {}
-    for value in text.unique():
-        day, problem = _day(value)
-        days[value] = day
-        if problem:
-            problems[value] = problem
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    checked = [_day(value) for value in uniques]
+    problems = {value: problem for value, (_d, problem) in zip(uniques, checked, strict=True)
+                if problem}  # fmt: skip
     if problems:
         errs.flag(text.isin(problems.keys()), col, problems.__getitem__)
-    return text.map(days).astype(float)
+    days = np.array([day for day, _p in checked], dtype=float)
+    return pd.Series(days[codes] if len(codes) else days[:0], index=text.index, dtype=float)
 
 
 def _day(text: str) -> tuple[float, str]:
@@ -472,30 +473,18 @@ def _check_follow_ups(
 ) -> None:
     """Each focus review follows up a known inspection of the same agency and judges only
     that inspection's findings, once. Vectorised: a file may hold tens of thousands."""
-    target_type = pd.concat([
-        pd.Series(known.reviews["kind"].map(lambda k: "focus_review" if k == "focus_review"
-                                            else "inspection").values,
-                  index=known.reviews["review_ref"].values, dtype=object),
-        pd.Series(reviews["review_type"].values, index=reviews["review_ref"].values, dtype=object),
-    ])  # fmt: skip
-    target_agency = pd.concat([
-        pd.Series(known.reviews["agency_key"].values, index=known.reviews["review_ref"].values,
-                  dtype=object),
-        pd.Series(reviews["agency_key"].values, index=reviews["review_ref"].values, dtype=object),
-    ])  # fmt: skip
-    # The file wins over earlier imports for a ref in both (checked separately).
-    target_type = target_type[~target_type.index.duplicated(keep="last")]
-    target_agency = target_agency[~target_agency.index.duplicated(keep="last")]
+    target = _targets(reviews, known).reindex(df["follow_up_of"].to_numpy(dtype=object))
+    ttype = pd.Series(target["type"].to_numpy(dtype=object), index=df.index, dtype=object)
+    tagency = pd.Series(target["agency"].to_numpy(dtype=object), index=df.index, dtype=object)
     rows = focus & (df["follow_up_of"] != "")
-    ttype = df["follow_up_of"].map(target_type)
-    tagency = df["follow_up_of"].map(target_agency)
     errs.flag(rows & ttype.isna(), "follow_up_of",
               lambda v: f"no inspection with review_ref {v!r} in this file or imported before")  # fmt: skip
     errs.flag(rows & (ttype == "focus_review"), "follow_up_of",
               lambda v: f"{v!r} is a focus review, not an inspection")  # fmt: skip
     errs.flag(rows & (ttype == "inspection") & (tagency != df["agency_key"]), "follow_up_of",
               lambda v: f"inspection {v!r} is of another agency")  # fmt: skip
-    _check_focus_after(errs, df, reviews, rows & (ttype == "inspection"), known)
+    ended = pd.Series(target["end"].to_numpy(dtype=float), index=df.index, dtype=float)
+    _check_focus_after(errs, df, reviews, rows & (ttype == "inspection"), ended)
     # Which inspection each finding belongs to, from this file first, then earlier imports.
     declared = df[(df["review_type"] == "inspection") & has_finding]
     owner = pd.concat([
@@ -520,18 +509,28 @@ def _check_follow_ups(
                  f"differs from line {first.at[idx, 'line']} for the same focus review and finding")  # fmt: skip
 
 
-def _check_focus_after(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame,
-                       follows: pd.Series, known: KnownHistory) -> None:  # fmt: skip
-    """A focus review starts on or after the last day of the inspection it follows
-    (reported once per focus review, on its first line)."""
+def _targets(reviews: pd.DataFrame, known: KnownHistory) -> pd.DataFrame:
+    """What a focus review can follow up, by review_ref: type, agency_key and last day
+    (a day number). The file wins over earlier imports for a ref in both (checked
+    separately). One frame, so each row's target is looked up once."""
+    known_type = ["focus_review" if k == "focus_review" else "inspection"
+                  for k in known.reviews["kind"]]  # fmt: skip
     known_end = [(e or s).toordinal() if (e or s) else np.nan
                  for s, e in zip(known.reviews["start_date"], known.reviews["end"], strict=True)]  # fmt: skip
-    target_end = pd.concat([
-        pd.Series(known_end, index=known.reviews["review_ref"].values, dtype=float),
-        pd.Series(reviews["end_day"].values, index=reviews["review_ref"].values, dtype=float),
-    ])  # fmt: skip
-    target_end = target_end[~target_end.index.duplicated(keep="last")]
-    ended = df["follow_up_of"].map(target_end)
+    refs = [*known.reviews["review_ref"], *reviews["review_ref"]]
+    both = pd.DataFrame({
+        "type": pd.Series([*known_type, *reviews["review_type"]], dtype=object),
+        "agency": pd.Series([*known.reviews["agency_key"], *reviews["agency_key"]], dtype=object),
+        "end": pd.Series([*known_end, *reviews["end_day"]], dtype=float),
+    })  # fmt: skip
+    both.index = pd.Index(refs, dtype=object)
+    return both[~both.index.duplicated(keep="last")]
+
+
+def _check_focus_after(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame,
+                       follows: pd.Series, ended: pd.Series) -> None:  # fmt: skip
+    """A focus review starts on or after the last day of the inspection it follows
+    (`ended`, a day number per row; reported once per focus review, on its first line)."""
     early = follows & df.index.isin(reviews.index) & (df["start_day"] < ended)
     for idx in df.index[early]:
         target = df.at[idx, "follow_up_of"]

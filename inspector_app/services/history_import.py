@@ -233,8 +233,9 @@ class _BulkWriter:
         varying, constant, texts = {}, {}, []
         for name in names:
             if name in columns:
-                varying[name] = _driver_values(table.c[name], self.dialect, columns[name])
-                texts.append(_json_texts(columns[name]))
+                kinds = set(map(type, columns[name]))  # one pass serves both conversions
+                varying[name] = _driver_values(table.c[name], self.dialect, columns[name], kinds)
+                texts.append(_json_texts(columns[name], kinds))
             else:
                 constant[name] = _driver_value(table.c[name], self.dialect, py[name])
         # The payload is model_dump(mode="json") as json.dumps writes it, the constant
@@ -344,21 +345,7 @@ class _BulkWriter:
         finding_ids = dict(zip(known.findings["finding_ref"], known.findings["id"], strict=True))
         fresh_f = parsed.findings[~parsed.findings["finding_ref"].isin(finding_ids.keys())]
         numbers = self._next_numbers(set(fresh_f["review_ref"]) & set(known.reviews["review_ref"]))
-        new_findings: dict[str, list[Any]] = {
-            "id": sorted_ids(len(fresh_f)), "review_id": [], "number": [], "status": [],
-            "resolved_by_review_id": [], "resolved_on": [],
-            **{c: list(fresh_f[c]) for c in ("kind", "topic", "responsible", "description")},
-            "source_ref": [f"{PREFIX}{ref}" for ref in fresh_f["finding_ref"]],
-        }  # fmt: skip
-        for ref, review_ref in zip(fresh_f["finding_ref"], fresh_f["review_ref"], strict=True):
-            rid = review_ids[review_ref]
-            numbers[rid] = numbers.get(rid, 0) + 1
-            new_findings["review_id"].append(rid)
-            new_findings["number"].append(numbers[rid])
-            status, by, on = judged.pop(ref, (FindingStatus.OPEN.value, None, None))
-            new_findings["status"].append(status)
-            new_findings["resolved_by_review_id"].append(by)
-            new_findings["resolved_on"].append(on if status == FindingStatus.RESOLVED else None)
+        new_findings = _finding_columns(fresh_f, review_ids, numbers, judged)
         self.insert(Finding, new_findings, review_id="")
         self.flush_log()
 
@@ -396,6 +383,28 @@ class _BulkWriter:
         return {rid: n or 0 for rid, n in rows}
 
 
+def _finding_columns(fresh: pd.DataFrame, review_ids: dict[str, str], numbers: dict[str, int],
+                     judged: dict[str, tuple[str, str, date]]) -> dict[str, list[Any]]:  # fmt: skip
+    """The new findings' columns, column by column. Each review's findings are numbered
+    on from `numbers` in file order; `judged` loses the findings it judges here."""
+    rids = [review_ids[r] for r in fresh["review_ref"].tolist()]
+    by_review = pd.Series(rids, dtype=object)
+    number = by_review.groupby(by_review, sort=False).cumcount() + 1
+    if numbers:
+        number += by_review.map(numbers).fillna(0).astype(int)
+    unjudged = (FindingStatus.OPEN.value, None, None)
+    picks = [judged.pop(ref, unjudged) for ref in fresh["finding_ref"].tolist()]
+    status, by, on = (list(c) for c in zip(*picks, strict=True)) if picks else ([], [], [])
+    resolved = FindingStatus.RESOLVED.value
+    return {
+        "id": sorted_ids(len(fresh)), "review_id": rids, "number": number.tolist(),
+        "status": status, "resolved_by_review_id": by,
+        "resolved_on": [d if st == resolved else None for st, d in zip(status, on, strict=True)],
+        **{c: fresh[c].tolist() for c in ("kind", "topic", "responsible", "description")},
+        "source_ref": [f"{PREFIX}{ref}" for ref in fresh["finding_ref"].tolist()],
+    }  # fmt: skip
+
+
 @contextlib.contextmanager
 def _large_cache(session: Session) -> Iterator[None]:
     """Random UUID keys scatter inserts over the indexes; a larger page cache for this
@@ -426,18 +435,17 @@ def _storing(proc: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     return store
 
 
-def _driver_values(column: Column, dialect: Dialect, values: list[Any]) -> list[Any]:
-    """_driver_value of each value; the type's bind processor looked up once."""
-    kinds = set(map(type, values))
+def _driver_values(column: Column, dialect: Dialect, values: list[Any], kinds: set[type]
+                   ) -> list[Any]:  # fmt: skip
+    """_driver_value of each value (`kinds`: their types); the bind processor looked up once."""
     proc = column.type.bind_processor(dialect)
     if kinds <= {str, int, _NONE} and proc is None:
         return values  # stored as they are
     return _per_distinct(_storing(proc), values)
 
 
-def _json_texts(values: list[Any]) -> list[str]:
+def _json_texts(values: list[Any], kinds: set[type]) -> list[str]:
     """Each value as json.dumps writes it in a model_dump(mode="json") payload."""
-    kinds = set(map(type, values))
     if kinds <= {str}:
         return list(map(_json_string, values))
     if kinds <= {str, _NONE}:
