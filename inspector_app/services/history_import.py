@@ -118,9 +118,9 @@ def known_history(session: Session) -> KnownHistory:
     days = {d: date.fromisoformat(d) for d in {*rdf["start_date"], *rdf["end"]} if d}
     for col in ("start_date", "end"):  # the driver's ISO text, as dates
         rdf[col] = pd.Series([days.get(d) for d in rdf[col]], index=rdf.index, dtype=object)
-    rdf["review_ref"] = rdf["ref"].str.slice(len(PREFIX))
-    rdf["agency_key"] = rdf["name"].str.strip().str.casefold() + "|" + rdf["state"].str.upper()
-    rdf["follow_up_of"] = rdf["parent"].fillna("").str.slice(len(PREFIX))
+    rdf["review_ref"] = _unprefixed(rdf["ref"])
+    rdf["agency_key"] = _agency_keys(rdf["name"], rdf["state"])
+    rdf["follow_up_of"] = _unprefixed(rdf["parent"])
     parent = _driver_rows(session,
         select(Finding.source_ref, Review.source_ref, Finding.kind, Finding.topic,
                Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id,
@@ -130,14 +130,28 @@ def known_history(session: Session) -> KnownHistory:
     )  # fmt: skip
     fdf = _frame(parent, ["ref", "rref", "kind", "topic", "responsible", "id", "status",
                           "resolved_by", "description"])  # fmt: skip
-    fdf["finding_ref"] = fdf["ref"].str.slice(len(PREFIX))
-    fdf["review_ref"] = fdf["rref"].fillna("").str.slice(len(PREFIX))
+    fdf["finding_ref"] = _unprefixed(fdf["ref"])
+    fdf["review_ref"] = _unprefixed(fdf["rref"])
     return KnownHistory(
         reviews=rdf[["review_ref", "kind", "agency_key", "start_date", "end", "mode",
                      "follow_up_of", "id"]],
         findings=fdf[["finding_ref", "review_ref", "kind", "topic", "responsible", "description",
                       "id", "status", "resolved_by"]],
     )  # fmt: skip
+
+
+def _unprefixed(refs: pd.Series) -> pd.Series:
+    """The file's refs from stored source_refs ("" for none): sliced in a comprehension,
+    several times faster than the .str accessor on 100,000 values."""
+    n = len(PREFIX)
+    return pd.Series([r[n:] if r else "" for r in refs], index=refs.index, dtype=object)
+
+
+def _agency_keys(names: pd.Series, states: pd.Series) -> pd.Series:
+    """Stored agencies' match keys (as the parser's agency_key), one per distinct pair."""
+    pairs = list(zip(names, states, strict=True))
+    keys = {(n, st): f"{n.strip().casefold()}|{st.upper()}" for n, st in set(pairs)}
+    return pd.Series([keys[p] for p in pairs], index=names.index, dtype=object)
 
 
 def _driver_rows(session: Session, stmt: Select) -> list[tuple]:
