@@ -3,7 +3,8 @@
 One SQLite transaction (BEGIN IMMEDIATE) per user action: the rows it writes get
 their sync fields stamped, each written row version is appended to the change log,
 one audit entry says who did what, and the commit is durable (synchronous=FULL)
-before the call returns. Views are told afterwards, outside the transaction.
+before the call returns. Views are told afterwards, outside the transaction, once per
+action: one Changes (store/changes.py) listing every row written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from sqlalchemy import Dialect, Select, Table, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from inspector_app.store.database import Change, Database
+from inspector_app.store.changes import Changes, RowChange
+from inspector_app.store.database import Database
 from inspector_app.store.errors import classify
 from inspector_app.store.models import AuditLog, ChangeLog, SyncFields, new_id, utcnow
 
@@ -123,7 +125,7 @@ def _raw_update(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Ra
 class UnitOfWork:
     def __init__(self, db: Database, session: Session, action: str):
         self.db, self.session, self.action = db, session, action
-        self.changes: list[Change] = []
+        self.changes: list[RowChange] = []  # every row version written, in order
         self.user = db.user or "unknown"
 
     def get(self, model: type[T], ident: str | None, what: str | None = None) -> T:
@@ -238,7 +240,21 @@ class UnitOfWork:
                 "device_id": self.db.device_id, "pushed_seq": None,
             },
         )  # fmt: skip
-        self.changes.append(Change(self.action, table, row_id, review_id))
+        self.changes.append(RowChange(table, row_id, review_id, op, rev))
+
+    def collected(self) -> Changes | None:
+        """What this action changed, one RowChange per row (None: nothing was written).
+        Past BULK_CHANGES rows views are asked to reload everything once instead."""
+        if not self.changes:
+            return None
+        rows: dict[tuple[str, str], RowChange] = {}
+        for row in self.changes:  # a row written twice: its place first, its last op
+            first = rows.get((row.table, row.row_id))
+            rows[(row.table, row.row_id)] = row if first is None else RowChange(
+                row.table, row.row_id, first.review_id or row.review_id,
+                "insert" if first.op == "insert" and row.op != "delete" else row.op,
+                row.rev)  # fmt: skip
+        return Changes(self.action, tuple(rows.values()), everything=len(rows) > BULK_CHANGES)
 
     def delete(self, row: T, *, review_id: str | None = None) -> T:
         """Deletion is a tombstone, so that it can be synced."""
@@ -282,8 +298,6 @@ def unit_of_work(db: Database, action: str) -> Iterator[UnitOfWork]:
             raise problem from exc
         raise
     assert uow is not None
-    if len(uow.changes) > BULK_CHANGES:
-        db.notify(Change(action, "*", ""))  # a bulk write: views reload everything once
-    else:
-        for change in dict.fromkeys(uow.changes):
-            db.notify(change)
+    changes = uow.collected()
+    if changes is not None:
+        db.notify(changes)

@@ -33,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from . import models
+from .changes import Changes, RowChange
 from .errors import (
     FOREIGN,
     BackupFailed,
@@ -69,12 +70,21 @@ ROLLING_BACKUPS = 7  # daily copies kept in backups/
 
 @dataclass(frozen=True)
 class Change:
-    """What a service call changed, for views that refresh on change."""
+    """One changed row, the older notice: notify() turns it into a Changes.
+
+    entity "*" is a bulk write (every view reloads once). New code notifies Changes
+    (store/changes.py), one per transaction.
+    """
 
     action: str
     entity: str
     entity_id: str
     review_id: str | None = None
+
+    def as_changes(self) -> Changes:
+        if self.entity == "*":
+            return Changes.bulk(self.action)
+        return Changes(self.action, (RowChange(self.entity, self.entity_id, self.review_id),))
 
 
 def _alembic_config() -> Config:
@@ -521,7 +531,8 @@ class Database:
     engine: Engine
     device_id: str
     user: str = ""
-    listeners: list[Callable[[Change], None]] = field(default_factory=list)
+    # Told once per committed action, after the commit, with everything it changed.
+    listeners: list[Callable[[Changes], None]] = field(default_factory=list)
     # The file that was opened: a write into a deleted or replaced file would be lost.
     file_id: tuple[int, int] | None = None
     # Set once an integrity check found damage: writes stop from then on.
@@ -556,9 +567,11 @@ class Database:
         """The engine whose transactions begin IMMEDIATE (made once, not per write)."""
         return self.engine.execution_options(sqlite_immediate=True)
 
-    def notify(self, change: Change) -> None:
+    def notify(self, changes: Changes | Change) -> None:
+        if isinstance(changes, Change):
+            changes = changes.as_changes()
         for listener in list(self.listeners):
-            listener(change)
+            listener(changes)
 
     def get_meta(self, key: str, default: str = "") -> str:
         with self.read() as s:

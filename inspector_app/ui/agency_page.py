@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from inspector_app.services.agency_views import AgencyDetails, OfficerRow, load_agency
+from inspector_app.store.changes import Changes
 
 from .formatting import DUE_COLOURS, DUE_LABELS, fmt_date, today_of
 from .qt import (
@@ -27,6 +28,7 @@ from .qt import (
     QWidget,
     Signal,
 )
+from .refresh import RefreshWhenShown
 from .reviews_view import REVIEW_COLUMNS
 from .widgets import Column, RowsModel
 
@@ -151,6 +153,7 @@ class AgencyPage(QWidget):
         layout.addWidget(self.agreements_box, 2)
         layout.addWidget(self.officers_box, 5)
         layout.addWidget(self.reviews_box, 3)
+        self.refresher = RefreshWhenShown(self, self.reload)
         ctx.sig_changed.connect(self._on_changed)
 
     def _box(self, title: str, table: QTableView) -> QGroupBox:
@@ -201,9 +204,10 @@ class AgencyPage(QWidget):
         self.lapsed_label.setVisible(bool(lapsed))
         self.reviews_box.setTitle(f"Reviews ({len(details.reviews)})")
 
-    def _on_changed(self, _change: Any) -> None:
-        if self.isVisible() and self.agency_id:
-            self.reload()
+    def _on_changed(self, changes: Changes) -> None:
+        # Hidden, the page is only marked stale: it reloads when shown again.
+        if self.agency_id and changes.agencies:
+            self.refresher.request()
 
     def new_review(self) -> None:
         from .workspace import NewReviewDialog  # here: the workspace imports this module's peers

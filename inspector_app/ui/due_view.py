@@ -3,7 +3,12 @@
 Four tabs over services.schedule.due_items(): reviews due per active agreement, WSO
 request forms, focus reviews and corrective actions. Each is a table model behind a
 sort proxy (sorted by due date to start with). Double-click opens the review (or the
-agency, for an agreement). The page reloads when anything changes.
+agency, for an agreement).
+
+It recomputes only on a change that can move a due date or state (Changes.schedule:
+agreements, reviews, findings, corrective actions, request forms, the FY plan; never
+answers, notes, photos or interviews), and only while on screen: hidden, it is marked
+stale and recomputes once when shown again (ui/refresh.py).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 from inspector_app.domain.calendar import fiscal_year
 from inspector_app.services import schedule
 from inspector_app.services.schedule import Category, DueItem
+from inspector_app.store.changes import Changes
 
 from .context import AppContext
 from .errors import error_text
@@ -34,10 +40,10 @@ from .qt import (
     Qt,
     QTableView,
     QTabWidget,
-    QTimer,
     QVBoxLayout,
     QWidget,
 )
+from .refresh import RefreshWhenShown
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ITEM_ROLE = Qt.ItemDataRole.UserRole
@@ -205,16 +211,14 @@ class DueView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs)
-        self._reload_timer = QTimer(self)
-        self._reload_timer.setSingleShot(True)
-        self._reload_timer.setInterval(0)  # one reload for a burst of changes
-        self._reload_timer.timeout.connect(self.refresh)
+        self.refresher = RefreshWhenShown(self, self.refresh)
         ctx.sig_changed.connect(self._on_changed)
         self.items: list[DueItem] = []
         self.refresh()
 
-    def _on_changed(self, _change: object) -> None:
-        self._reload_timer.start()
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.schedule:
+            self.refresher.request()
 
     def refresh(self) -> None:
         try:

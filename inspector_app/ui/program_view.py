@@ -223,7 +223,7 @@ class ProgramView(QWidget):
         self.status.setText(f"Could not count: {exc}")
         self.sig_failed.emit(str(exc))
 
-    def _on_db_changed(self, _change: object) -> None:
+    def _on_db_changed(self, _changes: object) -> None:
         if self.isVisible():
             self._reload_timer.start()
         else:

@@ -17,7 +17,7 @@ from inspector_app.services import report_service
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.report_service import ArtifactRow, RenderedReport
 from inspector_app.services.review_views import review_rows
-from inspector_app.store.database import Change
+from inspector_app.store.changes import Changes
 from inspector_app.store.errors import DatabaseProblem
 
 from .context import AppContext
@@ -49,6 +49,7 @@ from .qt import (
     QWidget,
     Signal,
 )
+from .refresh import RefreshWhenShown
 from .tasks import Task, run_with_progress
 
 PRINT_DPI = 300  # pages are rasterised for the printer at this resolution at most
@@ -305,6 +306,7 @@ class ReportsView(QWidget):
         self.table.selectionModel().selectionChanged.connect(
             lambda *_: self.open_button.setEnabled(self.table.selectionModel().hasSelection())
         )
+        self.refresher = RefreshWhenShown(self, self.reload)
         ctx.sig_changed.connect(self._on_changed)
         self.reload()
 
@@ -365,9 +367,10 @@ class ReportsView(QWidget):
         self.produce.setEnabled(enabled)
         self.reason.setText("" if enabled or not data else f"Not available: {data[2]}")
 
-    def _on_changed(self, change: Change) -> None:
-        if change.entity in ("report_artifact", "review", "finding", "corrective_action", "*"):
-            self.reload()
+    def _on_changed(self, changes: Changes) -> None:
+        # Hidden, the screen is only marked stale: it reloads when shown again.
+        if changes.reports:
+            self.refresher.request()
 
     # --- actions -------------------------------------------------------------------
 

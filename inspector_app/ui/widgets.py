@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from inspector_app.store.changes import Changes
 from inspector_app.store.database import Database
 
 from .errors import error_text
@@ -381,7 +382,13 @@ class ListPage(QWidget):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown} of {total}" if shown != total else f"{total}")
 
-    def _on_changed(self, _change: Any) -> None:
+    def affected_by(self, changes: Changes) -> bool:
+        """Could the rows change? Lists show no answers, so answering never reloads them."""
+        return not changes.only_answers
+
+    def _on_changed(self, changes: Changes) -> None:
+        if not self.affected_by(changes):
+            return
         if self.isVisible():
             self._debounce.start()
         else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from inspector_app.services import corrective_actions as ca
+from inspector_app.services import review_views as rv
+from inspector_app.services import reviews, schedule
 from inspector_app.services.schedule import Category
 from inspector_app.ui.due_view import DueView
 from inspector_app.ui.qt import Qt
@@ -58,6 +60,8 @@ def test_due_view_refreshes_when_an_action_is_completed(qtbot, demo_db):
     ctx = make_ctx(demo_db)
     view = DueView(ctx)
     qtbot.addWidget(view)
+    view.show()  # a hidden Due view only refreshes once shown
+    qtbot.waitExposed(view)
     overdue = next(i for i in view.items
                    if i.category == Category.CORRECTIVE_ACTION and i.state == "overdue")  # fmt: skip
     ca.complete_action(demo_db, overdue.ref_id, completed_on=ctx.today, today=ctx.today)
@@ -75,3 +79,32 @@ def test_column_titles_are_not_cut_off(qtbot, demo_ctx) -> None:  # noqa: ANN001
                 table.category,
                 table.model.headerData(n, Qt.Orientation.Horizontal),
             )
+
+
+def test_hidden_due_view_skips_answers_and_refreshes_once_shown(qtbot, demo_db, monkeypatch):  # noqa: ANN001
+    """Answers never move a due date: the Due view does not recompute for them, shown or
+    not. A change that can (a corrective action done) while hidden is counted once, when
+    the view is shown again."""
+    ctx = make_ctx(demo_db)
+    view = DueView(ctx)
+    qtbot.addWidget(view)
+    calls: list[object] = []
+    real = schedule.due_items
+    monkeypatch.setattr(schedule, "due_items", lambda *a, **k: calls.append(1) or real(*a, **k))
+    review_id = next(r.review.id for r in rv.review_rows(demo_db)
+                     if r.review.status == "report_draft" and r.review.kind == "jem_inspection")  # fmt: skip
+    key = next(iter(reviews.form_for(rv.review(demo_db, review_id)).items())).key
+    view.show()
+    qtbot.waitExposed(view)
+    reviews.record_answer(demo_db, review_id=review_id, item_key=key, value="no")
+    view.hide()
+    reviews.record_answer(demo_db, review_id=review_id, item_key=key, value="yes")
+    overdue = next(i for i in view.items
+                   if i.category == Category.CORRECTIVE_ACTION and i.state == "overdue")  # fmt: skip
+    ca.complete_action(demo_db, overdue.ref_id, completed_on=ctx.today, today=ctx.today)
+    qtbot.waitUntil(lambda: view.refresher.stale)  # heard while hidden: marked, not counted
+    assert calls == [] and view.tabs.tabText(3) == "Corrective actions 5 (2 overdue)"
+    view.show()
+    qtbot.waitUntil(lambda: view.tabs.tabText(3) == "Corrective actions 5 (1 overdue)")
+    assert len(calls) == 1
+    ctx.close()

@@ -49,7 +49,7 @@ def test_raise_deficiency_from_item_and_banner_at_four(ctx, open_ws, qtbot) -> N
     assert [(f.kind, f.topic, f.item_key, f.evidence) for f in saved] == [
         ("deficiency", item.topic, item.key, "Seen on day 1")
     ]
-    assert ws.findings.model.rowCount() == 1
+    qtbot.waitUntil(lambda: ws.findings.model.rowCount() == 1)  # shown once the change arrives
     assert "Deficiencies: <b>1</b>" in ws.findings.counts.text()
     assert ws.model.index_of(item.key, 3).data() == "F-1"
     assert ws.banner.isHidden()
@@ -57,6 +57,8 @@ def test_raise_deficiency_from_item_and_banner_at_four(ctx, open_ws, qtbot) -> N
     def add(kind: str) -> None:
         findings.add_finding(ctx.db, review_id=review_id, kind=kind, topic="training",
                              description=f"a {kind}")  # fmt: skip
+        n = len(_live_findings(ctx.db, review_id))
+        qtbot.waitUntil(lambda: ws.findings.model.rowCount() == n)  # the change arrives queued
 
     add("area_of_concern")
     add("deficiency")  # 3 counted: no banner yet
@@ -72,9 +74,11 @@ def test_raise_deficiency_from_item_and_banner_at_four(ctx, open_ws, qtbot) -> N
     # removing one (undoable) takes the banner away again; undo brings both back
     ws.findings.select_finding(saved[0].id)
     qtbot.mouseClick(ws.findings.remove_button, Qt.MouseButton.LeftButton)
-    assert ws.banner.isHidden() and len(_live_findings(ctx.db, review_id)) == 4
+    qtbot.waitUntil(lambda: ws.banner.isHidden())
+    assert len(_live_findings(ctx.db, review_id)) == 4
     ws.undo_stack.undo()
-    assert not ws.banner.isHidden() and len(_live_findings(ctx.db, review_id)) == 5
+    qtbot.waitUntil(lambda: not ws.banner.isHidden())
+    assert len(_live_findings(ctx.db, review_id)) == 5
 
 
 def test_editor_refuses_without_kind_or_topic(ctx, qtbot) -> None:  # noqa: ANN001, F811

@@ -26,8 +26,13 @@ def test_wso_interviews_three_officers(ctx, open_ws, qtbot, demo_db_path) -> Non
     officer_names = [panel.officer.itemText(i) for i in range(3)]
 
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    seen: list[str] = []  # the interviews started so far
     for n in range(3):
         view = panel.questions.view
+        # the new interview is listed and chosen once its change arrives
+        qtbot.waitUntil(lambda: panel.current() is not None
+                        and panel.current().interview.id not in seen)  # fmt: skip
+        seen.append(panel.current().interview.id)
         keys = [e.key for e in panel.model.entries()]
         assert view.current_key() == keys[0]  # the first question, ready for the keyboard
         first = panel.model.entries()[0]
@@ -48,7 +53,7 @@ def test_wso_interviews_three_officers(ctx, open_ws, qtbot, demo_db_path) -> Non
         else:
             assert not panel.next_button.isEnabled()  # nobody left
             qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
-    assert panel.list_model.rowCount() == 3
+    qtbot.waitUntil(lambda: panel.list_model.rowCount() == 3)
     ws.shutdown()
 
     other = open_database(demo_db_path, daily_backup=False)

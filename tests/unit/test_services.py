@@ -19,7 +19,8 @@ from inspector_app.domain.enums import FindingKind, ResponsibleParty
 from inspector_app.services import agencies as ag
 from inspector_app.services import attachments, findings, forms, interviews, reviews
 from inspector_app.services.errors import Conflict, Invalid, NotFound, ReviewLocked
-from inspector_app.store.database import Change, Database, open_database
+from inspector_app.store.changes import Changes, RowChange
+from inspector_app.store.database import Database, open_database
 from inspector_app.store.models import (
     AuditLog,
     ChangeLog,
@@ -553,9 +554,9 @@ def test_draft_from_unknown_item_names_the_field(world):
 
 def test_listeners_hear_after_commit_and_not_on_failure(world):
     db = world.db
-    heard: list[tuple[Change, int]] = []
+    heard: list[tuple[Changes, int]] = []
 
-    def listener(change: Change) -> None:
+    def listener(change: Changes) -> None:
         # Runs after the commit: the row is already readable from another session.
         with db.read() as s:
             n = s.exec(select(func.count()).select_from(ChecklistResponse)).one()
@@ -564,7 +565,8 @@ def test_listeners_hear_after_commit_and_not_on_failure(world):
     db.listeners.append(listener)
     row = reviews.record_answer(db, review_id=world.jem_review, item_key="statistics.submitted",
                                 value="yes")  # fmt: skip
-    assert heard == [(Change("record_answer", "checklist_response", row.id, world.jem_review), 1)]
+    assert heard == [(Changes("record_answer", (RowChange("checklist_response", row.id,
+                                                          world.jem_review, "insert", 1),)), 1)]  # fmt: skip
 
     heard.clear()
     with pytest.raises(Invalid):
@@ -579,7 +581,7 @@ def test_listeners_hear_after_commit_and_not_on_failure(world):
 def test_failure_after_a_write_rolls_everything_back(world, monkeypatch):
     """An error after rows were flushed (here: the audit write) leaves no trace."""
     db = world.db
-    heard: list[Change] = []
+    heard: list[Changes] = []
     db.listeners.append(heard.append)
     before = counts(db)
 
@@ -606,10 +608,10 @@ def test_bulk_write_sends_one_reload_notice(world, monkeypatch):
     from inspector_app.services.uow import unit_of_work
 
     monkeypatch.setattr(uow_module, "BULK_CHANGES", 2)
-    heard: list[Change] = []
+    heard: list[Changes] = []
     world.db.listeners.append(heard.append)
     with unit_of_work(world.db, "bulk_test") as uow:
         for name in ("A", "B", "C"):
             uow.save(ag.FieldOffice(name=name))
         uow.audit("field_office", "*", count=3)
-    assert heard == [Change("bulk_test", "*", "")]
+    assert [(c.action, c.everything) for c in heard] == [("bulk_test", True)]

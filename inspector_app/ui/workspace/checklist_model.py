@@ -22,6 +22,9 @@ _SECTION = 0  # internalId of a section row; an entry's is its section index + 1
 _FAIL = QBrush(QColor("#b3261e"))
 _MUTED = QBrush(QColor("#6b6b6b"))
 _OK = QBrush(QColor("#1b6e3a"))
+_VALUE_BRUSHES = {"na": _MUTED, "resolved": _OK}  # the answer's colour when not a failure
+_DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+_FOREGROUND, _FONT = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole
 # Computed once: Qt asks for flags of every row when it lays out the tree, and an
 # entry that says it never has children spares Qt asking for its child rows too.
 _SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -50,6 +53,7 @@ class ChecklistModel(QAbstractItemModel):
         self._answers: dict[str, Answer] = {}
         self._files: dict[str, int] = {}
         self._findings: dict[str, list[int]] = {}
+        self._cells: dict[str, dict[tuple[int, int], object]] = {}  # key -> data() answers
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -67,6 +71,7 @@ class ChecklistModel(QAbstractItemModel):
         self._answers = dict(answers)
         self._files = dict(files)
         self._findings = dict(findings)
+        self._cells.clear()
         self.endResetModel()
         self._emit_progress()
 
@@ -115,6 +120,7 @@ class ChecklistModel(QAbstractItemModel):
             self._row_changed(key)
 
     def _row_changed(self, key: str) -> None:
+        self._cells.pop(key, None)
         if key in self._where:
             left = self.index_of(key)
             self.dataChanged.emit(left, left.siblingAtColumn(len(COLUMNS) - 1))
@@ -183,47 +189,42 @@ class ChecklistModel(QAbstractItemModel):
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
         if role not in _ROLES or not index.isValid():
             return None
-        col = index.column()
         if index.internalId() == _SECTION:
-            return self._section_data(index.row(), col, role)
+            return self._section_data(index.row(), index.column(), role)
         entry = self._sections[index.internalId() - 1].entries[index.row()]
-        if role == KEY_ROLE:
-            return entry.key
-        if role == SEARCH_ROLE:
-            return f"{entry.prompt} {entry.help} {entry.citation} {entry.key}"
+        cells = self._cells.get(entry.key) or self._make_cells(entry)
+        return cells.get((role, index.column()))
+
+    def _make_cells(self, entry: Entry) -> dict[tuple[int, int], object]:
+        """Every (role, column) an entry's row answers, worked out once and kept until
+        the row changes (_row_changed): a paint asks for ~10 roles per visible cell."""
         answer = self.answer(entry.key)
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_ITEM:
-                return entry.prompt
-            if col == COL_ANSWER:
-                return value_label(answer.value)
-            if col == COL_EXTRA:
-                parts = ["note"] if answer.note.strip() else []
-                n = self._files.get(entry.key, 0)
-                if n:
-                    parts.append(f"{n} file{'s' if n > 1 else ''}")
-                return ", ".join(parts)
-            if col == COL_FINDINGS:
-                return ", ".join(f"F-{n}" for n in self._findings.get(entry.key, []))
-        elif role == Qt.ItemDataRole.ToolTipRole:
-            if col == COL_ITEM:
-                return entry.prompt
-            if col == COL_EXTRA and answer.note:
-                return answer.note
-        elif role == Qt.ItemDataRole.ForegroundRole and col == COL_ANSWER:
-            if entry.is_failure(answer.value):
-                return _FAIL
-            if answer.value in ("na",):
-                return _MUTED
-            if answer.value in ("resolved",):
-                return _OK
-        elif (
-            role == Qt.ItemDataRole.FontRole
-            and col == COL_ANSWER
-            and entry.is_failure(answer.value)
-        ):
-            return self._bold
-        return None
+        failed = entry.is_failure(answer.value)
+        search = f"{entry.prompt} {entry.help} {entry.citation} {entry.key}"
+        cells: dict[tuple[int, int], object] = {}
+        for col in range(len(COLUMNS)):
+            cells[(KEY_ROLE, col)] = entry.key
+            cells[(SEARCH_ROLE, col)] = search
+        cells[(_DISPLAY, COL_ITEM)] = cells[(_TOOLTIP, COL_ITEM)] = entry.prompt
+        cells[(_DISPLAY, COL_ANSWER)] = value_label(answer.value)
+        cells[(_DISPLAY, COL_EXTRA)] = self._extra_text(entry.key, answer)
+        cells[(_DISPLAY, COL_FINDINGS)] = ", ".join(
+            f"F-{n}" for n in self._findings.get(entry.key, [])
+        )
+        if answer.note:
+            cells[(_TOOLTIP, COL_EXTRA)] = answer.note
+        cells[(_FOREGROUND, COL_ANSWER)] = _FAIL if failed else _VALUE_BRUSHES.get(answer.value)
+        if failed:
+            cells[(_FONT, COL_ANSWER)] = self._bold
+        self._cells[entry.key] = cells
+        return cells
+
+    def _extra_text(self, key: str, answer: Answer) -> str:
+        parts = ["note"] if answer.note.strip() else []
+        n = self._files.get(key, 0)
+        if n:
+            parts.append(f"{n} file{'s' if n > 1 else ''}")
+        return ", ".join(parts)
 
     def _section_data(self, row: int, col: int, role: int):  # noqa: ANN202
         section = self._sections[row]

@@ -8,6 +8,7 @@ guides for field-office leadership, LEA leadership, officers and detainees.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from inspector_app.domain.enums import IntervieweeRole, ProgramModel, ReviewKind
 from inspector_app.domain.forms import FormDefinition
@@ -53,6 +54,8 @@ class InterviewsPanel(QWidget):
         self.findings_by_answer: dict[str, list[int]] = {}
         self.current_id: str | None = None
         self.target: InterviewTarget | None = None
+        # Given each answer row this panel writes (the workspace shows it at once).
+        self.on_saved: Callable[[Any], None] = lambda _row: None
         self.read_only = False
         self.program = ProgramModel.JEM
 
@@ -154,6 +157,7 @@ class InterviewsPanel(QWidget):
     def set_interviews(
         self, interviews_: list[InterviewData], findings_by_answer: dict[str, list[int]]
     ) -> None:
+        current = self.current_id  # before clear(): emptying the list changes the current row
         self.interviews = interviews_
         self.findings_by_answer = findings_by_answer
         self.list_model.clear()
@@ -163,7 +167,6 @@ class InterviewsPanel(QWidget):
             self.list_model.appendRow(item)
         self._update_list_texts()
         self._fill_officers()
-        current = self.current_id
         if current and any(d.interview.id == current for d in interviews_):
             self._select_in_list(current)
             self._reload_current()
@@ -251,6 +254,7 @@ class InterviewsPanel(QWidget):
             self._attachments,
         )  # fmt: skip
         self.target.read_only = self.read_only
+        self.target.on_saved = self.on_saved
         self.detail.set_target(self.target, self.ctx.db.attachments_dir)
         self._reload_current(keep_key=False)
         self.questions.view.move_entry(1)  # another interviewee: start at the first question

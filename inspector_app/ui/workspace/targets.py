@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from inspector_app.services import attachments, findings, interviews, reviews
 from inspector_app.services.errors import Invalid, StaleEdit
@@ -37,6 +38,8 @@ class Target:
     def __init__(self, db, model: ChecklistModel, stack: QUndoStack, on_error: ErrorSink) -> None:  # noqa: ANN001
         self.db, self.model, self.stack, self.on_error = db, model, stack, on_error
         self.read_only = False
+        # Given each row a write returns, so the window shows it without reading it back.
+        self.on_saved: Callable[[Any], None] = lambda _row: None
 
     # to implement
     def _write_value(self, key: str, value: str | None) -> None:
@@ -118,11 +121,12 @@ class ChecklistTarget(Target):
         self._all_attachments = all_attachments
 
     def _write_value(self, key: str, value: str | None) -> None:
-        reviews.record_answer(self.db, review_id=self.review_id, item_key=key, value=value)
+        self.on_saved(reviews.record_answer(self.db, review_id=self.review_id, item_key=key,
+                                            value=value))  # fmt: skip
 
     def _write_note(self, key: str, note: str, base_rev: int | None) -> None:
-        reviews.set_note(self.db, review_id=self.review_id, item_key=key, note=note,
-                         base_rev=base_rev)  # fmt: skip
+        self.on_saved(reviews.set_note(self.db, review_id=self.review_id, item_key=key,
+                                       note=note, base_rev=base_rev))  # fmt: skip
 
     def attachments(self, key: str) -> list[Attachment]:
         return [a for a in self._all_attachments() if a.item_key == key]
@@ -148,14 +152,14 @@ class InterviewTarget(Target):
         self._all_attachments = all_attachments
 
     def _write_value(self, key: str, value: str | None) -> None:
-        interviews.record_interview_answer(self.db, interview_id=self.interview_id,
-                                           question_key=key, value=value)  # fmt: skip
+        self.on_saved(interviews.record_interview_answer(
+            self.db, interview_id=self.interview_id, question_key=key, value=value))  # fmt: skip
 
     def _write_note(self, key: str, note: str, base_rev: int | None) -> None:
-        interviews.record_interview_answer(
+        self.on_saved(interviews.record_interview_answer(
             self.db, interview_id=self.interview_id, question_key=key,
             value=self.model.answer(key).value, note=note, base_rev=base_rev,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def _answer_id(self, key: str, *, create: bool) -> str | None:
         answer_id = self._answer_ids().get(key)
@@ -164,6 +168,7 @@ class InterviewTarget(Target):
                 self.db, interview_id=self.interview_id, question_key=key,
                 value=self.model.answer(key).value,
             )  # fmt: skip
+            self.on_saved(row)
             answer_id = row.id
         return answer_id
 

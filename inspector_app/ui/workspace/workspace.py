@@ -2,7 +2,8 @@
 
 Everything is autosaved by the service call that makes it (there is no Save
 button); the window reads the review once (services.review_views) and then
-refreshes only what a change names (ctx.sig_changed), so answering stays instant.
+refreshes only what a change names (ctx.sig_changed, see live_updates.py), so
+answering stays instant.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from inspector_app.services import review_views as rv
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.findings import FindingDraft
 from inspector_app.services.review_views import Officer, ReviewData
-from inspector_app.store.database import Change
 
 from ..errors import error_text
 from ..formatting import today_of
@@ -54,6 +54,7 @@ from .findings_panel import FindingsPanel
 from .interviews_panel import InterviewsPanel
 from .item_detail import ItemDetail
 from .lifecycle_actions import add_lifecycle_actions
+from .live_updates import LiveUpdates
 from .targets import ChecklistTarget, Target
 from .undo import ServiceCommand
 
@@ -72,7 +73,7 @@ _ERROR_STYLE = (
 )
 
 
-class ReviewWorkspace(QWidget):
+class ReviewWorkspace(LiveUpdates, QWidget):
     sig_title_changed = Signal(str)
 
     def __init__(self, ctx, review_id: str, parent: QWidget | None = None) -> None:  # noqa: ANN001
@@ -121,6 +122,7 @@ class ReviewWorkspace(QWidget):
             ctx.db, review_id, self.model, self.undo_stack, self.show_error,
             lambda: self.data.attachments if self.data else [],
         )  # fmt: skip
+        self.target.on_saved = self.apply_response  # shown without reading it back
         self.detail.set_target(self.target, ctx.db.attachments_dir)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.checklist)
@@ -181,6 +183,7 @@ class ReviewWorkspace(QWidget):
         ctx.sig_changed.connect(self._on_changed)
 
         self.data: ReviewData | None = None
+        self._revs: dict[str, int] = {}  # row id -> revision shown (live_updates.py)
         self.reload()
         view.setFocus()
 
@@ -194,6 +197,7 @@ class ReviewWorkspace(QWidget):
             )  # fmt: skip
             panel.sig_error.connect(self.show_error)
             panel.sig_raise_finding.connect(self.raise_finding)
+            panel.on_saved = self._apply_interview_answer
             self._interviews = panel
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
@@ -306,6 +310,7 @@ class ReviewWorkspace(QWidget):
             self.setEnabled(False)
             return
         self.data = data
+        self._remember_revs()
         self.model.load(
             self._sections(),
             {k: Answer(r.value, r.note, r.rev) for k, r in data.responses.items()},
@@ -457,66 +462,6 @@ class ReviewWorkspace(QWidget):
                 if t.officer.model == self.program
             ]  # fmt: skip
         self.findings.set_lapsed_training([t.officer.name for t in self.lapsed])
-
-    # -- incremental refresh ------------------------------------------------------------------
-
-    def _on_changed(self, change: Change) -> None:
-        if self._closed or self.data is None:
-            return
-        if change.entity == "*":
-            self.reload()
-            return
-        if change.entity in ("officer", "training_record"):
-            self._training_timer.start()
-            return
-        if change.review_id != self.review_id and change.entity_id != self.review_id:
-            return
-        db = self.ctx.db
-        if change.entity == "checklist_response":
-            row = rv.checklist_response(db, change.entity_id)
-            if row is not None:
-                self.data.responses[row.item_key] = row
-                self.model.set_answer(row.item_key, None if row.deleted else row.value,
-                                      "" if row.deleted else row.note, row.rev)  # fmt: skip
-                if self.detail.entry and self.detail.entry.key == row.item_key:
-                    self.detail.refresh()
-        elif change.entity == "finding":
-            self.data.findings = rv.review_findings(db, self.review_id)
-            self._show_findings()
-            self.model.set_findings(self._findings_by_item())
-            if self._interviews is not None:
-                self._interviews.set_findings_by_answer(self._findings_by_answer())
-        elif change.entity == "attachment":
-            self.data.attachments = rv.review_attachments(db, self.review_id)
-            self.model.set_files(self._file_counts())
-            self.detail.refresh()
-            if self._interviews is not None:
-                self._interviews.refresh_files()
-        elif change.entity == "interview_answer":
-            row = rv.interview_answer(db, change.entity_id)
-            for data in self.data.interviews:
-                if row is not None and data.interview.id == row.interview_id:
-                    data.answers[row.question_key] = row
-                    if self._interviews is not None:
-                        self._interviews.update_answer(row.interview_id, row.question_key,
-                                                       row.value, row.note, row.rev)  # fmt: skip
-        elif change.entity == "interview":
-            data = rv.review_data(db, self.review_id)
-            if data is not None:
-                self.data.interviews = data.interviews
-                self._fill_interviews()
-        elif change.entity == "review" and change.entity_id == self.review_id:
-            review = rv.review(db, self.review_id)
-            if review is None:
-                return
-            form_changed = (review.form_id, review.form_version) != (
-                self.data.review.form_id, self.data.review.form_version)  # fmt: skip
-            self.data.review = review
-            if form_changed:
-                self.reload()
-            else:
-                self._show_review()
-                self._show_banner(FindingCounts.of(f.kind for f in self.data.findings if f.kind))
 
     # -- user actions -------------------------------------------------------------------------
 
