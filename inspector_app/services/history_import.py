@@ -281,12 +281,20 @@ class _BulkWriter:
     def _insert(self, table: Table, varying: dict[str, list[Any]], constant: dict[str, Any]
                 ) -> None:  # fmt: skip
         """INSERT through the driver on the session's own connection (same transaction);
-        values already in the driver's form, `constant` the same on every row."""
-        cols = [*varying, *constant]
+        values already in the driver's form, `constant` the same on every row.
+
+        Constants go into the statement as SQL literals where they can (stored exactly
+        as the bound value would be): binding them again on each of 100,000 rows was
+        a fifth of the insert time."""
+        literals = {c: _sql_literal(v) for c, v in constant.items()}
+        bound = {c: v for c, v in constant.items() if literals[c] is None}
+        inline = {c: text for c, text in literals.items() if text is not None}
+        cols = [*varying, *bound, *inline]
+        marks = ", ".join(["?"] * (len(varying) + len(bound)) + list(inline.values()))
         names = ", ".join(f'"{c}"' for c in cols)
-        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(cols))})'
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
         # Row tuples built by zip in C; the constants repeat endlessly, hence not strict.
-        rows = zip(*varying.values(), *map(repeat, constant.values()), strict=False)
+        rows = zip(*varying.values(), *map(repeat, bound.values()), strict=False)
         cursor = self.session.connection().connection.driver_connection.cursor()
         try:
             cursor.executemany(sql, rows)
@@ -448,6 +456,18 @@ def _large_cache(session: Session) -> Iterator[None]:
 
 
 _NONE = type(None)
+
+
+def _sql_literal(value: Any) -> str | None:
+    """`value` (as the driver would bind it) as an SQL literal that stores the same
+    value, or None where binding is safer (floats, bytes, text with NUL)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _driver_value(column: Column, dialect: Dialect, value: Any) -> Any:
