@@ -1,7 +1,7 @@
 """Benchmark: the fiscal-year summary against one SQL aggregate query of the same counts.
 
 Generates a history (bench/make_history.py: 20 fiscal years, 1,000 LEAs, about 20,000
-inspections), imports it into a temporary database (target under 10 s for 100,000 rows)
+inspections), imports it into a temporary database (target: within 6x of the baseline)
 and imports it again (nothing new: the no-op re-import), each against a baseline measured
 in the same run: the same file read with the csv module and its rows inserted into one
 plain table with a single executemany, then times `analytics.summary.summary()` for one
@@ -85,6 +85,10 @@ def baseline_import(csv_path: Path, db_path: Path) -> float:
     return time.perf_counter() - t0
 
 
+RATIO_TARGET = 6  # an import within 6x of the csv + executemany baseline (issue 15)
+RATIOS: dict[str, list[float]] = {}  # per label, one ratio per run
+
+
 def time_imports(csv_path: Path, tmp: Path, run: int):  # noqa: ANN201
     """One fresh import and one no-op re-import, each printed against the baseline."""
     rows = sum(1 for _ in csv_path.open(encoding="utf-8")) - 1
@@ -95,9 +99,11 @@ def time_imports(csv_path: Path, tmp: Path, run: int):  # noqa: ANN201
             t0, c0 = time.perf_counter(), time.process_time()
             result = import_history(db, csv_path)
             wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            RATIOS.setdefault(label, []).append(wall / base_s)
             target = (
-                "" if label != "import" else f"; target < 10 s: {'met' if wall < 10 else 'NOT met'}"
-            )
+                "" if label != "import" else
+                f"; target < {RATIO_TARGET}x: {'met' if wall / base_s < RATIO_TARGET else 'NOT met'}"
+            )  # fmt: skip
             print(f"{label}: {rows} rows in {wall:.2f} s (CPU {cpu:.2f} s); baseline (csv + one "
                   f"executemany) {base_s:.2f} s; ratio {wall / base_s:.1f}x{target}; "
                   f"{result.describe()}")  # fmt: skip
@@ -126,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             db = time_imports(csv_path, Path(tmp), run)
             if run < args.imports - 1 or args.import_only:
                 db.close()
+        if args.imports > 1:  # a shared machine is noisy: the median of the runs
+            print("; ".join(f"{label} median ratio {statistics.median(r):.1f}x of {len(r)}"
+                            for label, r in RATIOS.items()))  # fmt: skip
         if args.import_only:
             return 0
         try:
