@@ -491,23 +491,31 @@ def _check_follow_ups(
               lambda v: f"inspection {v!r} is of another agency")  # fmt: skip
     ended = pd.Series(target["end"].to_numpy(dtype=float), index=df.index, dtype=float)
     _check_focus_after(errs, df, reviews, rows & (ttype == "inspection"), ended)
+    _check_judged_findings(errs, df, focus, has_finding, known)
+    _check_same_judgement(errs, df.loc[focus & has_finding])
+
+
+def _check_judged_findings(errs: _Errors, df: pd.DataFrame, focus: pd.Series,
+                           has_finding: pd.Series, known: KnownHistory) -> None:  # fmt: skip
+    """A focus review judges only findings of the inspection it follows up."""
     # Which inspection each finding belongs to, from this file first, then earlier imports.
-    declared = df[_is(df, "review_type", "inspection") & has_finding]
+    declared = df.loc[_is(df, "review_type", "inspection") & has_finding,
+                      ["review_ref", "finding_ref"]]  # fmt: skip
     owner = pd.concat([
         pd.Series(known.findings["review_ref"].values, index=known.findings["finding_ref"].values,
                   dtype=object),
         pd.Series(declared["review_ref"].values, index=declared["finding_ref"].values, dtype=object),
     ])  # fmt: skip
     owner = owner[~owner.index.duplicated(keep="last")]
-    judged = focus & has_finding & ~_is(df, "follow_up_of")
-    owners = df["finding_ref"].map(owner)
-    wrong = judged & (owners != df["follow_up_of"])
-    for idx in df.index[wrong]:
-        ref, target, who = df.at[idx, "finding_ref"], df.at[idx, "follow_up_of"], owners[idx]
+    judged = df.loc[focus & has_finding & ~_is(df, "follow_up_of"),
+                    ["line", "finding_ref", "follow_up_of"]]  # fmt: skip
+    owners = judged["finding_ref"].map(owner)
+    wrong = owners != judged["follow_up_of"]
+    for line, ref, target, who in zip(judged["line"][wrong], judged["finding_ref"][wrong],
+                                      judged["follow_up_of"][wrong], owners[wrong], strict=True):  # fmt: skip
         where = f"of inspection {who!r}" if isinstance(who, str) else "declared nowhere"
-        errs.add(int(df.at[idx, "line"]), "finding_ref",
+        errs.add(int(line), "finding_ref",
                  f"{ref!r} is not a finding of inspection {target!r} ({where})")  # fmt: skip
-    _check_same_judgement(errs, df.loc[focus & has_finding])
 
 
 def _check_same_judgement(errs: _Errors, pairs: pd.DataFrame) -> None:
@@ -668,9 +676,9 @@ def _result(df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series, judges
     reviews = reviews[["line", "review_ref", "agency", "state", "agency_key", "model",
                        "review_type", "kind", "start", "end", "fiscal_year", "mode",
                        "follow_up_of"]].reset_index(drop=True)  # fmt: skip
-    findings = df[declares].drop_duplicates("finding_ref")
-    findings = findings[["line", "finding_ref", "review_ref", "kind", "topic", "responsible",
-                         "description"]].reset_index(drop=True)  # fmt: skip
-    resolutions = df[judges].drop_duplicates(["review_ref", "finding_ref"])
-    resolutions = resolutions[["line", "review_ref", "finding_ref", "resolution"]]
+    findings = df.loc[declares, ["line", "finding_ref", "review_ref", "kind", "topic",
+                                 "responsible", "description"]]  # fmt: skip
+    findings = findings.drop_duplicates("finding_ref").reset_index(drop=True)
+    resolutions = df.loc[judges, ["line", "review_ref", "finding_ref", "resolution"]]
+    resolutions = resolutions.drop_duplicates(["review_ref", "finding_ref"])
     return ParsedHistory(len(df), [], reviews, findings, resolutions.reset_index(drop=True))
