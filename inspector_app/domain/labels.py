@@ -11,8 +11,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 from .enums import (
+    AnswerType,
     AnswerValue,
     FindingKind,
+    IntervieweeRole,
+    ProgramModel,
     ReportKind,
     ResponsibleParty,
     ReviewKind,
@@ -21,6 +24,14 @@ from .enums import (
 )
 
 LABELS: dict[StrEnum, str] = {
+    ProgramModel.JEM: "JEM",
+    ProgramModel.WSO: "WSO",
+    IntervieweeRole.OFFICER: "Officer",
+    IntervieweeRole.FIELD_OFFICE_LEADERSHIP: "ICE field office leadership",
+    IntervieweeRole.LEA_LEADERSHIP: "LEA leadership",
+    IntervieweeRole.DETAINEE: "Detainee",
+    AnswerType.YES_NO_NA: "Yes / No / N/A",
+    AnswerType.YES_NO: "Yes / No",
     ReviewKind.JEM_INSPECTION: "JEM inspection",
     ReviewKind.WSO_REVIEW: "WSO internal oversight review",
     ReviewKind.FOCUS_REVIEW: "Focus review",

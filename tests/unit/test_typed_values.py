@@ -150,3 +150,12 @@ def test_finding_keys_round_trip():
     assert finding_key("abc") == "finding:abc"
     assert parse_key(finding_key("abc")) == "abc"
     assert parse_key("statistics.submitted") is None
+
+
+def test_acronyms_in_labels_stay_capitals():
+    from inspector_app.domain.enums import IntervieweeRole, ProgramModel
+    from inspector_app.domain.labels import label
+
+    assert label(IntervieweeRole.LEA_LEADERSHIP) == "LEA leadership"
+    assert label(IntervieweeRole.FIELD_OFFICE_LEADERSHIP) == "ICE field office leadership"
+    assert [label(m) for m in ProgramModel] == ["JEM", "WSO"]
