@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -78,7 +78,7 @@ def _key_part(value: Any) -> tuple[int, int, str]:
     return (0, 0, "") if value is None else (2, 0, str(value))
 
 
-def _sort_key(*names: str):  # noqa: ANN202
+def _sort_key(*names: str) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     # Ties on these keys fall back to the whole serialized row, so order never depends
     # on the order rows came out of the database.
     return lambda d: (*(_key_part(d.get(n)) for n in names), canonical_json(d))

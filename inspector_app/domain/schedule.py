@@ -22,7 +22,7 @@ from .enums import ProgramModel, ReviewKind, ReviewStatus
 
 # The review that renews each program's two-year cycle (DOMAIN.md: every JEM LEA is
 # inspected at least once every two years; HQ reviews each WSO LEA every 2 years).
-CYCLE_REVIEW_KIND = {ProgramModel.JEM: ReviewKind.JEM_INSPECTION,
+CYCLE_REVIEW_KIND: dict[str, ReviewKind] = {ProgramModel.JEM: ReviewKind.JEM_INSPECTION,
                      ProgramModel.WSO: ReviewKind.WSO_REVIEW}  # fmt: skip
 
 

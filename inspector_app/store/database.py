@@ -132,7 +132,8 @@ def _known_revisions() -> set[str]:
 
 def schema_position(revision: str) -> int:
     """The revision's place in the chain (the first migration is 1): PRAGMA user_version."""
-    graph, n, rev = _revision_graph(), 0, revision
+    graph, n = _revision_graph(), 0
+    rev: str | None = revision
     while rev is not None:
         n, rev = n + 1, graph[rev]
     return n
@@ -379,7 +380,7 @@ def make_engine(path: Path) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None
         try:
             cur = dbapi_conn.cursor()
@@ -396,13 +397,15 @@ def make_engine(path: Path) -> Engine:
             raise
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         sql = "BEGIN IMMEDIATE" if immediate else "BEGIN"
         # Straight to the driver: every write starts here, and exec_driver_sql's machinery
         # cost more than the BEGIN (bench/autosave.py). Errors are wrapped as it would.
         try:
-            conn.connection.driver_connection.execute(sql)
+            driver = conn.connection.driver_connection
+            assert driver is not None  # an open connection has its sqlite3 one
+            driver.execute(sql)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
 
@@ -414,7 +417,9 @@ def _integrity_problem(engine: Engine) -> str | None:
     try:
         raw = engine.raw_connection()
         try:
-            rows = raw.driver_connection.execute("PRAGMA integrity_check").fetchall()
+            driver = raw.driver_connection
+            assert driver is not None  # an open connection has its sqlite3 one
+            rows = driver.execute("PRAGMA integrity_check").fetchall()
         finally:
             raw.close()
     except UnicodeDecodeError:  # SQLite quoting a garbled name
@@ -467,7 +472,9 @@ def _copy_pages(engine: Engine, dest_path: Path) -> None:
     try:
         dest = sqlite3.connect(dest_path)
         try:
-            raw.driver_connection.backup(dest)
+            driver = raw.driver_connection
+            assert driver is not None  # an open connection has its sqlite3 one
+            driver.backup(dest)
         finally:
             dest.close()
     finally:
@@ -723,8 +730,8 @@ def current_revision(engine: Engine) -> str | None:
 
 
 @contextlib.contextmanager
-def opened(path: Path | str, **kw) -> Iterator[Database]:
-    db = open_database(path, **kw)
+def opened(path: Path | str, *, user: str = "", daily_backup: bool = True) -> Iterator[Database]:
+    db = open_database(path, user=user, daily_backup=daily_backup)
     try:
         yield db
     finally:

@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import func
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, SQLModel, col, select
 
 from .models import (
     Agency,
@@ -37,7 +37,7 @@ from .models import (
 T = TypeVar("T", bound=SyncFields)
 
 
-def live(session: Session, model: type[T], *where) -> list[T]:  # noqa: ANN002
+def live(session: Session, model: type[T], *where: ColumnElement[bool] | bool) -> list[T]:
     return list(session.exec(select(model).where(model.deleted == False, *where)))  # noqa: E712
 
 
@@ -57,7 +57,7 @@ def resolve_id(session: Session, model: type[SyncFields], text: str) -> list[str
     # autoescape: '%' and '_' in the text are characters, not LIKE wildcards.
     rows = session.exec(
         select(model.id)
-        .where(model.id.startswith(text, autoescape=True), model.deleted == False)  # noqa: E712
+        .where(col(model.id).startswith(text, autoescape=True), model.deleted == False)  # noqa: E712
         .limit(5)
     )
     return list(rows)
@@ -113,7 +113,7 @@ def load_review(session: Session, review_id: str) -> ReviewData | None:
     answers: dict[str, dict[str, InterviewAnswer]] = defaultdict(dict)
     if interviews:
         ids = [i.id for i in interviews]
-        for a in live(session, InterviewAnswer, InterviewAnswer.interview_id.in_(ids)):
+        for a in live(session, InterviewAnswer, col(InterviewAnswer.interview_id).in_(ids)):
             answers[a.interview_id][a.question_key] = a
     officers = {o.id: o for o in live(session, Officer, Officer.agency_id == review.agency_id)}
     parent = get_live(session, Review, review.parent_review_id)
@@ -123,8 +123,10 @@ def load_review(session: Session, review_id: str) -> ReviewData | None:
     )  # fmt: skip
     finding_ids = [f.id for f in findings + parent_findings]
     actions: dict[str, list[CorrectiveAction]] = defaultdict(list)
-    for a in live(session, CorrectiveAction, CorrectiveAction.finding_id.in_(finding_ids)):
-        actions[a.finding_id].append(a)
+    for action in live(
+        session, CorrectiveAction, col(CorrectiveAction.finding_id).in_(finding_ids)
+    ):
+        actions[action.finding_id].append(action)
     info = session.exec(
         select(InfoRequest).where(InfoRequest.review_id == review.id, InfoRequest.deleted == False)  # noqa: E712
     ).first()
@@ -132,6 +134,7 @@ def load_review(session: Session, review_id: str) -> ReviewData | None:
         sorted(live(session, InfoRequestItem, InfoRequestItem.request_id == info.id),
                key=lambda i: i.position) if info else []
     )  # fmt: skip
+    assert agency is not None, "a review's agency_id is a foreign key"
     return ReviewData(
         review=review, agency=agency,
         field_office=get_live(session, FieldOffice, agency.field_office_id),
@@ -162,14 +165,14 @@ def list_reviews(session: Session, *, agency_id: str | None = None) -> list[Revi
     if agency_id:
         where.append(Review.agency_id == agency_id)
     rows = session.exec(
-        select(Review, Agency.name, Agency.state).join(Agency, Agency.id == Review.agency_id)
+        select(Review, Agency.name, Agency.state).join(Agency, col(Agency.id) == Review.agency_id)
         .where(*where)
     ).all()  # fmt: skip
-    counts: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str | None], int] = {}
     q = select(Finding.review_id, Finding.kind, func.count()).where(Finding.deleted == False)  # noqa: E712
     if agency_id:
-        q = q.join(Review, Review.id == Finding.review_id).where(Review.agency_id == agency_id)
-    for review_id, kind, n in session.exec(q.group_by(Finding.review_id, Finding.kind)):
+        q = q.join(Review, col(Review.id) == Finding.review_id).where(Review.agency_id == agency_id)
+    for review_id, kind, n in session.exec(q.group_by(col(Finding.review_id), col(Finding.kind))):
         counts[(review_id, kind)] = n
     out = [
         ReviewRow(r, name, state, counts.get((r.id, "deficiency"), 0),
@@ -186,7 +189,7 @@ def officers_of(session: Session, agency_id: str) -> list[tuple[Officer, list[Tr
     records: dict[str, list[TrainingRecord]] = defaultdict(list)
     if officers:
         for t in live(session, TrainingRecord,
-                      TrainingRecord.officer_id.in_([o.id for o in officers])):  # fmt: skip
+                      col(TrainingRecord.officer_id).in_([o.id for o in officers])):  # fmt: skip
             records[t.officer_id].append(t)
     return [(o, sorted(records[o.id], key=lambda t: t.completed_on)) for o in officers]
 
@@ -200,7 +203,7 @@ def pending_changes(session: Session) -> int:
 
 def audit_trail(session: Session, entity_id: str) -> list[AuditLog]:
     return list(session.exec(select(AuditLog).where(AuditLog.entity_id == entity_id)
-                             .order_by(AuditLog.id)))  # fmt: skip
+                             .order_by(col(AuditLog.id))))  # fmt: skip
 
 
 def artifacts_of(session: Session, review_id: str) -> list[ReportArtifact]:

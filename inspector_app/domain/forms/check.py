@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from inspector_app.domain.enums import AnswerType, ReviewKind
@@ -157,7 +158,7 @@ _EXPECTED = {
 }
 
 
-def _error_text(error: dict[str, Any], root_model: str) -> str:
+def _error_text(error: ErrorDetails, root_model: str) -> str:
     kind = error["type"]
     loc = error["loc"]
     value = error.get("input")

@@ -91,7 +91,7 @@ class FormItem(BaseModel):
     topic: str
     on_failure: FindingKind = FindingKind.DEFICIENCY
     # None in the file means "the default for the answer type"; always a list after validation.
-    fail_values: list[str] = Field(default=None, validate_default=True)  # type: ignore[assignment]
+    fail_values: list[str] = Field(default=None, validate_default=True)
 
     @field_validator("key")
     @classmethod
