@@ -663,16 +663,7 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
     engine = make_engine(path)
     head = head_revision()
     try:
-        if found.revision != head:
-            if found.revision is not None:
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-                target = path.parent / "backups" / f"{path.stem}-{stamp}-before-{head}.db"
-                checked_backup(engine, path, target)
-            _upgrade(engine)
-        elif found.application_id != APPLICATION_ID or found.user_version != schema_position(head):
-            # An Inspector file from before the marks (checked by _preflight): adopt it.
-            with engine.execution_options(sqlite_immediate=True).begin() as conn:
-                _stamp(conn, head)
+        _bring_to_head(engine, path, found, head)
         db = Database(path=path, engine=engine, device_id="", file_id=_file_id(path))
         if daily_backup and not is_new:
             _daily_backup(db)  # before any other write: it checks the whole file first
@@ -695,6 +686,20 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
         if problem is not None:
             raise problem from exc
         raise
+
+
+def _bring_to_head(engine: Engine, path: Path, found: Found, head: str) -> None:
+    """Upgrade an older schema (after a checked backup), or mark an unmarked Inspector file."""
+    if found.revision != head:
+        if found.revision is not None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            target = path.parent / "backups" / f"{path.stem}-{stamp}-before-{head}.db"
+            checked_backup(engine, path, target)
+        _upgrade(engine)
+    elif found.application_id != APPLICATION_ID or found.user_version != schema_position(head):
+        # An Inspector file from before the marks (checked by _preflight): adopt it.
+        with engine.execution_options(sqlite_immediate=True).begin() as conn:
+            _stamp(conn, head)
 
 
 def _remove_new_sidecars(path: Path, had: set[str]) -> None:
