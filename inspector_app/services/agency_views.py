@@ -18,6 +18,7 @@ from inspector_app.domain.enums import (
     FindingKind,
     FindingStatus,
     OfficerStatus,
+    ReviewKind,
 )
 from inspector_app.domain.schedule import next_biennial_due
 from inspector_app.domain.training import TrainingEvent, training_status
@@ -54,8 +55,8 @@ def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
     with db.read() as s:
         offices = {o.id: o.name for o in live(s, FieldOffice)}
         agreements: dict[str, list[Agreement]] = defaultdict(list)
-        for a in live(s, Agreement):
-            agreements[a.agency_id].append(a)
+        for g in live(s, Agreement):
+            agreements[g.agency_id].append(g)
         officers: dict[str, int] = defaultdict(int)
         for o in live(s, Officer):
             if o.status == OfficerStatus.ACTIVE.value:
@@ -69,7 +70,7 @@ def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
                 open_findings[agency_id] += 1
         agencies = live(s, Agency)
         facts = cycle_reviews(s)
-    last_review: dict[str, tuple[date, str]] = {}  # agency id -> (date, kind)
+    last_review: dict[str, tuple[date, ReviewKind]] = {}  # agency id -> (date, kind)
     for r in reviews:
         when = r.end_date or r.start_date
         if when is not None and (r.agency_id not in last_review or when > last_review[r.agency_id][0]):  # fmt: skip

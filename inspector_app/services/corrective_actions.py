@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlmodel import Session, col
+
 from inspector_app.domain.closeout import (
     ActionFacts,
     FindingFacts,
@@ -160,12 +162,12 @@ def actions_of(db: Database, finding_id: str) -> list[CorrectiveAction]:
 # --- closeout ---------------------------------------------------------------------
 
 
-def _blockers(session, review_id: str) -> list[str]:  # noqa: ANN001
+def _blockers(session: Session, review_id: str) -> list[str]:
     findings = queries.live(session, Finding, Finding.review_id == review_id)
     actions: dict[str, list[CorrectiveAction]] = {f.id: [] for f in findings}
     if findings:
         for a in queries.live(session, CorrectiveAction,
-                              CorrectiveAction.finding_id.in_(list(actions))):  # fmt: skip
+                              col(CorrectiveAction.finding_id).in_(list(actions))):  # fmt: skip
             actions[a.finding_id].append(a)
     facts = [
         FindingFacts(_finding_label(f), f.kind, [_facts(a) for a in actions[f.id]])
@@ -198,7 +200,9 @@ def closeout_state(db: Database, review_id: str) -> CloseoutState:
         blockers = _blockers(s, review_id)
         ids = [f.id for f in queries.live(s, Finding, Finding.review_id == review_id)]
         actions = (
-            queries.live(s, CorrectiveAction, CorrectiveAction.finding_id.in_(ids)) if ids else []
+            queries.live(s, CorrectiveAction, col(CorrectiveAction.finding_id).in_(ids))
+            if ids
+            else []
         )
     state = CloseoutState(review_id, blockers, actions=len(actions))
     for a in actions:

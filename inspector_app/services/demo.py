@@ -23,6 +23,7 @@ from inspector_app.domain.enums import (
     TrainingKind,
 )
 from inspector_app.store.database import Database
+from inspector_app.store.models import Agency, Agreement, Officer
 
 from . import agencies as ag
 from . import attachments, findings, interviews, reviews
@@ -83,9 +84,9 @@ def seed_demo(
 
     step(5, "Agencies and agreements")
     names = iter(OFFICER_NAMES)
-    agencies: dict[str, object] = {}
-    agreements: dict[tuple[str, str], object] = {}
-    officers: dict[str, list] = {}
+    agencies: dict[str, Agency] = {}
+    agreements: dict[tuple[str, str], Agreement] = {}
+    officers: dict[str, list[Officer]] = {}
     for i, (name, state, county, models, office) in enumerate(AGENCIES):
         agency = ag.create_agency(
             db, name=name, state=state, county=county, field_office_id=offices[office].id,
@@ -147,8 +148,8 @@ def seed_demo(
 
 
 def _train(
-    db: Database, officer, model: str, today: date, *, lapsed: bool, rng: random.Random
-) -> None:  # noqa: ANN001
+    db: Database, officer: Officer, model: str, today: date, *, lapsed: bool, rng: random.Random
+) -> None:
     if model == ProgramModel.JEM:
         initial = today - timedelta(days=rng.randint(800, 1500))
         ag.add_training(db, officer_id=officer.id, kind=TrainingKind.INITIAL_COURSE,
@@ -191,7 +192,9 @@ JEM_FINDINGS = [
 ]  # fmt: skip
 
 
-def _completed_jem_inspection(db: Database, agency, today: date, summary: DemoSummary) -> None:  # noqa: ANN001
+def _completed_jem_inspection(
+    db: Database, agency: Agency, today: date, summary: DemoSummary
+) -> None:
     start = today - timedelta(days=40)
     review = reviews.schedule_review(
         db, agency_id=agency.id, kind=ReviewKind.JEM_INSPECTION, lead_inspector=DEMO_INSPECTOR,
@@ -236,8 +239,8 @@ WSO_INTERVIEW_GAPS = {
 }
 
 
-def _wso_review_with_interviews(db: Database, agency, officers: list, today: date,
-                                summary: DemoSummary) -> None:  # noqa: ANN001  # fmt: skip
+def _wso_review_with_interviews(db: Database, agency: Agency, officers: list[Officer],
+                                today: date, summary: DemoSummary) -> None:  # fmt: skip
     start = today - timedelta(days=8)
     review = reviews.schedule_review(
         db, agency_id=agency.id, kind=ReviewKind.WSO_REVIEW, lead_inspector=DEMO_INSPECTOR,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from inspector_app.domain.enums import AnswerType
+from inspector_app.domain.forms import FormItem
 
 DEMO_INSPECTOR = "Dana Whitfield"
 TEAM = ["Dana Whitfield", "Marcus Oyelaran", "Inés Carvalho"]
@@ -27,7 +28,7 @@ def photo(caption: str, color: tuple[int, int, int]) -> bytes:
     return buf.getvalue()
 
 
-def good_value(item) -> str | None:  # noqa: ANN001
+def good_value(item: FormItem) -> str | None:
     match item.answer:
         case AnswerType.YES_NO_NA | AnswerType.YES_NO:
             return "yes"
@@ -45,7 +46,7 @@ def good_value(item) -> str | None:  # noqa: ANN001
             return None
 
 
-def bad_value(item) -> str | None:  # noqa: ANN001
+def bad_value(item: FormItem) -> str | None:
     match item.answer:
         case AnswerType.YES_NO_NA | AnswerType.YES_NO:
             return "no"

@@ -103,8 +103,8 @@ def _finalized_inspection(db: Database, agency: Agency, today: date) -> Review:
             citation=form.item(key).citation if key else "287(g) MOA", description=text,
             item_key=key,
         )  # fmt: skip
-    for topic, name, caption, color in BEXLEY_PHOTOS:
-        finding = added[topic] if topic else None
+    for photo_topic, name, caption, color in BEXLEY_PHOTOS:
+        finding = added[photo_topic] if photo_topic else None
         attachments.add_attachment(
             db, source=photo(caption, color), filename=name, review_id=review.id,
             finding_id=finding.id if finding else None,
@@ -124,6 +124,7 @@ def _actions(db: Database, review: Review, today: date) -> None:
         from inspector_app.store import queries
 
         data = queries.load_review(s, review.id)
+    assert data is not None  # the review was just made
     by_topic = {f.topic: f for f in data.findings}
     end = review.end_date or today
     plans = [
@@ -164,6 +165,7 @@ def _request_form(db: Database, agency: Agency, today: date) -> None:
     request = info_requests.create_request(db, review_id=review.id)
     info_requests.mark_sent(db, request.id, on=today - timedelta(days=12))
     view = info_requests.request_of(db, review.id, today)
+    assert view is not None  # the request was just made
     for n, item in enumerate(view.items[:4]):
         info_requests.receive_item(
             db,

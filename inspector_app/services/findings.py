@@ -64,6 +64,7 @@ def draft_from_answer(db: Database, *, interview_answer_id: str) -> FindingDraft
         if answer is None or answer.deleted:
             raise Invalid("interview_answer_id", f"no interview answer {interview_answer_id!r}")
         interview = s.get(Interview, answer.interview_id)
+        assert interview is not None  # interview_id is a foreign key
     form = forms.form_of(interview.form_id, interview.form_version)
     question = form.item(answer.question_key)
     who = interview.interviewee_name or "the interviewee"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector_app.domain.calendar import DueState, due_state
 from inspector_app.domain.enums import ReviewKind
@@ -176,6 +176,7 @@ def receive_item(
         uow.save(item, review_id=request.review_id)
         attachment = None
         if digest is not None:
+            assert data is not None and name is not None  # read with the digest
             attachment = Attachment(
                 sha256=digest, filename=name, size=len(data), review_id=request.review_id,
                 mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
@@ -226,6 +227,7 @@ def request_of(db: Database, review_id: str, today: date | None = None) -> Reque
                        key=lambda i: i.position)  # fmt: skip
         files: dict[str, list[Attachment]] = {i.id: [] for i in items}
         if items:
-            for a in queries.live(s, Attachment, Attachment.request_item_id.in_(list(files))):
-                files[a.request_item_id].append(a)
+            for a in queries.live(s, Attachment, col(Attachment.request_item_id).in_(list(files))):
+                if a.request_item_id is not None:  # always: selected by it
+                    files[a.request_item_id].append(a)
     return RequestView(request, items, files, request_state(request, items, today or date.today()))

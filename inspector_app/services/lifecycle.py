@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, col, select
 
 from inspector_app.domain import content_hash as ch
 from inspector_app.domain.calendar import focus_review_due
@@ -72,7 +72,7 @@ class FinalizeRefused(ServiceError):
 # --- content ----------------------------------------------------------------------
 
 
-def _row(obj: Any) -> dict[str, Any]:
+def _row(obj: SQLModel) -> dict[str, Any]:
     return obj.model_dump()
 
 
@@ -83,8 +83,8 @@ def _hashed_attachments(session: Session, data: queries.ReviewData) -> list[Atta
     attachments = {a.id: a for a in data.attachments}
     # Photos of interview answers or findings may have been stored without review_id.
     for extra in (
-        queries.live(session, Attachment, Attachment.interview_answer_id.in_(answer_ids)),
-        queries.live(session, Attachment, Attachment.finding_id.in_(finding_ids)),
+        queries.live(session, Attachment, col(Attachment.interview_answer_id).in_(answer_ids)),
+        queries.live(session, Attachment, col(Attachment.finding_id).in_(finding_ids)),
     ):
         attachments.update({a.id: a for a in extra})
     return [
@@ -314,7 +314,7 @@ def _finalize_entry(session: Session, review: Review) -> AuditLog | None:
     entry = session.exec(
         select(AuditLog)
         .where(AuditLog.entity_id == review.id, AuditLog.action == FINALIZE_ACTION)
-        .order_by(AuditLog.id.desc())
+        .order_by(col(AuditLog.id).desc())
     ).first()
     if entry is None or (entry.detail or {}).get("content_hash") != review.content_hash:
         return None

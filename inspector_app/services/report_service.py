@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector_app.domain.closeout import closeout_blockers
 from inspector_app.domain.enums import ReportKind, ReviewKind, ReviewStatus
@@ -323,8 +323,8 @@ def list_artifacts(db: Database, *, review_id: str | None = None) -> list[Artifa
     with db.read() as s:
         q = (
             select(ReportArtifact, Agency.name, Review.kind, Review.status)
-            .join(Review, Review.id == ReportArtifact.review_id, isouter=True)
-            .join(Agency, Agency.id == Review.agency_id, isouter=True)
+            .join(Review, col(Review.id) == ReportArtifact.review_id, isouter=True)
+            .join(Agency, col(Agency.id) == Review.agency_id, isouter=True)
             .where(ReportArtifact.deleted == False)  # noqa: E712
         )
         if review_id:

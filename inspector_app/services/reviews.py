@@ -7,13 +7,21 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, bindparam
-from sqlmodel import select
+from sqlalchemy import select as select_columns
+from sqlmodel import SQLModel, col, select
 
 from inspector_app.domain.enums import AnswerValue, ReviewKind, ReviewMode, ReviewStatus
 from inspector_app.domain.forms import FormDefinition
 from inspector_app.domain.keys import parse_key
 from inspector_app.store.database import Database
-from inspector_app.store.models import Agency, Agreement, ChecklistResponse, Review, utcnow
+from inspector_app.store.models import (
+    Agency,
+    Agreement,
+    ChecklistResponse,
+    Review,
+    table_name,
+    utcnow,
+)
 
 from . import forms
 from .errors import Conflict, Invalid, NotFound, ReviewLocked
@@ -167,19 +175,19 @@ class _ReviewState:
     form_version: int | None
 
 
-_ANSWER = ChecklistResponse.__table__
+_ANSWER = SQLModel.metadata.tables[table_name(ChecklistResponse)]
 # The review's state and the item's current answer (if any) in one round trip: an
 # autosave reads nothing else before it writes (bench/autosave.py).
 _ANSWER_STATE = (
-    select(
-        Review.id.label("r_id"), Review.kind.label("r_kind"), Review.status.label("r_status"),
-        Review.form_id.label("r_form_id"), Review.form_version.label("r_form_version"),
-        *_ANSWER.c,
+    select_columns(
+        col(Review.id).label("r_id"), col(Review.kind).label("r_kind"),
+        col(Review.status).label("r_status"), col(Review.form_id).label("r_form_id"),
+        col(Review.form_version).label("r_form_version"), *_ANSWER.c,
     )
     .select_from(Review)
     .outerjoin(_ANSWER, and_(_ANSWER.c.review_id == Review.id,
                              _ANSWER.c.item_key == bindparam("item_key")))
-    .where(Review.id == bindparam("review_id"), Review.deleted == False)  # noqa: E712
+    .where(col(Review.id) == bindparam("review_id"), col(Review.deleted) == False)  # noqa: E712
 )  # fmt: skip
 _ANSWER_FIELDS = tuple(c.name for c in _ANSWER.c)
 _REVIEW_FIELDS = ("r_id", "r_kind", "r_status", "r_form_id", "r_form_version")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import Row, func
+from sqlalchemy import select as select_columns
+from sqlmodel import Session, col, select
 
 from inspector_app.domain.calendar import FiscalYear, due_state
 from inspector_app.domain.enums import (
@@ -90,25 +91,27 @@ def cycle_reviews(session: Session) -> dict[str, list[ReviewFact]]:
     rows = session.exec(
         select(Review.agreement_id, Review.kind, Review.status, func.max(Review.end_date))
         .where(Review.deleted == False, Review.agreement_id != None)  # noqa: E712, E711
-        .group_by(Review.agreement_id, Review.kind, Review.status)
+        .group_by(col(Review.agreement_id), col(Review.kind), col(Review.status))
     ).all()  # fmt: skip
     out: dict[str, list[ReviewFact]] = defaultdict(list)
     for agreement_id, kind, status, end in rows:
+        assert agreement_id is not None  # filtered out above
         end = date.fromisoformat(end) if isinstance(end, str) else end
         out[agreement_id].append(ReviewFact(kind, status, end))
     return out
 
 
-def _histories(session: Session, model: str | None = None) -> list[tuple[Any, AgreementHistory]]:  # fmt: skip
+def _histories(session: Session, model: str | None = None) -> list[tuple[Row[Any], AgreementHistory]]:  # fmt: skip
     """Active agreements with their agency's name (plain column rows: loading whole ORM
     objects was most of the time with a thousand agreements) and their history."""
-    where = [Agreement.deleted == False, Agreement.status == AgreementStatus.ACTIVE]  # noqa: E712
+    where = [col(Agreement.deleted) == False, col(Agreement.status) == AgreementStatus.ACTIVE]  # noqa: E712
     if model:
-        where.append(Agreement.model == model)
-    rows = session.exec(
-        select(Agreement.id, Agreement.model, Agreement.signed_on,
-               Agency.id.label("agency_id"), Agency.name, Agency.state)
-        .join(Agency, Agency.id == Agreement.agency_id).where(*where)
+        where.append(col(Agreement.model) == model)
+    # Six columns: SQLAlchemy's own select (SQLModel's is typed for up to four).
+    rows = session.execute(
+        select_columns(col(Agreement.id), col(Agreement.model), col(Agreement.signed_on),
+                       col(Agency.id).label("agency_id"), col(Agency.name), col(Agency.state))
+        .join(Agency, col(Agency.id) == Agreement.agency_id).where(*where)
     ).all()  # fmt: skip
     facts = cycle_reviews(session)
     out = []
@@ -123,9 +126,14 @@ def _planned_starts(session: Session) -> dict[str, date]:
         select(Review.agreement_id, func.min(Review.planned_start))
         .where(Review.deleted == False, Review.status == ReviewStatus.PLANNED,  # noqa: E712
                Review.kind != ReviewKind.FOCUS_REVIEW, Review.planned_start != None)  # noqa: E711
-        .group_by(Review.agreement_id)
+        .group_by(col(Review.agreement_id))
     ).all()  # fmt: skip
-    return {a: date.fromisoformat(d) if isinstance(d, str) else d for a, d in rows}
+    # A review without an agreement is looked up by no one.
+    return {
+        a: date.fromisoformat(d) if isinstance(d, str) else d
+        for a, d in rows
+        if a is not None and d is not None
+    }
 
 
 def agreement_items(session: Session, today: date) -> list[DueItem]:
@@ -151,14 +159,14 @@ def agreement_items(session: Session, today: date) -> list[DueItem]:
 def request_items(session: Session, today: date) -> list[DueItem]:
     rows = session.exec(
         select(InfoRequest, Review, Agency)
-        .join(Review, Review.id == InfoRequest.review_id)
-        .join(Agency, Agency.id == Review.agency_id)
+        .join(Review, col(Review.id) == InfoRequest.review_id)
+        .join(Agency, col(Agency.id) == Review.agency_id)
         .where(InfoRequest.deleted == False, Review.deleted == False)  # noqa: E712
     ).all()  # fmt: skip
     items: dict[str, list[InfoRequestItem]] = defaultdict(list)
     if rows:
         ids = [r.id for r, _, _ in rows]
-        for i in queries.live(session, InfoRequestItem, InfoRequestItem.request_id.in_(ids)):
+        for i in queries.live(session, InfoRequestItem, col(InfoRequestItem.request_id).in_(ids)):
             items[i.request_id].append(i)
     out = []
     for request, review, agency in rows:
@@ -177,7 +185,7 @@ def request_items(session: Session, today: date) -> list[DueItem]:
 
 def focus_items(session: Session, today: date) -> list[DueItem]:
     rows = session.exec(
-        select(Review, Agency).join(Agency, Agency.id == Review.agency_id)
+        select(Review, Agency).join(Agency, col(Agency.id) == Review.agency_id)
         .where(Review.deleted == False, Review.kind == ReviewKind.FOCUS_REVIEW,  # noqa: E712
                Review.status != ReviewStatus.FINAL)
     ).all()  # fmt: skip
@@ -194,17 +202,18 @@ def focus_items(session: Session, today: date) -> list[DueItem]:
 
 
 def action_items(session: Session, today: date) -> list[DueItem]:
-    rows = session.exec(
-        select(CorrectiveAction.id, CorrectiveAction.action, CorrectiveAction.owner,
-               CorrectiveAction.due_on, CorrectiveAction.status, CorrectiveAction.completed_on,
-               CorrectiveAction.on_time, Finding.number, Finding.topic,
-               Review.id.label("review_id"), Review.agreement_id,
-               Agency.id.label("agency_id"), Agency.name, Agency.state)
-        .join(Finding, Finding.id == CorrectiveAction.finding_id)
-        .join(Review, Review.id == Finding.review_id)
-        .join(Agency, Agency.id == Review.agency_id)
-        .where(CorrectiveAction.deleted == False, Finding.deleted == False,  # noqa: E712
-               Review.deleted == False)  # noqa: E712
+    # Fourteen columns: SQLAlchemy's own select (SQLModel's is typed for up to four).
+    rows = session.execute(
+        select_columns(col(CorrectiveAction.id), col(CorrectiveAction.action), col(CorrectiveAction.owner),
+               col(CorrectiveAction.due_on), col(CorrectiveAction.status), col(CorrectiveAction.completed_on),
+               col(CorrectiveAction.on_time), col(Finding.number), col(Finding.topic),
+               col(Review.id).label("review_id"), col(Review.agreement_id),
+               col(Agency.id).label("agency_id"), col(Agency.name), col(Agency.state))
+        .join(Finding, col(Finding.id) == CorrectiveAction.finding_id)
+        .join(Review, col(Review.id) == Finding.review_id)
+        .join(Agency, col(Agency.id) == Review.agency_id)
+        .where(col(CorrectiveAction.deleted) == False, col(Finding.deleted) == False,  # noqa: E712
+               col(Review.deleted) == False)  # noqa: E712
     ).all()  # fmt: skip
     out = []
     for a in rows:

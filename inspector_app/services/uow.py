@@ -23,7 +23,7 @@ from sqlmodel import Session
 from inspector_app.store.changes import Changes, RowChange
 from inspector_app.store.database import Database
 from inspector_app.store.errors import classify
-from inspector_app.store.models import AuditLog, ChangeLog, SyncFields, new_id, utcnow
+from inspector_app.store.models import AuditLog, ChangeLog, SyncFields, new_id, table_name, utcnow
 
 from .errors import NotFound, StaleEdit
 
@@ -64,7 +64,7 @@ def check_base_rev(
     current_rev = row.rev if row is not None else 0
     if base_rev is None or base_rev == current_rev or row is None:
         return
-    table = row.__tablename__
+    table = table_name(type(row))
     label = _LABELS.get(table, lambda _r: what or table.replace("_", " "))(row)
     raise StaleEdit(
         label, by=row.updated_by, at=row.updated_at, base_rev=base_rev,
@@ -74,7 +74,7 @@ def check_base_rev(
 
 
 @functools.cache
-def _find_keyed(table: Table, key: tuple[str, ...]) -> Select:
+def _find_keyed(table: Table, key: tuple[str, ...]) -> Select[Any]:
     """save_keyed's select, built once per table and key (bound parameters)."""
     return select(table).where(*(table.c[k] == bindparam(k) for k in key))
 
@@ -131,7 +131,7 @@ class UnitOfWork:
     def get(self, model: type[T], ident: str | None, what: str | None = None) -> T:
         row = self.session.get(model, ident) if ident else None
         if row is None or row.deleted:
-            raise NotFound(what or model.__tablename__.replace("_", " "), str(ident))
+            raise NotFound(what or table_name(model).replace("_", " "), str(ident))
         return row
 
     def get_for_update(
@@ -198,6 +198,7 @@ class UnitOfWork:
              ) -> None:  # fmt: skip
         """Run a compiled write on the session's own connection (its transaction)."""
         driver = self.session.connection().connection.driver_connection
+        assert driver is not None  # an open connection has its sqlite3 one
         params = stmt.params(values, extra)
         try:
             driver.execute(stmt.sql, params)
@@ -220,7 +221,7 @@ class UnitOfWork:
         return op
 
     def _log(self, row: SyncFields, op: str, review_id: str | None) -> None:
-        self._append(row.__tablename__, row.id, row.rev, op, row.model_dump(mode="json"),
+        self._append(table_name(type(row)), row.id, row.rev, op, row.model_dump(mode="json"),
                      row.updated_at, review_id)  # fmt: skip
 
     def _log_values(self, table: str, values: dict[str, Any], op: str, review_id: str | None

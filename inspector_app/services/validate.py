@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Literal, TypeVar, overload
 
 from .errors import Invalid
 
@@ -12,11 +13,11 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def enum_value(enum: type[E], value: str | E | None, field: str) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise Invalid(field, f"{value!r} is not one of {allowed}") from None
+    if value is not None:
+        with contextlib.suppress(ValueError):
+            return enum(value)
+    allowed = ", ".join(m.value for m in enum)
+    raise Invalid(field, f"{value!r} is not one of {allowed}") from None
 
 
 def required_text(value: str | None, field: str) -> str:
@@ -26,6 +27,10 @@ def required_text(value: str | None, field: str) -> str:
     return text
 
 
+@overload
+def parse_date(value: str | date | None, field: str, *, required: Literal[True]) -> date: ...
+@overload
+def parse_date(value: str | date | None, field: str, *, required: bool = False) -> date | None: ...
 def parse_date(value: str | date | None, field: str, *, required: bool = False) -> date | None:
     if value is None or value == "":
         if required:

@@ -42,6 +42,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def table_name(model: type[SQLModel]) -> str:
+    """A table model's table name (SQLModel types __tablename__ as str or a callable)."""
+    name = model.__tablename__
+    assert isinstance(name, str)
+    return name
+
+
 class SyncFields(SQLModel):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     rev: int = Field(default=0)
