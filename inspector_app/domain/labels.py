@@ -23,51 +23,60 @@ from .enums import (
     TrainingKind,
 )
 
-LABELS: dict[StrEnum, str] = {
-    ProgramModel.JEM: "JEM",
-    ProgramModel.WSO: "WSO",
-    IntervieweeRole.OFFICER: "Officer",
-    IntervieweeRole.FIELD_OFFICE_LEADERSHIP: "ICE field office leadership",
-    IntervieweeRole.LEA_LEADERSHIP: "LEA leadership",
-    IntervieweeRole.DETAINEE: "Detainee",
-    AnswerType.YES_NO_NA: "Yes / No / N/A",
-    AnswerType.YES_NO: "Yes / No",
-    ReviewKind.JEM_INSPECTION: "JEM inspection",
-    ReviewKind.WSO_REVIEW: "WSO internal oversight review",
-    ReviewKind.FOCUS_REVIEW: "Focus review",
-    ReviewMode.SITE_VISIT: "Site visit",
-    ReviewMode.DESK_REVIEW: "Desk review",
-    FindingKind.DEFICIENCY: "Deficiency",
-    FindingKind.AREA_OF_CONCERN: "Area of concern",
-    FindingKind.BEST_PRACTICE: "Best practice",
-    ResponsibleParty.LEA: "LEA",
-    ResponsibleParty.ICE: "ICE",
-    TrainingKind.INITIAL_COURSE: "Initial course",
-    TrainingKind.ANNUAL_ONLINE: "Annual online training",
-    TrainingKind.REFRESHER: "Biennial refresher",
-    TrainingKind.WSO_COURSE: "WSO course",
-    ReportKind.INSPECTION: "Inspection report",
-    ReportKind.FOCUS_REVIEW: "Focus review report",
-    ReportKind.REQUEST_FORM: "Review request form",
-    ReportKind.CLOSEOUT: "Closeout memo",
-    ReportKind.ANNUAL: "Annual program report",
-    ReportKind.WSO_SUMMARY: "Annual WSO summary",
-    AnswerValue.YES: "Yes",
-    AnswerValue.NO: "No",
-    AnswerValue.NA: "N/A",
-    AnswerValue.UNDERSTOOD: "Understood",
+_TABLE: tuple[tuple[StrEnum, str], ...] = (
+    (ProgramModel.JEM, "JEM"),
+    (ProgramModel.WSO, "WSO"),
+    (IntervieweeRole.OFFICER, "Officer"),
+    (IntervieweeRole.FIELD_OFFICE_LEADERSHIP, "ICE field office leadership"),
+    (IntervieweeRole.LEA_LEADERSHIP, "LEA leadership"),
+    (IntervieweeRole.DETAINEE, "Detainee"),
+    (AnswerType.YES_NO_NA, "Yes / No / N/A"),
+    (AnswerType.YES_NO, "Yes / No"),
+    (ReviewKind.JEM_INSPECTION, "JEM inspection"),
+    (ReviewKind.WSO_REVIEW, "WSO internal oversight review"),
+    (ReviewKind.FOCUS_REVIEW, "Focus review"),
+    (ReviewMode.SITE_VISIT, "Site visit"),
+    (ReviewMode.DESK_REVIEW, "Desk review"),
+    (FindingKind.DEFICIENCY, "Deficiency"),
+    (FindingKind.AREA_OF_CONCERN, "Area of concern"),
+    (FindingKind.BEST_PRACTICE, "Best practice"),
+    (ResponsibleParty.LEA, "LEA"),
+    (ResponsibleParty.ICE, "ICE"),
+    (TrainingKind.INITIAL_COURSE, "Initial course"),
+    (TrainingKind.ANNUAL_ONLINE, "Annual online training"),
+    (TrainingKind.REFRESHER, "Biennial refresher"),
+    (TrainingKind.WSO_COURSE, "WSO course"),
+    (ReportKind.INSPECTION, "Inspection report"),
+    (ReportKind.FOCUS_REVIEW, "Focus review report"),
+    (ReportKind.REQUEST_FORM, "Review request form"),
+    (ReportKind.CLOSEOUT, "Closeout memo"),
+    (ReportKind.ANNUAL, "Annual program report"),
+    (ReportKind.WSO_SUMMARY, "Annual WSO summary"),
+    (AnswerValue.YES, "Yes"),
+    (AnswerValue.NO, "No"),
+    (AnswerValue.NA, "N/A"),
+    (AnswerValue.UNDERSTOOD, "Understood"),
     # "Partly understood", not "Partial": it reads on its own in a report's table and
     # says what is partial.
-    AnswerValue.PARTIAL: "Partly understood",
-    AnswerValue.NOT_UNDERSTOOD: "Not understood",
-    AnswerValue.RESOLVED: "Resolved",
-    AnswerValue.UNRESOLVED: "Unresolved",
+    (AnswerValue.PARTIAL, "Partly understood"),
+    (AnswerValue.NOT_UNDERSTOOD, "Not understood"),
+    (AnswerValue.RESOLVED, "Resolved"),
+    (AnswerValue.UNRESOLVED, "Unresolved"),
+)
+
+
+# Keyed by (enum class, value): StrEnum members hash and compare as their strings, so
+# ReviewKind.FOCUS_REVIEW and ReportKind.FOCUS_REVIEW ("focus_review") would be one
+# key of a plain dict, and the later entry would label both.
+LABELS: dict[tuple[type[StrEnum], str], str] = {
+    (type(member), member.value): text for member, text in _TABLE
 }
+assert len(LABELS) == len(_TABLE), "two entries of _TABLE collapsed into one key"
 
 
 def label(member: StrEnum) -> str:
     """The label of an enum member."""
-    text = LABELS.get(member)
+    text = LABELS.get((type(member), member.value))
     return text if text is not None else member.value.replace("_", " ").capitalize()
 
 

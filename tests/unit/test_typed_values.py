@@ -159,3 +159,14 @@ def test_acronyms_in_labels_stay_capitals():
     assert label(IntervieweeRole.LEA_LEADERSHIP) == "LEA leadership"
     assert label(IntervieweeRole.FIELD_OFFICE_LEADERSHIP) == "ICE field office leadership"
     assert [label(m) for m in ProgramModel] == ["JEM", "WSO"]
+
+
+def test_members_with_the_same_value_keep_their_own_labels():
+    """StrEnum members equal their strings: a plain dict would give ReviewKind.FOCUS_REVIEW
+    the label of ReportKind.FOCUS_REVIEW (the Reviews list once said 'Focus review report')."""
+    from inspector_app.domain.enums import ReportKind, ReviewKind
+    from inspector_app.domain.labels import label
+
+    assert label(ReviewKind.FOCUS_REVIEW) == "Focus review"
+    assert label(ReportKind.FOCUS_REVIEW) == "Focus review report"
+    assert label(ReviewKind.JEM_INSPECTION) == "JEM inspection"
