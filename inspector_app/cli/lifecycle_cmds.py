@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 import argparse
 import json
 import sys
@@ -63,7 +68,7 @@ def _today(args: argparse.Namespace) -> date:
         raise CliError(f"--today: {args.today!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _jsonable(item: object) -> dict:
+def _jsonable(item: DataclassInstance) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(item).items()}
 
 
@@ -144,7 +149,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
         f"SHA-256 {result.content_hash}")  # fmt: skip
     out(f"  {c.deficiencies} deficiencies, {c.areas_of_concern} areas of concern, "
         f"{c.best_practices} best practices")  # fmt: skip
-    if result.focus_review is not None:
+    if result.focus_review is not None and result.focus_review.due_date is not None:
         out(f"  focus review {result.focus_review.id[:8]} planned, due "
             f"{result.focus_review.due_date.isoformat()}")  # fmt: skip
     return 0

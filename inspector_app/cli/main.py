@@ -15,6 +15,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from inspector_app import __version__
 from inspector_app.domain.errors import KnownError
@@ -33,7 +34,7 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+    def error(self, message: str) -> NoReturn:  # one line, exit 2 (argparse prints usage too)
         sys.stderr.write(f"inspector-app: {message} (see --help)\n")
         raise SystemExit(EXIT_USAGE)
 

@@ -9,6 +9,8 @@ tables, counts boxes and thumbnails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from inspector_app.domain.enums import ReportKind
 
 from .base import BaseReport, RenderResult, ReportMeta
@@ -19,7 +21,7 @@ from .request_form import DEFAULT_REQUEST_ITEMS, RequestFormReport
 from .sources import ImageLoader, ReportSources, closeout_facts, suggested_filename
 
 # The per-review reports, by kind. (The annual reports are built from a fiscal year.)
-REVIEW_REPORTS: dict[ReportKind, type[BaseReport]] = {
+REVIEW_REPORTS: dict[ReportKind, Callable[[ReportSources], BaseReport]] = {
     ReportKind.INSPECTION: InspectionReport,
     ReportKind.FOCUS_REVIEW: FocusReviewReport,
     ReportKind.REQUEST_FORM: RequestFormReport,
@@ -34,7 +36,7 @@ def build_review_report(kind: ReportKind | str, src: ReportSources) -> BaseRepor
     kind fits the review (a focus-review report of a focus review...) is the caller's
     check: services.report_service.available_reports says which apply.
     """
-    return REVIEW_REPORTS[ReportKind(kind)](src)  # type: ignore[call-arg]
+    return REVIEW_REPORTS[ReportKind(kind)](src)
 
 
 __all__ = [

@@ -36,6 +36,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab import rl_config
@@ -290,7 +291,8 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
         for c, (v, w) in enumerate(zip(row, inner, strict=False)):
             style = cell_style
             if isinstance(v, Styled):
-                v, style = v.text, s[v.style]
+                style = s[v.style]
+                v = v.text
                 restyled.append((r, c, style))
             cells.append(_cell(v, style, w))
         body.append(cells)
@@ -424,7 +426,9 @@ def image_grid(images: Sequence[tuple[bytes | None, str, str]], *, columns: int 
         thumb = thumbnail(data, filename, max_width=col - 10, max_height=1.5 * inch)
         label = clip(caption, GRID_CAPTION_CHARS) if caption else clip(filename, NAME_CHARS)
         cells.append([thumb, para(label, "Small")])
-    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    rows: list[list[list[Any] | str]] = [
+        list(cells[i : i + columns]) for i in range(0, len(cells), columns)
+    ]
     rows[-1] += [""] * (columns - len(rows[-1]))
     table = Table(rows, colWidths=[col] * columns, hAlign="LEFT")
     table.setStyle(TableStyle([

@@ -342,9 +342,8 @@ class InspectionReport(BaseReport):
             for i_no, item in enumerate(section.items, 1):
                 resp = d.responses.get(item.key)
                 value = resp.value if resp else None
-                answer: object = answer_text(item, value)
-                if item.is_failure(value):
-                    answer = Styled(answer, "CellAlert")
+                text = answer_text(item, value)
+                answer: object = Styled(text, "CellAlert") if item.is_failure(value) else text
                 note = resp.note if resp else ""
                 photos = photos_of[item.key]
                 if photos:

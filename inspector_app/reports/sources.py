@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 
 from inspector_app.domain.closeout import ActionFacts, FindingFacts
 from inspector_app.domain.enums import FindingKind, ResponsibleParty, ReviewStatus
@@ -87,6 +88,8 @@ def finding_label(f: Finding) -> str:
 
 
 def kind_label(kind: str | None) -> str:
+    if kind is None:
+        return "Unclassified"
     try:
         return FindingKind(kind).label
     except ValueError:
@@ -94,6 +97,8 @@ def kind_label(kind: str | None) -> str:
 
 
 def party_label(party: str | None) -> str:
+    if party is None:
+        return "—"
     try:
         return ResponsibleParty(party).label
     except ValueError:
@@ -138,9 +143,9 @@ def data_fingerprint(kind: str, src: ReportSources) -> str:
     rows: list[object] = [kind, sorted(src.forms), d.review, d.agency, d.field_office,
                           d.agreement, d.parent, d.info_request]  # fmt: skip
     rows += [d.responses[k] for k in sorted(d.responses)]
-    rows += sorted(d.findings + d.parent_findings, key=lambda f: f.id)
-    rows += sorted(d.attachments, key=lambda a: a.id)
-    rows += sorted((a for acts in d.actions.values() for a in acts), key=lambda a: a.id)
+    rows += sorted(d.findings + d.parent_findings, key=attrgetter("id"))
+    rows += sorted(d.attachments, key=attrgetter("id"))
+    rows += sorted((a for acts in d.actions.values() for a in acts), key=attrgetter("id"))
     rows += d.info_request_items
     for i in d.interviews:
         rows += [i.interview, i.officer, *(i.answers[k] for k in sorted(i.answers))]
