@@ -1,6 +1,6 @@
 """Every Qt name the UI uses comes through here (one place to change the binding)."""
 
-from PySide6.QtCharts import (  # noqa: F401  (the Program view's charts)
+from PySide6.QtCharts import (  # the Program view's charts
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -8,7 +8,7 @@ from PySide6.QtCharts import (  # noqa: F401  (the Program view's charts)
     QChartView,
     QValueAxis,
 )
-from PySide6.QtCore import (  # noqa: F401
+from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
     QBuffer,
@@ -32,7 +32,7 @@ from PySide6.QtCore import (  # noqa: F401
     Signal,
     Slot,
 )
-from PySide6.QtGui import (  # noqa: F401
+from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
@@ -51,10 +51,10 @@ from PySide6.QtGui import (  # noqa: F401
     QUndoGroup,
     QUndoStack,
 )
-from PySide6.QtPdf import QPdfDocument  # noqa: F401
-from PySide6.QtPdfWidgets import QPdfView  # noqa: F401
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
-from PySide6.QtWidgets import (  # noqa: F401
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCheckBox,
@@ -101,3 +101,100 @@ from PySide6.QtWidgets import (  # noqa: F401
     QVBoxLayout,
     QWidget,
 )
+
+__all__ = [
+    "QBarCategoryAxis",
+    "QBarSeries",
+    "QBarSet",
+    "QChart",
+    "QChartView",
+    "QValueAxis",
+    "QAbstractItemModel",
+    "QAbstractTableModel",
+    "QBuffer",
+    "QByteArray",
+    "QDate",
+    "QEvent",
+    "QEventLoop",
+    "QItemSelectionModel",
+    "QModelIndex",
+    "QObject",
+    "QPoint",
+    "QRect",
+    "QRunnable",
+    "QSettings",
+    "QSize",
+    "QSortFilterProxyModel",
+    "Qt",
+    "QThreadPool",
+    "QTimer",
+    "QUrl",
+    "Signal",
+    "Slot",
+    "QAction",
+    "QBrush",
+    "QColor",
+    "QFont",
+    "QIcon",
+    "QImage",
+    "QImageReader",
+    "QKeyEvent",
+    "QKeySequence",
+    "QPainter",
+    "QPixmap",
+    "QShortcut",
+    "QStandardItem",
+    "QStandardItemModel",
+    "QUndoCommand",
+    "QUndoGroup",
+    "QUndoStack",
+    "QPdfDocument",
+    "QPdfView",
+    "QPrintDialog",
+    "QPrinter",
+    "QAbstractItemView",
+    "QApplication",
+    "QCheckBox",
+    "QComboBox",
+    "QDateEdit",
+    "QDialog",
+    "QDialogButtonBox",
+    "QFileDialog",
+    "QFormLayout",
+    "QFrame",
+    "QGridLayout",
+    "QGroupBox",
+    "QHBoxLayout",
+    "QHeaderView",
+    "QInputDialog",
+    "QLabel",
+    "QLayout",
+    "QLineEdit",
+    "QListView",
+    "QListWidget",
+    "QListWidgetItem",
+    "QMainWindow",
+    "QMenu",
+    "QMessageBox",
+    "QPlainTextEdit",
+    "QProgressBar",
+    "QProgressDialog",
+    "QPushButton",
+    "QRadioButton",
+    "QScrollArea",
+    "QSizePolicy",
+    "QSpinBox",
+    "QSplitter",
+    "QStackedWidget",
+    "QStatusBar",
+    "QStyle",
+    "QTableView",
+    "QTabWidget",
+    "QTextBrowser",
+    "QToolBar",
+    "QTreeView",
+    "QTreeWidget",
+    "QTreeWidgetItem",
+    "QVBoxLayout",
+    "QWidget",
+]
