@@ -2,7 +2,7 @@
 """Set-up and everyday commands, using nothing but Python 3.11's standard library.
 
     python3 dev.py app      # install on first use, then open the app on the demo database
-    python3 dev.py test     # install, then run ruff, the import contract and every test
+    python3 dev.py test     # install, then run ruff, the import contract, mypy and every test
 
 The virtual environment lives in .venv/ beside this file and is (re)installed only
 when pyproject.toml changes.
@@ -59,6 +59,7 @@ def cmd_test(args: list[str]) -> int:
     steps = [
         ("ruff", [str(BIN / "ruff"), "check", "."]),
         ("import contract", [str(BIN / "lint-imports")]),
+        ("mypy", [str(BIN / "mypy")]),  # files and settings: [tool.mypy] in pyproject.toml
         ("tests", [str(PY), "-m", "pytest", "-q", *args]),
     ]
     for name, cmd in steps:
