@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
@@ -150,7 +151,9 @@ def update_finding(
         ensure_editable(review)
         old = {k: getattr(finding, k) for k in fields}
         for key, value in fields.items():
-            setattr(finding, key, value.strip() if isinstance(value, str) else value)
+            # Enum members are str too: strip only free text, or kind would become a str.
+            text = isinstance(value, str) and not isinstance(value, StrEnum)
+            setattr(finding, key, value.strip() if text else value)
         uow.save(finding, review_id=finding.review_id)
         uow.audit("finding", finding.id, old=old, new={k: getattr(finding, k) for k in fields})
         return finding

@@ -170,3 +170,18 @@ def test_members_with_the_same_value_keep_their_own_labels():
     assert label(ReviewKind.FOCUS_REVIEW) == "Focus review"
     assert label(ReportKind.FOCUS_REVIEW) == "Focus review report"
     assert label(ReviewKind.JEM_INSPECTION) == "JEM inspection"
+
+
+def test_an_edited_finding_keeps_its_kind_an_enum(db):
+    """Editing strips free text; a kind (a StrEnum, so also a str) must not become a str."""
+    from inspector_app.domain.enums import FindingKind
+    from inspector_app.services import agencies, findings, reviews
+
+    agency = agencies.create_agency(db, name="Dunmore County Detention Center", state="NC")
+    agencies.create_agreement(db, agency_id=agency.id, model="JEM", signed_on="2024-04-01")
+    review = reviews.schedule_review(db, agency_id=agency.id, kind="jem_inspection",
+                                     planned_start="2026-10-05")  # fmt: skip
+    reviews.start_review(db, review.id)
+    f = findings.add_finding(db, review_id=review.id, kind="deficiency", topic="training")
+    edited = findings.update_finding(db, f.id, kind="area_of_concern", description=" seen ")
+    assert type(edited.kind) is FindingKind and edited.description == "seen"
