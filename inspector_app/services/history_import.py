@@ -39,7 +39,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from inspector_app.domain.calendar import focus_review_due
-from inspector_app.domain.enums import FindingStatus, ReviewStatus
+from inspector_app.domain.enums import FindingStatus, ReviewKind, ReviewStatus
 from inspector_app.store.database import Change, Database
 from inspector_app.store.models import (
     Agency,
@@ -353,8 +353,10 @@ class _BulkWriter:
             "due_date": [focus_review_due(ends[f]) if f else None for f in follows],
             "source_ref": [f"{PREFIX}{ref}" for ref in ordered["review_ref"]],
         }  # fmt: skip
-        self.insert(Review, new_reviews, agency_id="", kind="", status=ReviewStatus.FINAL,
-                    form_id=None, finalized_at=self.now, finalized_by=self.uow.user)  # fmt: skip
+        # kind varies per row; the template's (an enum, as the column holds) is not used.
+        self.insert(Review, new_reviews, agency_id="", kind=ReviewKind.JEM_INSPECTION,
+                    status=ReviewStatus.FINAL, form_id=None, finalized_at=self.now,
+                    finalized_by=self.uow.user)  # fmt: skip
 
         # Resolutions, the latest focus review last, so its judgement is the one kept.
         res = parsed.resolutions.merge(
