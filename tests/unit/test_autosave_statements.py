@@ -93,3 +93,21 @@ def test_a_note_from_an_old_revision_is_still_refused(db, review, traced):
     assert not any(s.split()[0].upper() in ("INSERT", "UPDATE") for s in traced)
     note = reviews.set_note(db, review_id=review.id, item_key=key, note="mine", base_rev=1)
     assert note.rev == 2 and note.note == "mine" and note.value == values[0]
+
+
+def test_the_returned_answer_is_the_row_as_stored(db, review):
+    """record_answer builds its returned row without the ORM's per-field events: it must
+    still equal the row read back, and behave as an ordinary (transient) model."""
+    from sqlalchemy import inspect
+
+    from inspector_app.store.models import ChecklistResponse
+
+    key, values = _item(review)
+    returned = reviews.record_answer(db, review_id=review.id, item_key=key, value=values[0],
+                                     note="seen on site")  # fmt: skip
+    with db.read() as s:
+        stored = s.get(ChecklistResponse, returned.id)
+    assert returned.model_dump() == stored.model_dump()
+    assert inspect(returned).transient
+    returned.note = "edited in memory"  # attribute events work on it afterwards
+    assert returned.note == "edited in memory" and "note" in returned.model_fields_set
