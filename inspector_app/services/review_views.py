@@ -30,7 +30,8 @@ from inspector_app.store.queries import (
     get_live,
     list_reviews,
     live,
-    load_review,
+    load_review_detached,
+    officers_detached,
 )
 
 # Re-exported for the UI's type hints (it does not import `store.models`).
@@ -50,15 +51,16 @@ def review(db: Database, review_id: str | None) -> Review | None:
 
 
 def review_data(db: Database, review_id: str) -> ReviewData | None:
+    """The whole review, read only (detached rows read without the ORM's overhead)."""
     with db.read() as s:
-        return load_review(s, review_id)
+        return load_review_detached(s, review_id)
 
 
 def review_with_officers(db: Database, review_id: str) -> tuple[ReviewData | None, list[Officer]]:
     """The whole review (workspace open) and its agency's officers, in one session."""
     with db.read() as s:
-        data = load_review(s, review_id)
-        officers = live(s, Officer, Officer.agency_id == data.review.agency_id) if data else []
+        data = load_review_detached(s, review_id)
+        officers = officers_detached(s, data.review.agency_id) if data else []
     return data, officers
 
 

@@ -23,6 +23,9 @@ from ..qt import (
 )
 
 _COLUMNS = ["#", "Kind", "Topic", "Party", "Description"]
+# labels looked up once: a member's .label goes through domain.labels on every call
+_KIND_LABELS = {k: k.label for k in FindingKind}
+_PARTY_LABELS = {p: p.label for p in ResponsibleParty}
 
 
 class FindingsModel(QAbstractTableModel):
@@ -39,9 +42,9 @@ class FindingsModel(QAbstractTableModel):
         self._rows = [
             (
                 f"F-{f.number}",
-                FindingKind(f.kind).label if f.kind else "(no kind)",
+                _KIND_LABELS[FindingKind(f.kind)] if f.kind else "(no kind)",
                 self._topics.get(f.topic or "", f.topic or "(no topic)"),
-                ResponsibleParty(f.responsible).label if f.responsible else "",
+                _PARTY_LABELS[ResponsibleParty(f.responsible)] if f.responsible else "",
                 " ".join(f.description.split()),
             )
             for f in self.findings

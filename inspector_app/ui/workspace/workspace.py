@@ -31,10 +31,12 @@ from ..errors import error_text
 from ..formatting import today_of
 from ..qt import (
     QAction,
+    QEvent,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QModelIndex,
+    QObject,
     QPushButton,
     QSplitter,
     Qt,
@@ -171,11 +173,14 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         self.findings.sig_remove.connect(self.remove_finding)
         self.findings.sig_training_finding.connect(self.raise_training_finding)
         self.lapsed: list[lifecycle.OfficerTraining] = []
-        # officers' training is read after the first paint: the checklist comes first
+        # officers' training is read after the first paint: the checklist comes first (a
+        # zero timer started before the paint would run before it, in the same event pass)
         self._training_timer = QTimer(self)
         self._training_timer.setSingleShot(True)
         self._training_timer.setInterval(0)
         self._training_timer.timeout.connect(self._check_training)
+        self._painted = False
+        self.checklist.view.viewport().installEventFilter(self)
         # Set by reload when the first item is to be chosen once the window is shown: choosing
         # it makes the tree lay out all its rows, and before the window has its final size
         # that layout would be done again at the first paint.
@@ -253,6 +258,13 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             self._select_first_item()
         super().showEvent(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            watched.removeEventFilter(self)
+            self._training_timer.start()  # runs once this paint is done
+        return super().eventFilter(watched, event)
+
     def _report(self) -> None:
         from ..reports_view import show_report  # imported on use: it loads QtPdf
 
@@ -323,7 +335,8 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             self._fill_interviews()
         self._show_findings()
         self._show_review()
-        self._training_timer.start()
+        if self._painted:
+            self._training_timer.start()
         if not (key and self.checklist.view.select_key(key)):
             self._select_first_on_show = not self.isVisible()
             if not self._select_first_on_show:
