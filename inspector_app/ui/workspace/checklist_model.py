@@ -8,9 +8,17 @@ changed row and its section's progress cell are repainted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
 
-from ..qt import QAbstractItemModel, QBrush, QColor, QFont, QModelIndex, Qt, Signal
+from ..qt import QAbstractItemModel, QBrush, QColor, QFont, QModelIndex, QObject, Qt, Signal
 from .entries import Entry, Section, value_label
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from PySide6.QtCore import QPersistentModelIndex
+
+    AnyIndex: TypeAlias = QModelIndex | QPersistentModelIndex  # what Qt's virtuals take
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the entry key (None on a section row)
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2  # text the Ctrl+F filter matches
@@ -150,7 +158,7 @@ class ChecklistModel(QAbstractItemModel):
 
     # -- QAbstractItemModel -----------------------------------------------------
 
-    def index(self, row: int, column: int, parent: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column < 0 or column >= len(COLUMNS) or row < 0:
             return QModelIndex()
         if not parent.isValid():
@@ -161,19 +169,27 @@ class ChecklistModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, parent.row() + 1)
 
-    def parent(self, index: QModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+    @overload
+    def parent(self) -> QObject | None: ...
+    @overload
+    def parent(self, child: AnyIndex) -> QModelIndex: ...
+    def parent(self, child: AnyIndex | None = None) -> QModelIndex | QObject | None:
+        """The model's QObject parent, or (given an index) the index's parent row."""
+        if child is None:
+            return super().parent()
+        index = child
         if not index.isValid() or index.internalId() == _SECTION:
             return QModelIndex()
         return self.createIndex(index.internalId() - 1, 0, _SECTION)
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         if not parent.isValid():
             return len(self._sections)
         if parent.internalId() == _SECTION and parent.column() == 0:
             return len(self._sections[parent.row()].entries)
         return 0
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return len(COLUMNS)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, N802
@@ -181,12 +197,12 @@ class ChecklistModel(QAbstractItemModel):
             return COLUMNS[section]
         return None
 
-    def flags(self, index: QModelIndex):  # noqa: ANN201
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return _SECTION_FLAGS if index.internalId() == _SECTION else _ENTRY_FLAGS
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role not in _ROLES or not index.isValid():
             return None
         if index.internalId() == _SECTION:
@@ -213,7 +229,9 @@ class ChecklistModel(QAbstractItemModel):
         )
         if answer.note:
             cells[(_TOOLTIP, COL_EXTRA)] = answer.note
-        cells[(_FOREGROUND, COL_ANSWER)] = _FAIL if failed else _VALUE_BRUSHES.get(answer.value)
+        cells[(_FOREGROUND, COL_ANSWER)] = (
+            _FAIL if failed else _VALUE_BRUSHES.get(answer.value or "")
+        )
         if failed:
             cells[(_FONT, COL_ANSWER)] = self._bold
         self._cells[entry.key] = cells

@@ -8,6 +8,8 @@ cursor moves on to the next item, so a checklist is answered with one hand.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..qt import (
     QAbstractItemModel,
     QAbstractItemView,
@@ -34,6 +36,9 @@ from .checklist_model import (
 )
 from .entries import Entry
 
+if TYPE_CHECKING:
+    from .checklist_model import AnyIndex
+
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(10)}
 
 
@@ -57,7 +62,10 @@ class ChecklistView(QTreeView):
 
     def source(self) -> ChecklistModel:
         model = self.model()
-        return model.sourceModel() if isinstance(model, QSortFilterProxyModel) else model
+        if isinstance(model, QSortFilterProxyModel):
+            model = model.sourceModel()
+        assert isinstance(model, ChecklistModel), "the view shows a ChecklistModel (or its filter)"
+        return model
 
     def to_view(self, source_index: QModelIndex) -> QModelIndex:
         """The view's index of a model index (the view shows the filter only while filtering)."""
@@ -158,7 +166,7 @@ class ChecklistView(QTreeView):
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802
         return False  # Tab moves between items, not out of the checklist
 
-    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # noqa: N802
+    def currentChanged(self, current: AnyIndex, previous: AnyIndex) -> None:  # noqa: N802
         super().currentChanged(current, previous)
         self.sig_current.emit(current.data(KEY_ROLE) if current.isValid() else None)
 

@@ -213,6 +213,20 @@ class FindingEditor(QDialog):
             label.clear()
             label.hide()
 
+    def _add(self, values: dict[str, str | None]) -> str:
+        """Record the new finding (kind and topic checked by save); its id."""
+        kind, topic, draft = values.pop("kind"), values.pop("topic"), self.draft
+        assert kind and topic and self.review_id, "save checked them; __init__ the review"
+        finding = findings.add_finding(
+            self.ctx.db, review_id=self.review_id, kind=kind, topic=topic,
+            responsible=values["responsible"] or ResponsibleParty.LEA.value,
+            citation=values["citation"] or "", description=values["description"] or "",
+            evidence=values["evidence"] or "",
+            item_key=draft.item_key if draft else None,
+            interview_answer_id=draft.interview_answer_id if draft else None,
+        )  # fmt: skip
+        return finding.id
+
     def save(self) -> bool:
         """Save and close; False (dialog stays open, reason beside the field) if refused."""
         if self.read_only:
@@ -234,13 +248,7 @@ class FindingEditor(QDialog):
                     self.ctx.db, self.finding_id, base_rev=self.base_rev, **values
                 )
             else:
-                draft = self.draft
-                finding = findings.add_finding(
-                    self.ctx.db, review_id=self.review_id, **values,
-                    item_key=draft.item_key if draft else None,
-                    interview_answer_id=draft.interview_answer_id if draft else None,
-                )  # fmt: skip
-                self.finding_id = finding.id
+                self.finding_id = self._add(values)
             for path in self.pending_files:
                 attachments.add_attachment(self.ctx.db, source=path, finding_id=self.finding_id,
                                            review_id=self.review_id)  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from inspector_app.domain.enums import FindingKind, ResponsibleParty
 from inspector_app.domain.rules import FindingCounts
 from inspector_app.services.forms import topics
@@ -21,6 +23,9 @@ from ..qt import (
     QWidget,
     Signal,
 )
+
+if TYPE_CHECKING:
+    from .checklist_model import AnyIndex
 
 _COLUMNS = ["#", "Kind", "Topic", "Party", "Description"]
 # labels looked up once: a member's .label goes through domain.labels on every call
@@ -51,10 +56,10 @@ class FindingsModel(QAbstractTableModel):
         ]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.findings)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return len(_COLUMNS)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: ANN001, N802
@@ -62,7 +67,7 @@ class FindingsModel(QAbstractTableModel):
             return _COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         f = self.findings[index.row()]

@@ -149,6 +149,7 @@ class InterviewsPanel(QWidget):
         self.role.blockSignals(True)
         self.role.clear()
         for form in forms.registry().interview_forms(self.program):
+            assert form.interviewee_role is not None, "an interview form names its interviewee"
             role = IntervieweeRole(form.interviewee_role)
             self.role.addItem(f"{role.label} ({form.title})", role.value)
         self.role.blockSignals(False)
@@ -313,7 +314,9 @@ class InterviewsPanel(QWidget):
         is_officer = self.role.currentData() == IntervieweeRole.OFFICER.value
         self.officer.setVisible(is_officer)
         self.name.setVisible(not is_officer)
-        self.officer.lineEdit().setPlaceholderText(
+        line = self.officer.lineEdit()
+        assert line is not None, "the officer box is editable"
+        line.setPlaceholderText(
             "every officer has been interviewed" if self.officer.count() == 0 else "officer"
         )
         self._update_buttons()

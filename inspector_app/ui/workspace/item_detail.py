@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inspector_app.domain.enums import AnswerType
 from inspector_app.services.errors import ServiceError, StaleEdit
@@ -41,10 +42,13 @@ from ..qt import (
     Signal,
 )
 from ..stale_edit import StaleEditBar
-from ..tasks import run_with_progress
+from ..tasks import Task, run_with_progress
 from .attachments_view import AttachmentList
 from .entries import Entry, value_label
 from .targets import Target
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QLayoutItem
 
 NOTE_DEBOUNCE_MS = 600
 _ANSWER_STYLE = (
@@ -61,7 +65,7 @@ class FlowLayout(QLayout):
 
     def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
         super().__init__(parent)
-        self._items = []
+        self._items: list[QLayoutItem] = []
         self.setContentsMargins(0, 0, 0, 0)
         self.setSpacing(spacing)
 
@@ -140,7 +144,7 @@ class ItemDetail(QWidget):
         self._setting_note = False
         self._note_base: tuple[int, str] = (0, "")  # (row revision, note) the edit started from
         self.conflict: NoteConflict | None = None
-        self.attach_task = None
+        self.attach_task: Task | None = None
 
         self.where = QLabel(self)
         self.where.setObjectName("item_where")
@@ -302,7 +306,7 @@ class ItemDetail(QWidget):
             self._note_dirty = False
             return
         text = self.note.toPlainText()
-        if self._conflict_here():
+        if self.conflict is not None and self._conflict_here():
             self.conflict.text = text  # not saved until the user chooses in the bar
             return
         self._save_note(self.target, self.entry.key, text, self._note_base)
@@ -356,7 +360,7 @@ class ItemDetail(QWidget):
         entry = self.entry
         free = entry is not None and entry.values is None and entry.answer != AnswerType.PHOTO
         self.answer_edit.setVisible(free)
-        if free:
+        if free and entry is not None:
             placeholder = {
                 AnswerType.NUMBER: "a number, e.g. 8",
                 AnswerType.DATE: "YYYY-MM-DD",
@@ -389,7 +393,7 @@ class ItemDetail(QWidget):
 
     def _conflict_here(self) -> bool:
         c = self.conflict
-        return c is not None and c.target is self.target and bool(self.entry) and (
+        return c is not None and c.target is self.target and self.entry is not None and (
             c.key == self.entry.key)  # fmt: skip
 
     def _save_note(self, target: Target, key: str, text: str, base: tuple[int, str]) -> None:
@@ -410,6 +414,7 @@ class ItemDetail(QWidget):
 
     def _show_conflict(self, stale: StaleEdit) -> None:
         c = self.conflict
+        assert c is not None, "shown for the refused note kept in self.conflict"
         mine = None if self._conflict_here() else f"({c.key}) {c.text}"
         self.stale.show_conflict(stale, {"note": c.base_note}, mine=mine)
         # another interview is shown now: its answers are in the model, not the refused one's

@@ -3,6 +3,7 @@ dispute, the WSO request form), opening the dialogs of ui/lifecycle_dialogs.py."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,6 @@ def _call(fn: Callable[..., Any], ws: Any, when: str) -> None:
 def add_lifecycle_actions(ws: Any, toolbar: QToolBar) -> dict[str, LifecycleAction]:
     out: dict[str, LifecycleAction] = {}
     for text, fn, when in _ACTIONS:
-        action = toolbar.addAction(text, lambda f=fn, w=when: _call(f, ws, w))
+        action = toolbar.addAction(text, functools.partial(_call, fn, ws, when))
         out[text] = LifecycleAction(action, when)
     return out

@@ -17,10 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from inspector_app.domain.rules import FindingCounts
 from inspector_app.services import review_views as rv
+from inspector_app.services.review_views import ReviewData
 from inspector_app.store.changes import Changes, RowChange
 
 if TYPE_CHECKING:
-    from .workspace import ReviewWorkspace
+    from ..context import AppContext
+    from ..qt import QTimer
+    from .checklist_model import ChecklistModel
+    from .interviews_panel import InterviewsPanel
+    from .item_detail import ItemDetail
 
 # table -> the method that takes its rows, in the order they are applied
 _BY_TABLE = {
@@ -35,7 +40,33 @@ _BY_TABLE = {
 class LiveUpdates:
     """Mixed into ReviewWorkspace: apply a Changes to what the window shows."""
 
-    def _on_changed(self: ReviewWorkspace, changes: Changes) -> None:
+    if TYPE_CHECKING:  # what ReviewWorkspace provides
+        ctx: AppContext
+        review_id: str
+        data: ReviewData | None
+        model: ChecklistModel
+        detail: ItemDetail
+        _closed: bool
+        _revs: dict[str, int]
+        _training_timer: QTimer
+        _interviews: InterviewsPanel | None
+
+        def reload(self) -> None: ...
+        def _fill_interviews(self) -> None: ...
+        def _show_findings(self) -> None: ...
+        def _show_review(self) -> None: ...
+        def _show_banner(self, counts: FindingCounts) -> None: ...
+        def _file_counts(self) -> dict[str, int]: ...
+        def _findings_by_item(self) -> dict[str, list[int]]: ...
+        def _findings_by_answer(self) -> dict[str, list[int]]: ...
+
+    @property
+    def loaded(self) -> ReviewData:
+        """The review as read (reload); only asked for once it was found."""
+        assert self.data is not None, "the review was read (reload found it)"
+        return self.data
+
+    def _on_changed(self, changes: Changes) -> None:
         if self._closed or self.data is None:
             return
         if changes.everything:
@@ -52,88 +83,88 @@ class LiveUpdates:
             if rows:
                 getattr(self, method)(rows)
 
-    def _holds(self: ReviewWorkspace, row: RowChange) -> bool:
+    def _holds(self, row: RowChange) -> bool:
         """This window already shows the row at the revision written."""
         return self._revs.get(row.row_id, -1) >= row.rev > 0
 
     # -- applying rows -----------------------------------------------------------------
 
-    def apply_response(self: ReviewWorkspace, row: Any) -> None:
+    def apply_response(self, row: Any) -> None:
         """A checklist row as written (by this window's target, or read after a change)."""
         self._revs[row.id] = row.rev
-        self.data.responses[row.item_key] = row
+        self.loaded.responses[row.item_key] = row
         gone = row.deleted
         self.model.set_answer(row.item_key, None if gone else row.value,
                               "" if gone else row.note, row.rev)  # fmt: skip
         if self.detail.entry and self.detail.entry.key == row.item_key:
             self.detail.refresh()
 
-    def _take_responses(self: ReviewWorkspace, rows: list[RowChange]) -> None:
+    def _take_responses(self, rows: list[RowChange]) -> None:
         for change in rows:
             row = rv.checklist_response(self.ctx.db, change.row_id)
             if row is not None:
                 self.apply_response(row)
 
-    def _take_interview_answers(self: ReviewWorkspace, rows: list[RowChange]) -> None:
+    def _take_interview_answers(self, rows: list[RowChange]) -> None:
         for change in rows:
             row = rv.interview_answer(self.ctx.db, change.row_id)
             if row is not None:
                 self._apply_interview_answer(row)
 
-    def _apply_interview_answer(self: ReviewWorkspace, row: Any) -> None:
+    def _apply_interview_answer(self, row: Any) -> None:
         self._revs[row.id] = row.rev
-        for data in self.data.interviews:
+        for data in self.loaded.interviews:
             if data.interview.id == row.interview_id:
                 data.answers[row.question_key] = row
         if self._interviews is not None:
             self._interviews.update_answer(row.interview_id, row.question_key, row.value,
                                            row.note, row.rev)  # fmt: skip
 
-    def _take_interviews(self: ReviewWorkspace, _rows: list[RowChange]) -> None:
+    def _take_interviews(self, _rows: list[RowChange]) -> None:
         data = rv.review_data(self.ctx.db, self.review_id)
         if data is not None:
-            self.data.interviews = data.interviews
+            self.loaded.interviews = data.interviews
             self._remember_revs()
             self._fill_interviews()
 
-    def _take_findings(self: ReviewWorkspace, rows: list[RowChange]) -> None:
-        by_id = {f.id: f for f in self.data.findings}
+    def _take_findings(self, rows: list[RowChange]) -> None:
+        by_id = {f.id: f for f in self.loaded.findings}
         for change in rows:
             row = rv.finding(self.ctx.db, change.row_id)
             by_id.pop(change.row_id, None)
             if row is not None and not row.deleted:
                 by_id[row.id] = row
                 self._revs[row.id] = row.rev
-        self.data.findings = sorted(by_id.values(), key=lambda f: f.number)
+        self.loaded.findings = sorted(by_id.values(), key=lambda f: f.number)
         self._show_findings()
         self.model.set_findings(self._findings_by_item())
         if self._interviews is not None:
             self._interviews.set_findings_by_answer(self._findings_by_answer())
 
-    def _take_attachments(self: ReviewWorkspace, _rows: list[RowChange]) -> None:
-        self.data.attachments = rv.review_attachments(self.ctx.db, self.review_id)
+    def _take_attachments(self, _rows: list[RowChange]) -> None:
+        self.loaded.attachments = rv.review_attachments(self.ctx.db, self.review_id)
         self.model.set_files(self._file_counts())
         self.detail.refresh()
         if self._interviews is not None:
             self._interviews.refresh_files()
 
-    def _take_review(self: ReviewWorkspace) -> bool:
+    def _take_review(self) -> bool:
         """Read the review row again; True if that meant reading everything (new form)."""
         review = rv.review(self.ctx.db, self.review_id)
         if review is None:
             return False
-        old = self.data.review
-        self.data.review = review
+        old = self.loaded.review
+        self.loaded.review = review
         if (review.form_id, review.form_version) != (old.form_id, old.form_version):
             self.reload()
             return True
         self._show_review()
-        self._show_banner(FindingCounts.of(f.kind for f in self.data.findings if f.kind))
+        self._show_banner(FindingCounts.of(f.kind for f in self.loaded.findings if f.kind))
         return False
 
-    def _remember_revs(self: ReviewWorkspace) -> None:
+    def _remember_revs(self) -> None:
         """The revision of every row shown, after a full read."""
-        data = self.data
+        data = self.loaded
         rows = [*data.responses.values(), *data.findings]
         rows += [a for i in data.interviews for a in i.answers.values()]
         self._revs = {r.id: r.rev for r in rows}

@@ -55,10 +55,12 @@ class NewReviewDialog(QDialog):
         self.agency.setObjectName("agency")
         self.agency.setEditable(True)  # type part of a name: the completer finds it
         self.agency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.agency.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.agency.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        for a in agencies:
-            self.agency.addItem(f"{a.name} ({a.state})", a.id)
+        completer = self.agency.completer()
+        assert completer is not None, "an editable combo box has a completer"
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        for agency in agencies:
+            self.agency.addItem(f"{agency.name} ({agency.state})", agency.id)
         self.kind = QComboBox(self)
         self.kind.setObjectName("kind")
         self.mode = QComboBox(self)

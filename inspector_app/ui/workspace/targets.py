@@ -63,7 +63,9 @@ class Target:
         def job(report: Report) -> int:
             for n, path in enumerate(paths):
                 report(int(100 * n / len(paths)), f"Attaching {path.name}")
-                attachments.add_attachment(self.db, source=path, **where)
+                attachments.add_attachment(self.db, source=path, review_id=where.get("review_id"),
+                                           item_key=where.get("item_key"),
+                                           interview_answer_id=where.get("interview_answer_id"))  # fmt: skip
             return len(paths)
 
         return job

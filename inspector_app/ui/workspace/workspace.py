@@ -355,7 +355,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         view.scrollToTop()
 
     def _sections(self) -> list[Section]:
-        data = self.data
+        data = self.loaded
         review = data.review
         if review.kind == ReviewKind.FOCUS_REVIEW:
             parent = data.parent
@@ -371,21 +371,21 @@ class ReviewWorkspace(LiveUpdates, QWidget):
 
     def _file_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        for a in self.data.attachments:
+        for a in self.loaded.attachments:
             if a.item_key and not a.interview_answer_id:
                 counts[a.item_key] += 1
         return dict(counts)
 
     def _findings_by_item(self) -> dict[str, list[int]]:
         out: dict[str, list[int]] = defaultdict(list)
-        for f in self.data.findings:
+        for f in self.loaded.findings:
             if f.item_key:
                 out[f.item_key].append(f.number)
         return dict(out)
 
     def _findings_by_answer(self) -> dict[str, list[int]]:
         out: dict[str, list[int]] = defaultdict(list)
-        for f in self.data.findings:
+        for f in self.loaded.findings:
             if f.interview_answer_id:
                 out[f.interview_answer_id].append(f.number)
         return dict(out)
@@ -397,7 +397,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         return f"{data.agency.name} — {ReviewKind(data.review.kind).label}"
 
     def _show_review(self) -> None:
-        data = self.data
+        data = self.loaded
         review = data.review
         self.read_only = review.status == ReviewStatus.FINAL
         kind = ReviewKind(review.kind).label
@@ -440,11 +440,11 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         self.sig_title_changed.emit(self.title())
 
     def _show_findings(self) -> None:
-        counts = self.findings.set_findings(self.data.findings)
+        counts = self.findings.set_findings(self.loaded.findings)
         self._show_banner(counts)
 
     def _show_banner(self, counts: FindingCounts) -> None:
-        review = self.data.review
+        review = self.loaded.review
         if self.is_focus or not requires_follow_up(counts):
             self.banner.hide()
             return
@@ -460,7 +460,9 @@ class ReviewWorkspace(LiveUpdates, QWidget):
     @property
     def program(self) -> ProgramModel:
         return (
-            ProgramModel.WSO if self.data.review.kind == ReviewKind.WSO_REVIEW else ProgramModel.JEM
+            ProgramModel.WSO
+            if self.loaded.review.kind == ReviewKind.WSO_REVIEW
+            else ProgramModel.JEM
         )
 
     def _check_training(self) -> None:
@@ -544,12 +546,14 @@ class ReviewWorkspace(LiveUpdates, QWidget):
     def _open_editor(self, editor: FindingEditor) -> FindingEditor:
         self.finding_editor = editor
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        editor.accepted.connect(
-            lambda: editor.finding_id and self.select_finding(editor.finding_id)
-        )
+        editor.accepted.connect(lambda: self._select_saved(editor))
         editor.destroyed.connect(lambda *_: setattr(self, "finding_editor", None))
         editor.open()  # window-modal, without a nested event loop
         return editor
+
+    def _select_saved(self, editor: FindingEditor) -> None:
+        if editor.finding_id:
+            self.select_finding(editor.finding_id)
 
     def remove_finding(self, finding_id: str) -> None:
         """Remove a finding (a tombstone), undoable like answers."""
