@@ -127,7 +127,8 @@ class _Errors:
         order = COLUMNS.index(column) if column in COLUMNS else -1
         self.items.append((line, order, column, message))
 
-    def flag(self, mask: pd.Series, column: str, message) -> None:  # noqa: ANN001
+    def flag(self, mask: pd.Series, column: str, message: str | Callable[[str], str]
+             ) -> None:  # fmt: skip
         """One error per row where `mask` is true; `message` may be a function of the value."""
         if not mask.any():
             return
@@ -180,12 +181,12 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
     }  # a repeated name: the first
     keep = _not_blank(list(columns.values()))  # blank lines are allowed and ignored
     lines = np.array(starts, dtype=np.int64)
-    data = {"line": pd.Series(lines if keep is None else lines[keep])}
+    frame = {"line": pd.Series(lines if keep is None else lines[keep])}
     for name in header:  # a repeated column name is reported by the caller
-        if name not in data:  # plain object columns: pandas' str dtype is slow to iterate
+        if name not in frame:  # plain object columns: pandas' str dtype is slow to iterate
             values = columns[name] if keep is None else columns[name][keep]
-            data[name] = pd.Series(values, dtype=object)
-    return header, pd.DataFrame(data), problems + failure
+            frame[name] = pd.Series(values, dtype=object)
+    return header, pd.DataFrame(frame), problems + failure
 
 
 def _fix_widths(path: Path, read: list[list[str]], starts: list[int], width: int
@@ -555,11 +556,11 @@ def _check_focus_after(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame,
     (`ended`, a day number per row; reported once per focus review, on its first line)."""
     early = follows & df.index.isin(reviews.index) & (df["start_day"] < ended)
     for idx in df.index[early]:
-        target = df.at[idx, "follow_up_of"]
+        target = df["follow_up_of"].loc[idx]
         last = date.fromordinal(int(ended[idx]))
-        errs.add(int(df.at[idx, "line"]), "start_date",
+        errs.add(int(df["line"].loc[idx]), "start_date",
                  f"a focus review cannot be before the inspection it follows ({target!r} "
-                 f"ended {last}; this one starts {df.at[idx, 'start_date']})")  # fmt: skip
+                 f"ended {last}; this one starts {df['start_date'].loc[idx]})")  # fmt: skip
 
 
 def _check_known(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series,
@@ -602,8 +603,8 @@ def _check_known(errs: _Errors, df: pd.DataFrame, reviews: pd.DataFrame, declare
             differs.columns = cols
             for idx in m.index[differs.any(axis=1)]:
                 which = [c for c in cols if differs.at[idx, c]]
-                errs.add(int(m.at[idx, "line"]), "finding_ref",
-                         f"{m.at[idx, 'finding_ref']!r} was imported before with different "
+                errs.add(int(m["line"].loc[idx]), "finding_ref",
+                         f"{m['finding_ref'].loc[idx]!r} was imported before with different "
                          f"{', '.join(which)}; correct the file or use a new finding_ref")  # fmt: skip
 
 

@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Column, Dialect, Select, Table, func
+from sqlalchemy import select as select_columns
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from inspector_app.domain.calendar import focus_review_due
 from inspector_app.domain.enums import FindingStatus, ReviewKind, ReviewStatus
@@ -48,6 +49,7 @@ from inspector_app.store.models import (
     Finding,
     Review,
     SyncFields,
+    table_name,
     utcnow,
 )
 
@@ -108,26 +110,29 @@ def known_history(session: Session) -> KnownHistory:
     """What earlier history imports left, keyed by the file's refs."""
     parent_review = aliased(Review)
     reviews = _driver_rows(session,
-        select(Review.source_ref, Review.kind, Agency.name, Agency.state, Review.start_date,
-               Review.id, Review.end_date, Review.mode, parent_review.source_ref)
-        .join(Agency, Agency.id == Review.agency_id)
-        .outerjoin(parent_review, parent_review.id == Review.parent_review_id)
-        .where(Review.source_ref.startswith(PREFIX), Review.deleted == False)  # noqa: E712
+        select_columns(col(Review.source_ref), col(Review.kind), col(Agency.name),
+                       col(Agency.state), col(Review.start_date), col(Review.id),
+                       col(Review.end_date), col(Review.mode), col(parent_review.source_ref))
+        .join(Agency, col(Agency.id) == Review.agency_id)
+        .outerjoin(parent_review, col(parent_review.id) == Review.parent_review_id)
+        .where(col(Review.source_ref).startswith(PREFIX), col(Review.deleted) == False)  # noqa: E712
     )  # fmt: skip
     rdf = _frame(reviews, ["ref", "kind", "name", "state", "start_date", "id", "end", "mode",
                            "parent"])  # fmt: skip
     days = {d: date.fromisoformat(d) for d in {*rdf["start_date"], *rdf["end"]} if d}
-    for col in ("start_date", "end"):  # the driver's ISO text, as dates
-        rdf[col] = pd.Series([days.get(d) for d in rdf[col]], index=rdf.index, dtype=object)
+    for column in ("start_date", "end"):  # the driver's ISO text, as dates
+        rdf[column] = pd.Series([days.get(d) for d in rdf[column]], index=rdf.index,
+                                dtype=object)  # fmt: skip
     rdf["review_ref"] = _unprefixed(rdf["ref"])
     rdf["agency_key"] = _agency_keys(rdf["name"], rdf["state"])
     rdf["follow_up_of"] = _unprefixed(rdf["parent"])
     parent = _driver_rows(session,
-        select(Finding.source_ref, Review.source_ref, Finding.kind, Finding.topic,
-               Finding.responsible, Finding.id, Finding.status, Finding.resolved_by_review_id,
-               Finding.description)
-        .join(Review, Review.id == Finding.review_id)
-        .where(Finding.source_ref.startswith(PREFIX), Finding.deleted == False)  # noqa: E712
+        select_columns(col(Finding.source_ref), col(Review.source_ref), col(Finding.kind),
+                       col(Finding.topic), col(Finding.responsible), col(Finding.id),
+                       col(Finding.status), col(Finding.resolved_by_review_id),
+                       col(Finding.description))
+        .join(Review, col(Review.id) == Finding.review_id)
+        .where(col(Finding.source_ref).startswith(PREFIX), col(Finding.deleted) == False)  # noqa: E712
     )  # fmt: skip
     fdf = _frame(parent, ["ref", "rref", "kind", "topic", "responsible", "id", "status",
                           "resolved_by", "description"])  # fmt: skip
@@ -155,17 +160,27 @@ def _agency_keys(names: pd.Series, states: pd.Series) -> pd.Series:
     return pd.Series([keys[p] for p in pairs], index=names.index, dtype=object)
 
 
-def _driver_rows(session: Session, stmt: Select) -> list[tuple]:
+def _driver_rows(session: Session, stmt: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """The rows of `stmt` as plain tuples straight from the driver (dates stay ISO text):
     building SQLAlchemy rows for 100,000 results costs more than the query itself."""
     conn = session.connection()
     compiled = stmt.compile(dialect=conn.dialect)
+    assert compiled.positiontup is not None  # sqlite's paramstyle is positional ("qmark")
     params = [compiled.params[name] for name in compiled.positiontup]
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = _driver_cursor(session)
     try:
-        return cursor.execute(str(compiled), params).fetchall()
+        rows: list[tuple[Any, ...]] = cursor.execute(str(compiled), params).fetchall()
+        return rows
     finally:
         cursor.close()
+
+
+def _driver_cursor(session: Session) -> sqlite3.Cursor:
+    """A cursor of the sqlite3 connection under the session's (its transaction)."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # an open connection has its sqlite3 one
+    cursor: sqlite3.Cursor = driver.cursor()
+    return cursor
 
 
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
@@ -243,9 +258,11 @@ class _BulkWriter:
         template = model(rev=1, updated_at=self.now, updated_by=self.uow.user,
                          device_id=self.uow.db.device_id, **defaults)  # fmt: skip
         py, js = template.model_dump(), template.model_dump(mode="json")
-        table = model.__table__
+        table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
         names = [c.name for c in table.columns]
-        varying, constant, texts = {}, {}, []
+        varying: dict[str, list[Any]] = {}
+        constant: dict[str, Any] = {}
+        texts: list[list[str]] = []
         for name in names:
             if name in columns:
                 kinds = set(map(type, columns[name]))  # one pass serves both conversions
@@ -262,13 +279,13 @@ class _BulkWriter:
         ) + "}"  # fmt: skip
         self.log_payloads.extend(map(fmt.__mod__, zip(*texts, strict=True)))
         self.log_rows.extend(columns["id"])
-        self.log_tables.extend(repeat(model.__tablename__, n))
+        self.log_tables.extend(repeat(table_name(model), n))
         self._insert(table, varying, constant)
 
     def flush_log(self) -> None:
         if not self.log_rows:
             return
-        table = ChangeLog.__table__
+        table: Table = ChangeLog.__table__  # type: ignore[attr-defined]  # set by SQLModel, not declared
         self._insert(
             table,
             {"change_id": sorted_ids(len(self.log_rows)), "table_name": self.log_tables,
@@ -295,7 +312,7 @@ class _BulkWriter:
         sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
         # Row tuples built by zip in C; the constants repeat endlessly, hence not strict.
         rows = zip(*varying.values(), *map(repeat, bound.values()), strict=False)
-        cursor = self.session.connection().connection.driver_connection.cursor()
+        cursor = _driver_cursor(self.session)
         try:
             cursor.executemany(sql, rows)
         finally:
@@ -320,7 +337,7 @@ class _BulkWriter:
         reviews = parsed.reviews
         firsts = reviews.drop_duplicates("agency_key")
         firsts = firsts[~firsts["agency_key"].isin(agencies.keys())]
-        new_agencies = {"id": sorted_ids(len(firsts)), "name": list(firsts["agency"]),
+        new_agencies: dict[str, list[Any]] = {"id": sorted_ids(len(firsts)), "name": list(firsts["agency"]),
                         "state": list(firsts["state"]),
                         "source_ref": [f"{PREFIX}{n}|{st}" for n, st in
                                        zip(firsts["agency"], firsts["state"], strict=True)]}  # fmt: skip
@@ -341,7 +358,7 @@ class _BulkWriter:
         follows = [f if t == "focus_review" else None
                    for f, t in zip(ordered["follow_up_of"], ordered["review_type"], strict=True)]  # fmt: skip
         starts, end_dates = list(ordered["start"]), list(ordered["end"])
-        new_reviews = {
+        new_reviews: dict[str, list[Any]] = {
             "id": ids, "agency_id": agency_ids,
             "agreement_id": [agreements.get(k) for k in zip(agency_ids, ordered["model"],
                                                             strict=True)],
@@ -384,6 +401,7 @@ class _BulkWriter:
             if current.get(ref) == (status, by):
                 continue  # judged so already: nothing to load or write
             finding = s.get(Finding, finding_ids[ref])
+            assert finding is not None  # known_history read it in this transaction
             if finding.status == status and finding.resolved_by_review_id == by:
                 continue
             finding.status = FindingStatus(status)
@@ -450,6 +468,7 @@ def _large_cache(session: Session) -> Iterator[None]:
     connection keeps them in memory instead of re-reading pages (reset afterwards)."""
     conn = session.connection()
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert before is not None  # the pragma always answers
     conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     try:
         yield
@@ -472,7 +491,7 @@ def _sql_literal(value: Any) -> str | None:
     return None
 
 
-def _driver_value(column: Column, dialect: Dialect, value: Any) -> Any:
+def _driver_value(column: Column[Any], dialect: Dialect, value: Any) -> Any:
     """What the driver stores for `value`: the column type's bind processing, then the
     sqlite3 adapter the driver itself would apply (dates and datetimes become text)."""
     return _storing(column.type.bind_processor(dialect))(value)
@@ -486,7 +505,7 @@ def _storing(proc: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
     return store
 
 
-def _driver_values(column: Column, dialect: Dialect, values: list[Any], kinds: set[type]
+def _driver_values(column: Column[Any], dialect: Dialect, values: list[Any], kinds: set[type]
                    ) -> list[Any]:  # fmt: skip
     """_driver_value of each value (`kinds`: their types); the bind processor looked up once."""
     proc = column.type.bind_processor(dialect)
