@@ -14,7 +14,17 @@ from typing import Any
 
 from inspector_app.services.errors import StaleEdit
 
-from .qt import QFrame, QHBoxLayout, QLabel, QPushButton, Qt, QVBoxLayout, QWidget, Signal
+from .qt import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 
 _STYLE = (
     "QFrame#stale_edit { background: #fff4ce; border: 1px solid #e0b100; border-radius: 3px; }"
@@ -99,6 +109,21 @@ class StaleEditBar(QFrame):
         self.theirs.setText(text)
         self.theirs.setVisible(bool(text))
         self.show()
+        self._grow_dialog()
+
+    def _grow_dialog(self) -> None:
+        """Make room for the bar in the dialog it sits in (within the screen), so the
+        fields above keep their height instead of being squeezed and clipped. A bar
+        inside the main window leaves the window's size alone."""
+        dialog = self.window()
+        if not isinstance(dialog, QDialog):
+            return
+        layout = dialog.layout()
+        if layout is not None:
+            layout.activate()
+        hint, screen = dialog.sizeHint(), dialog.screen().availableGeometry()
+        dialog.resize(max(dialog.width(), min(hint.width(), screen.width())),
+                      max(dialog.height(), min(hint.height(), screen.height())))  # fmt: skip
 
     def clear(self) -> None:
         self.exc = None

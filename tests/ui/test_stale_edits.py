@@ -307,3 +307,24 @@ def ctx_today():  # noqa: ANN201
     from tests.conftest import DEMO_TODAY
 
     return DEMO_TODAY
+
+
+def test_the_conflict_bar_does_not_squeeze_the_editor(ctx, other, finding, qtbot):  # noqa: ANN001, F811
+    """The bar adds height: the dialog grows (within the screen) instead of clipping the
+    kind definitions beside the radio buttons, as it did at 1366x768."""
+    from inspector_app.ui.qt import QLabel
+
+    editor = FindingEditor(ctx, finding_id=finding.id)
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    findings.update_finding(other, finding.id, description="Rewritten by Sam")
+    assert editor.save() is False
+    qtbot.waitUntil(lambda: editor.stale.isVisible())
+    qtbot.wait(50)  # let the layout settle
+    definitions = [w for w in editor.findChildren(QLabel) if w.wordWrap() and w.text() in
+                   {k.definition for k in editor.kind_buttons}]  # fmt: skip
+    assert len(definitions) == 3
+    for label in definitions:
+        assert label.height() >= label.heightForWidth(label.width()), label.text()
+    assert editor.height() <= editor.screen().availableGeometry().height()
