@@ -149,7 +149,8 @@ def table_csv(df: pd.DataFrame) -> bytes:
     for i in range(safe.shape[1]):
         column = safe.iloc[:, i]
         if not (is_numeric_dtype(column) or is_datetime64_any_dtype(column)):
-            safe.isetitem(i, column.map(csv_text))
+            # pandas-stubs leave out the Series isetitem takes (its docs: "scalar or arraylike").
+            safe.isetitem(i, column.map(csv_text))  # type: ignore[arg-type]
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 

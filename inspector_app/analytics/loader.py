@@ -10,12 +10,16 @@ twenty-year history.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlalchemy import select as select_columns
+from sqlalchemy.orm import QueryableAttribute
+from sqlmodel import Session, col, select
 
 from inspector_app.domain.calendar import FiscalYear
 from inspector_app.domain.enums import ReviewKind
@@ -101,8 +105,8 @@ _EVERY = {
 _DATES = {"reviews": ("start_date", "end_date", "due_date"), "findings": ("resolved_on",)}
 
 
-def _rows(session: Session, sql: str, years: tuple[int, int] | None) -> list[tuple]:
-    driver = session.connection().connection.driver_connection
+def _rows(session: Session, sql: str, years: tuple[int, int] | None) -> list[tuple[Any, ...]]:
+    driver = _driver(session)
     if years is None:
         return driver.execute(sql + _EVERY[sql]).fetchall()
     lo, hi = FiscalYear(years[0]).start, FiscalYear(years[1]).end
@@ -110,10 +114,17 @@ def _rows(session: Session, sql: str, years: tuple[int, int] | None) -> list[tup
     return driver.execute(_SELECTED + sql + _IN_YEARS[sql], params).fetchall()
 
 
+def _driver(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under the session's (reads in its transaction)."""
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)  # an open connection has its sqlite3 one
+    return driver
+
+
 def _as_dates(df: pd.DataFrame, columns: tuple[str, ...]) -> None:
     """ISO text to datetime.date, as the ORM reads a Date column (None stays None)."""
-    for col in columns:
-        df[col] = [date.fromisoformat(v) if isinstance(v, str) else None for v in df[col]]
+    for column in columns:
+        df[column] = [date.fromisoformat(v) if isinstance(v, str) else None for v in df[column]]
 
 
 def load_frames(session: Session, fiscal_years: Iterable[int] | int | None = None,
@@ -130,8 +141,7 @@ def load_frames(session: Session, fiscal_years: Iterable[int] | int | None = Non
         finding_rows = _rows(session, _FINDINGS, None)
     else:
         ids = json.dumps(reviews["id"].tolist())
-        driver = session.connection().connection.driver_connection
-        finding_rows = driver.execute(_FINDINGS_OF, (ids,)).fetchall()
+        finding_rows = _driver(session).execute(_FINDINGS_OF, (ids,)).fetchall()
     findings = pd.DataFrame(finding_rows, columns=FINDING_COLUMNS)
     _as_dates(findings, _DATES["findings"])
     if len(findings):
@@ -168,11 +178,13 @@ def empty_frames(topics: list[str] | None = None) -> ProgramFrames:
 # --- the other tables the measures and WSO summaries need ------------------------------
 
 
-def _frame(session: Session, columns: dict[str, object], *where: object) -> pd.DataFrame:
-    cols = list(columns.values())
-    model = cols[0].class_  # type: ignore[attr-defined]
-    q = select(*cols).where(model.deleted == False, *where)  # noqa: E712
-    return pd.DataFrame(session.exec(q).all(), columns=list(columns))
+def _frame(session: Session, columns: dict[str, object]) -> pd.DataFrame:
+    """The live rows of one model's `columns` (frame column name: model attribute)."""
+    attrs = [col(c) for c in columns.values()]
+    first = attrs[0]
+    assert isinstance(first, QueryableAttribute)  # a model's column: it knows its class
+    q = select_columns(*attrs).where(first.class_.deleted == False)  # noqa: E712
+    return pd.DataFrame(session.execute(q).all(), columns=list(columns))
 
 
 def load_agreements(session: Session) -> pd.DataFrame:

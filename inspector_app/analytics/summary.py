@@ -51,7 +51,9 @@ def scope(frames: ProgramFrames, fiscal_year: int, model: str | None = None) -> 
     info = insp.set_index("id")[["agency_id", "agency", "state", "start_date", "model", "kind"]]
     f = f.join(info.rename(columns={"kind": "review_kind"}), on="review_id")
     # groupby-size, not crosstab: the same table at a fraction of the cost (bench/summary.py)
-    counts = f.groupby(["review_id", "kind"]).size().unstack(fill_value=0) if len(f) else {}
+    counts: pd.DataFrame | dict[str, pd.Series] = (
+        f.groupby(["review_id", "kind"]).size().unstack(fill_value=0) if len(f) else {}
+    )
     for kind in (D, A, B):
         col = counts[kind] if kind in counts else pd.Series(dtype="int64")
         insp[PLURAL[kind]] = insp["id"].map(col).fillna(0).astype(int)

@@ -9,9 +9,10 @@ their training and credential status as of the fiscal year's end.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import pandas as pd
 from sqlmodel import Session
@@ -28,6 +29,40 @@ YEARS = 3
 # Fiscal-year months in order: October of the year before, ..., September.
 FY_MONTHS = [10, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9]
 MONTH_NAMES = ["Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"]
+
+
+class _ReviewRow(NamedTuple):
+    """The columns of a review the summary reads (a loader.ProgramFrames reviews row)."""
+
+    id: str
+    fiscal_year: int
+    start_date: date | None
+    status: str
+    mode: str
+
+
+class _OfficerRow(NamedTuple):
+    """The columns of an officer the summary reads (a loader.load_officers row)."""
+
+    id: str
+    name: str
+    credential_number: str
+    status: str
+    status_changed_on: date | None
+    credential_retrieved: bool | None
+
+
+class _AgencyRow(NamedTuple):
+    """The columns of an agency the summary reads (a loader.load_agencies row)."""
+
+    id: str
+    name: str
+    state: str
+    county: str
+    field_office_id: str | None
+
+
+_RETRIEVED: dict[bool | None, str] = {True: "yes", False: "no"}
 
 
 @dataclass
@@ -49,7 +84,8 @@ class LeaSummary:
 
     @property
     def warrants_by_year(self) -> dict[int, int]:
-        return {int(y): int(t) for y, t in self.warrants["Total"].items()}
+        totals = self.warrants["Total"]
+        return {int(y): int(t) for y, t in zip(totals.index, totals, strict=True)}
 
     def overview(self) -> dict[str, Any]:
         """One line of the workbook's Overview sheet."""
@@ -77,8 +113,12 @@ def warrant_table(counts: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     """Warrants per fiscal-year month (rows: years), zeros where nothing was recorded."""
     table = pd.DataFrame(0, index=pd.Index(years, name="Fiscal year"), columns=MONTH_NAMES)
     c = counts[counts["fiscal_year"].isin(years)]
-    for fy, month, n in c[["fiscal_year", "month", "count"]].itertuples(index=False):
-        table.at[int(fy), MONTH_NAMES[FY_MONTHS.index(int(month))]] += int(n)
+    sums: dict[tuple[int, str], int] = {}
+    for fy, month, n in c[["fiscal_year", "month", "count"]].itertuples(index=False, name=None):
+        cell = (int(fy), MONTH_NAMES[FY_MONTHS.index(int(month))])
+        sums[cell] = sums.get(cell, 0) + int(n)
+    for (fy, month_name), n in sums.items():
+        table.at[fy, month_name] = n
     table["Total"] = table[MONTH_NAMES].sum(axis=1)
     return table
 
@@ -89,7 +129,7 @@ def _reviews_table(frames: ProgramFrames, agency_id: str, years: list[int]) -> p
              & r["fiscal_year"].isin(years)]  # fmt: skip
     f = frames.findings
     rows = []
-    for rv in mine[mine["kind"] != FOCUS].sort_values("start_date").itertuples(index=False):
+    for rv in _rows(_ReviewRow, mine[mine["kind"] != FOCUS].sort_values("start_date")):
         own = f[f["review_id"] == rv.id]
         kinds = own["kind"].value_counts()
         d, a, b = (int(kinds.get(k, 0)) for k in (D, A, B))
@@ -112,14 +152,14 @@ def _reviews_table(frames: ProgramFrames, agency_id: str, years: list[int]) -> p
 
 def _officers_table(officers: pd.DataFrame, training: pd.DataFrame, day: date) -> pd.DataFrame:
     rows = []
-    for o in officers.sort_values("name").itertuples(index=False):
+    for o in _rows(_OfficerRow, officers.sort_values("name")):
         recs = training[training["officer_id"] == o.id]
         events = [TrainingEvent(TrainingKind(k), on, h) for k, on, h in
                   recs[["kind", "completed_on", "hours"]].itertuples(index=False)]  # fmt: skip
         status = training_status(ProgramModel.WSO, events, day)
         course = [e for e in events if e.kind == TrainingKind.WSO_COURSE and e.completed_on <= day]
         last = max(course, key=lambda e: e.completed_on) if course else None
-        retrieved = {True: "yes", False: "no"}.get(o.credential_retrieved, "—")
+        retrieved = _RETRIEVED.get(o.credential_retrieved, "—")
         rows.append({
             "Officer": o.name, "Credential": o.credential_number or "—", "Status": o.status,
             "Status changed": o.status_changed_on, "Training": status.summary,
@@ -132,6 +172,14 @@ def _officers_table(officers: pd.DataFrame, training: pd.DataFrame, day: date) -
     return pd.DataFrame(rows, columns=cols)
 
 
+R = TypeVar("R", bound=NamedTuple)
+
+
+def _rows(row: type[R], df: pd.DataFrame) -> Iterator[R]:
+    """`df`'s rows as `row` tuples (its fields are the columns read, in their order)."""
+    return map(row._make, df[list(row._fields)].itertuples(index=False, name=None))
+
+
 def wso_summaries(session: Session, fiscal_year: int) -> list[LeaSummary]:
     """One summary per LEA holding a WSO agreement signed by the fiscal year's end."""
     years = list(range(fiscal_year - YEARS + 1, fiscal_year + 1))
@@ -141,7 +189,7 @@ def wso_summaries(session: Session, fiscal_year: int) -> list[LeaSummary]:
                      & agreements["signed_on"].map(lambda d: d is not None and d <= fy_end)]  # fmt: skip
     if wso.empty:
         return []
-    agencies = loader.load_agencies(session).set_index("id")
+    agencies = {a.id: a for a in _rows(_AgencyRow, loader.load_agencies(session))}
     offices = dict(loader.load_field_offices(session))
     frames = loader.load_frames(session, years)
     officers = loader.load_officers(session)
@@ -149,15 +197,16 @@ def wso_summaries(session: Session, fiscal_year: int) -> list[LeaSummary]:
     training = loader.load_training(session)
     warrants = loader.load_warrants(session)
     out = []
-    for agency_id, group in wso.groupby("agency_id", sort=False):
-        if agency_id not in agencies.index:
+    for key, group in wso.groupby("agency_id", sort=False):
+        agency_id = str(key)  # an id: text already
+        if agency_id not in agencies:
             continue
-        a = agencies.loc[agency_id]
+        a = agencies[agency_id]
         counts = warrants[warrants["agreement_id"].isin(set(group["id"]))]
         statuses = sorted(set(group["status"]))
         out.append(LeaSummary(
-            agency_id=agency_id, name=a["name"], state=a["state"], county=a["county"],
-            field_office=offices.get(a["field_office_id"], ""),
+            agency_id=agency_id, name=a.name, state=a.state, county=a.county,
+            field_office=offices.get(a.field_office_id or "", ""),
             moa_numbers=[m for m in group["moa_number"] if m], signed_on=min(group["signed_on"]),
             agreement_status=", ".join(statuses), fiscal_year=fiscal_year, years=years,
             warrants=warrant_table(counts, years),
