@@ -140,6 +140,8 @@ class AgencyPage(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         self.officers_box = self._box("Designated officers", self.officers_table)
+        officers_layout = self.officers_box.layout()
+        assert isinstance(officers_layout, QVBoxLayout)  # as _box made it
         # the lapsed officers in words above the table (the rows are also highlighted)
         self.lapsed_label = QLabel(self.officers_box)
         self.lapsed_label.setObjectName("lapsed_officers")
@@ -147,7 +149,7 @@ class AgencyPage(QWidget):
         self.lapsed_label.setTextFormat(Qt.TextFormat.RichText)
         self.lapsed_label.setStyleSheet(f"QLabel {{ background: {LAPSED_COLOUR}; padding: 4px; }}")
         self.lapsed_label.hide()
-        self.officers_box.layout().insertWidget(0, self.lapsed_label)
+        officers_layout.insertWidget(0, self.lapsed_label)
         self.reviews_box = self._box("Reviews", self.reviews_table)
         self.agreements_box = self._box("Agreements", self.agreements_table)
         layout.addWidget(self.agreements_box, 2)

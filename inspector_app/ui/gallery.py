@@ -14,8 +14,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import KNOWN_ERRORS
+
+if TYPE_CHECKING:
+    from inspector_app.store.database import Database
 
 SIZE = (1280, 800)
 
@@ -39,7 +43,7 @@ def _save(widget: object, path: Path, app: object) -> Path:
     return path
 
 
-def _agency_to_show(db: object, rows: list) -> str:
+def _agency_to_show(db: Database, rows: list[Any]) -> str:
     """The agency whose page shows the most: lapsed training first, then reviews."""
     from .agency_page import load_agency
 
@@ -100,8 +104,9 @@ def run(outdir: Path) -> list[Path]:
     shot("05-wso-review-interviews")
     window.open_review(jem.review.id)
     data = getattr(workspace, "data", None)
-    if data is not None and data.findings and hasattr(workspace, "open_finding"):
-        editor = workspace.open_finding(data.findings[0].id)
+    open_finding = getattr(workspace, "open_finding", None)
+    if data is not None and data.findings and callable(open_finding):
+        editor = open_finding(data.findings[0].id)
         _settle(app)
         shot("06-finding-editor", editor)
         editor.close()

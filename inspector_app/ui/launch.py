@@ -101,7 +101,9 @@ def _style_sheet() -> str:
 def make_application() -> object:
     from .qt import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "inspector-app"])
+    running = QApplication.instance()  # typed as the QCoreApplication it derives from
+    app = (running if isinstance(running, QApplication)
+           else QApplication([sys.argv[0] if sys.argv else "inspector-app"]))  # fmt: skip
     app.setApplicationName("Inspector")
     app.setOrganizationName("287g-Oversight")
     app.setStyle("Fusion")  # the same look on every platform; the style sheet is small

@@ -310,15 +310,15 @@ class CorrectiveActionsDialog(_Dialog):
             self.layout_.addWidget(w)
         self.layout_.addLayout(form)
         self.layout_.addLayout(row)
-        for w in (self.stale, self.error, self.closeout, close):
-            self.layout_.addWidget(w)
+        for tail in (self.stale, self.error, self.closeout, close):
+            self.layout_.addWidget(tail)
         self.resize(820, 560)
         self.reload()
 
     def reload(self) -> None:
         self.model.removeRows(0, self.model.rowCount())
-        self.actions = ca.actions_of(self.ctx.db, self.finding_id)
-        for a in self.actions:
+        self.corrective_actions = ca.actions_of(self.ctx.db, self.finding_id)
+        for a in self.corrective_actions:
             cells = [a.action, "ICE field office" if a.owner == "ice" else "LEA",
                      a.due_on.isoformat() if a.due_on else "", _STATUS_LABELS.get(a.status, a.status),
                      a.completed_on.isoformat() if a.completed_on else "",
@@ -349,7 +349,7 @@ class CorrectiveActionsDialog(_Dialog):
         self._selection_changed()
         self.stale.clear()  # a refusal was about the row chosen before
         ident = self.selected_id()
-        a = next((x for x in self.actions if x.id == ident), None)
+        a = next((x for x in self.corrective_actions if x.id == ident), None)
         if a is None:
             self.base_rev = self.loaded = None
             return
@@ -466,7 +466,8 @@ class OfficerStatusDialog(_Dialog):
         self.officer_id = officer_id
         o, status = review_views.officer_with_training(ctx.db, officer_id, today_of(ctx))
         head = QLabel(f"<b>{o.name}</b> ({o.model}, credential {o.credential_number or '—'})<br>"
-                      f"Training: {status.summary}" if o else "Officer not found", self)  # fmt: skip
+                      f"Training: {status.summary}" if o and status else "Officer not found",
+                      self)  # fmt: skip
         head.setWordWrap(True)
         self.status = QComboBox(self)
         for s_ in OfficerStatus:
@@ -578,9 +579,9 @@ class InfoRequestDialog(_Dialog):
         self.reload()
 
     def reload(self) -> None:
-        self.view = ir.request_of(self.ctx.db, self.review_id, today_of(self.ctx))
+        self.view = view = ir.request_of(self.ctx.db, self.review_id, today_of(self.ctx))
         self.model.removeRows(0, self.model.rowCount())
-        exists = self.view is not None
+        exists = view is not None
         for b in (self.save_button, self.sent_button, self.receive_button,
                   self.unreceive_button, self.add_button):  # fmt: skip
             b.setEnabled(exists)
@@ -588,18 +589,18 @@ class InfoRequestDialog(_Dialog):
         self.create_button.setEnabled(
             not exists and self.review is not None and self.review.kind == ReviewKind.WSO_REVIEW
         )
-        if not exists:
+        if view is None:
             self.state.setText("No request form yet. Creating one fills in the field office's "
                                "point of contact and the standard list of documents.")  # fmt: skip
             return
-        r = self.view.request
+        r = view.request
         self._fill_form(r)
         sent = f"sent {r.sent_on.isoformat()}" if r.sent_on else "not sent yet"
-        self.state.setText(f"<b>{self.view.state.replace('_', ' ').capitalize()}</b>: {sent}; "
-                           f"{self.view.received} of {len(self.view.items)} documents received; "
+        self.state.setText(f"<b>{view.state.replace('_', ' ').capitalize()}</b>: {sent}; "
+                           f"{view.received} of {len(view.items)} documents received; "
                            f"due {r.due_on.isoformat() if r.due_on else '—'}.")  # fmt: skip
-        for item in self.view.items:
-            files = ", ".join(a.filename for a in self.view.files.get(item.id, []))
+        for item in view.items:
+            files = ", ".join(a.filename for a in view.files.get(item.id, []))
             cells = [str(item.position), item.description,
                      item.received_on.isoformat() if item.received_on else "", files]  # fmt: skip
             row = [QStandardItem(c) for c in cells]
@@ -615,8 +616,9 @@ class InfoRequestDialog(_Dialog):
         after another button (mark sent, a document received) their typing stays, and
         if no one changed those fields meanwhile the edit goes on from the new revision."""
         stored = {"poc_name": r.poc_name, "poc_email": r.poc_email, "due_on": r.due_on}
-        editing = self.loaded is not None and self._form_values() != self._shown
-        if editing and any(self.loaded[k] != stored[k] for k in stored):
+        loaded = self.loaded
+        editing = loaded is not None and self._form_values() != self._shown
+        if loaded is not None and editing and any(loaded[k] != stored[k] for k in stored):
             return  # changed elsewhere too: Save will say so (StaleEdit)
         self.base_rev, self.loaded = r.rev, stored
         if editing:
@@ -630,6 +632,11 @@ class InfoRequestDialog(_Dialog):
     def load_theirs(self) -> None:
         self._shown = self._form_values()  # not editing any more: show what is stored
         self.reload()
+
+    def _request_id(self) -> str:
+        """The request's id: the buttons that use it are disabled until there is one."""
+        assert self.view is not None
+        return self.view.request.id
 
     def selected_item(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
@@ -645,7 +652,7 @@ class InfoRequestDialog(_Dialog):
                 self._on_save,
                 ir.update_request,
                 self.ctx.db,
-                self.view.request.id,
+                self._request_id(),
                 **self._form_values(),
             )
             is not None
@@ -654,7 +661,7 @@ class InfoRequestDialog(_Dialog):
             self.reload()
 
     def _on_sent(self) -> None:
-        if self.run(ir.mark_sent, self.ctx.db, self.view.request.id,
+        if self.run(ir.mark_sent, self.ctx.db, self._request_id(),
                     on=today_of(self.ctx)) is not None:  # fmt: skip
             self.reload()
 
@@ -677,7 +684,7 @@ class InfoRequestDialog(_Dialog):
             self.reload()
 
     def _on_add(self) -> None:
-        if self.run(ir.add_item, self.ctx.db, self.view.request.id,
+        if self.run(ir.add_item, self.ctx.db, self._request_id(),
                     self.new_item.text()) is not None:  # fmt: skip
             self.new_item.clear()
             self.reload()

@@ -108,9 +108,10 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.settings = settings or ctx.settings or default_settings()
         self.owns_database = False  # set by launch: closing the window closes the database
-        self.workspaces: dict[str, QWidget] = {}
+        self.workspaces: dict[str, ReviewWorkspace] = {}
         self.commands: dict[str, QAction] = {}
         self.help_box: QMessageBox | None = None
+        self.new_review_dialog: NewReviewDialog | None = None  # while New review is open
         self._current_key = "agencies"
         self.setWindowTitle(f"Inspector — {ctx.db.path.name}")
 
@@ -290,15 +291,20 @@ class MainWindow(QMainWindow):
         """'agencies', 'reviews', ..., 'agency', or 'review:<id>'."""
         return self._current_key
 
-    def current_workspace(self) -> QWidget | None:
+    def current_workspace(self) -> ReviewWorkspace | None:
         widget = self.stack.currentWidget()
-        return widget if widget in self.workspaces.values() else None
+        return (
+            widget
+            if isinstance(widget, ReviewWorkspace) and widget in self.workspaces.values()
+            else None
+        )
 
     def _set_page(self, key: str, widget: QWidget) -> None:
         self._current_key = key
         self.stack.setCurrentWidget(widget)
         stack = getattr(widget, "undo_stack", None) if key.startswith("review:") else None
-        self.undo_group.setActiveStack(stack)
+        # PySide6's stubs leave out None (Qt's nullptr: no stack active), which Qt takes.
+        self.undo_group.setActiveStack(stack)  # type: ignore[arg-type]
         # A workspace has its own Find (Ctrl+F within it); one shortcut on two actions
         # would make Qt run neither, so the window's steps aside there.
         self.commands[Actions.FIND].setShortcuts(
@@ -384,7 +390,9 @@ class MainWindow(QMainWindow):
         self.nav.clearSelection()
         self.nav.blockSignals(False)
         self.open_list.blockSignals(True)
-        self.open_list.setCurrentItem(self._open_item(review_id))
+        listed = self._open_item(review_id)
+        assert listed is not None  # added to the list with the workspace
+        self.open_list.setCurrentItem(listed)
         self.open_list.blockSignals(False)
         return workspace
 
@@ -452,7 +460,7 @@ class MainWindow(QMainWindow):
         dialog = NewReviewDialog(self.ctx, self, agency_id=agency_id)
         self.new_review_dialog = dialog  # tests drive the open dialog through this
         try:
-            if dialog.exec() and getattr(dialog, "created_review_id", None):
+            if dialog.exec() and dialog.created_review_id:
                 self.open_review(dialog.created_review_id)
         finally:
             self.new_review_dialog = None
@@ -567,8 +575,8 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             if isinstance(page, ListPage):
                 page.wait_idle()
-            elif callable(getattr(page, "shutdown", None)):
-                page.shutdown()
+            elif callable(shutdown := getattr(page, "shutdown", None)):
+                shutdown()
         super().closeEvent(event)
         if self.owns_database:
             self.ctx.close()

@@ -50,7 +50,7 @@ from .qt import (
     QWidget,
     Signal,
 )
-from .tasks import run_with_progress
+from .tasks import Task, run_with_progress
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # a summary figure's dotted key (drill-down)
 REVIEW_ROLE = Qt.ItemDataRole.UserRole + 2  # the review a detail row belongs to
@@ -110,7 +110,7 @@ class ProgramView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.data: ProgramData | None = None
-        self.task = None
+        self.task: Task | None = None
         self._dirty = True  # counted when first shown, not while the main window is built
         self._build()
         ctx.sig_changed.connect(self._on_db_changed)

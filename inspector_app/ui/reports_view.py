@@ -38,10 +38,12 @@ from .qt import (
     QPainter,
     QPdfDocument,
     QPdfView,
+    QPersistentModelIndex,
     QPrintDialog,
     QPrinter,
     QPushButton,
     QSize,
+    QStandardItemModel,
     Qt,
     QTableView,
     QToolBar,
@@ -83,10 +85,10 @@ class ArtifactModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(
@@ -96,7 +98,9 @@ class ArtifactModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         row = self.rows[index.row()]
@@ -210,7 +214,8 @@ class ReportWindow(QMainWindow):
 
     def _on_save_as(self) -> None:
         folder = self.ctx.settings.value("reports/last_folder", "") if self.ctx.settings else ""
-        start = str(Path(folder or Path.home()) / self.filename)
+        start = str(Path(folder if isinstance(folder, str) and folder else Path.home())
+                    / self.filename)  # fmt: skip
         path, _ = QFileDialog.getSaveFileName(self, "Save report as", start, "PDF files (*.pdf)")
         if not path:
             return
@@ -349,9 +354,11 @@ class ReportsView(QWidget):
             except ServiceError:
                 available = []
             first_enabled = -1
+            items = self.kind_box.model()
+            assert isinstance(items, QStandardItemModel)  # a combo box's own model
             for kind, enabled, reason in available:
                 self.kind_box.addItem(report_service.REPORT_LABELS[kind], (kind, enabled, reason))
-                item = self.kind_box.model().item(self.kind_box.count() - 1)
+                item = items.item(self.kind_box.count() - 1)
                 if not enabled:
                     item.setEnabled(False)
                     item.setToolTip(reason)

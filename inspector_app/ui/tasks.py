@@ -42,6 +42,7 @@ class Task(QRunnable):
         self.signals = _Signals()
         self._cancel = threading.Event()
         self.done = threading.Event()
+        self.dialog: QProgressDialog | None = None  # run_with_progress's (kept alive with it)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -104,10 +105,18 @@ def run_with_progress(
         dialog.reset()
         dialog.deleteLater()
 
+    def _finished(result: Any) -> None:
+        _close()
+        on_done(result)
+
+    def _failed(exc: BaseException) -> None:
+        _close()
+        on_error(exc)
+
     task.signals.progress.connect(_progress)
-    task.signals.finished.connect(lambda result: (_close(), on_done(result)))
-    task.signals.failed.connect(lambda exc: (_close(), on_error(exc)))
+    task.signals.finished.connect(_finished)
+    task.signals.failed.connect(_failed)
     task.signals.cancelled.connect(_close)
     QTimer.singleShot(0, lambda: task.start(pool))
-    task.dialog = dialog  # type: ignore[attr-defined]  (kept alive with the task; tests read it)
+    task.dialog = dialog  # kept alive with the task; tests read it
     return task

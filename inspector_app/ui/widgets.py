@@ -16,6 +16,7 @@ from inspector_app.store.database import Database
 from .errors import error_text
 from .formatting import today_of
 from .qt import (
+    QAbstractItemModel,
     QAbstractItemView,
     QAbstractTableModel,
     QBrush,
@@ -26,6 +27,7 @@ from .qt import (
     QLabel,
     QLineEdit,
     QModelIndex,
+    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTableView,
@@ -94,10 +96,10 @@ class RowsModel(QAbstractTableModel):
     def row_at(self, index: QModelIndex) -> Any:
         return self.rows[index.row()] if index.isValid() else None
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:  # noqa: N802
@@ -110,7 +112,9 @@ class RowsModel(QAbstractTableModel):
             self._brushes[colour] = QBrush(QColor(colour))
         return self._brushes[colour]
 
-    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         col, row = self.columns[index.column()], self.rows[index.row()]
@@ -147,6 +151,8 @@ class RowsProxy(QSortFilterProxyModel):
     once per change (`predicate_factory`) and each row's search text once per load.
     """
 
+    _source: RowsModel  # the source model, read per row without a call into Qt
+
     def __init__(self, haystack: Callable[[Any], str], parent: QWidget | None = None):
         super().__init__(parent)
         self._haystack = haystack
@@ -155,7 +161,9 @@ class RowsProxy(QSortFilterProxyModel):
         self._predicate: Callable[[Any], bool] | None = None
         self._texts: dict[int, str] = {}  # id(row) -> folded search text
 
-    def setSourceModel(self, model: RowsModel) -> None:  # noqa: N802
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
+        assert isinstance(model, RowsModel)  # the proxy reads the rows of a RowsModel
+        self._source = model  # before super(): setting the source already filters
         super().setSourceModel(model)
         model.modelAboutToBeReset.connect(self._texts.clear)
 
@@ -172,8 +180,10 @@ class RowsProxy(QSortFilterProxyModel):
         self._predicate = self.predicate_factory()
         self.endFilterChange()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
-        row = self.sourceModel().rows[source_row]
+    def filterAcceptsRow(  # noqa: N802
+        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        row = self._source.rows[source_row]
         if self._predicate is not None and not self._predicate(row):
             return False
         if not self._needles:
