@@ -16,9 +16,11 @@ from pathlib import Path
 from types import TracebackType
 
 from inspector_app import paths
-from inspector_app.services.errors import ServiceError
+from inspector_app.domain.errors import KnownError
 from inspector_app.store.database import Database, open_database
 from inspector_app.store.errors import DatabaseProblem
+
+from .errors import log_path  # one log for the crash hook and the handlers
 
 EXIT_PROBLEM = 2
 NO_DISPLAY = (
@@ -44,10 +46,6 @@ def has_display(environ: dict[str, str] | os._Environ = os.environ,
     return any(environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def log_path() -> Path:
-    return paths.data_dir() / "logs" / "errors.log"
-
-
 def write_log(text: str) -> Path | None:
     path = log_path()
     try:
@@ -64,7 +62,7 @@ def show_unexpected(exc_type: type[BaseException], exc: BaseException,
     """sys.excepthook: a dialog for the user, the traceback in the log (never lost)."""
     from .qt import QApplication, QMessageBox
 
-    if isinstance(exc, DatabaseProblem | ServiceError):
+    if isinstance(exc, KnownError):
         # A known condition escaped a handler: one line is all the user needs.
         sys.stderr.write(f"inspector-app: {exc}\n")
         if QApplication.instance() is not None:
