@@ -11,7 +11,7 @@ class Labelled(StrEnum):
 
     @property
     def label(self) -> str:
-        from .labels import label  # labels imports these enums
+        from .labels import label
 
         return label(self)
 

@@ -185,3 +185,13 @@ def test_an_edited_finding_keeps_its_kind_an_enum(db):
     f = findings.add_finding(db, review_id=review.id, kind="deficiency", topic="training")
     edited = findings.update_finding(db, f.id, kind="area_of_concern", description=" seen ")
     assert type(edited.kind) is FindingKind and edited.description == "seen"
+
+
+def test_every_label_entry_names_a_real_member():
+    """The table is keyed by class name and value (strings): a typo would go unnoticed."""
+    from inspector_app.domain import enums
+    from inspector_app.domain.labels import table
+
+    for class_name, entries in table().items():
+        enum = getattr(enums, class_name)
+        assert set(entries) <= {m.value for m in enum}, class_name
