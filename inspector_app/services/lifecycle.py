@@ -430,21 +430,26 @@ def judge_finding(
 # --- disputes ---------------------------------------------------------------------
 
 
-def dispute_finding(db: Database, finding_id: str, note: str) -> Finding:
+def dispute_finding(
+    db: Database, finding_id: str, note: str, *, base_rev: int | None = None
+) -> Finding:
     """The program office disputes a finding: it stays in the review and reports, counted
-    separately. Allowed on a final review (not part of its content hash)."""
+    separately. Allowed on a final review (not part of its content hash). `base_rev`: the
+    revision the dispute form was opened at (StaleEdit, nothing written, if it moved)."""
     why = required_text(note, "dispute_note")
     with unit_of_work(db, "dispute_finding") as uow:
-        finding = uow.get(Finding, finding_id, "finding")
+        finding = uow.get_for_update(Finding, finding_id, "finding", base_rev,
+                                     {"disputed": True, "dispute_note": why})  # fmt: skip
         finding.disputed, finding.dispute_note = True, why
         uow.save(finding, review_id=finding.review_id)
         uow.audit("finding", finding.id, review_id=finding.review_id, note=why)
         return finding
 
 
-def undispute_finding(db: Database, finding_id: str) -> Finding:
+def undispute_finding(db: Database, finding_id: str, *, base_rev: int | None = None) -> Finding:
     with unit_of_work(db, "undispute_finding") as uow:
-        finding = uow.get(Finding, finding_id, "finding")
+        finding = uow.get_for_update(Finding, finding_id, "finding", base_rev,
+                                     {"disputed": False, "dispute_note": ""})  # fmt: skip
         if not finding.disputed:
             raise Conflict(f"finding F-{finding.number} is not disputed")
         old = finding.dispute_note

@@ -39,7 +39,7 @@ from inspector_app.services import attachments, lifecycle, review_views
 from inspector_app.services import corrective_actions as ca
 from inspector_app.services import info_requests as ir
 from inspector_app.services.errors import ServiceError, StaleEdit
-from inspector_app.services.review_views import Officer
+from inspector_app.services.review_views import Finding, Officer
 from inspector_app.store.errors import DatabaseProblem
 
 from .context import AppContext
@@ -91,7 +91,7 @@ def _date_edit(parent: QWidget, day: date | None) -> QDateEdit:
 
 _FIELD_LABELS = {"poc_name": "Point of contact", "poc_email": "E-mail", "due_on": "Due",
                  "status_reason": "Reason", "credential_retrieved": "Credential retrieved",
-                 "completed_on": "Completed on"}  # fmt: skip
+                 "completed_on": "Completed on", "dispute_note": "Dispute note"}  # fmt: skip
 
 
 def _error_label(parent: QWidget) -> QLabel:
@@ -429,8 +429,7 @@ class DisputeDialog(_Dialog):
         head = QLabel(f"<b>F-{f.number}</b> {f.description}" if f else "Finding not found", self)
         head.setWordWrap(True)
         self.disputed = QCheckBox("Disputed by the program office", self)
-        self.disputed.setChecked(bool(f and f.disputed))
-        self.note = QPlainTextEdit(f.dispute_note if f else "", self)
+        self.note = QPlainTextEdit(self)
         self.note.setPlaceholderText("What the program office disputes, and why")
         hint = QLabel("A disputed finding stays in the review and its reports; it is counted "
                       "separately.", self)  # fmt: skip
@@ -439,16 +438,28 @@ class DisputeDialog(_Dialog):
                                    | QDialogButtonBox.StandardButton.Cancel, self)  # fmt: skip
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
-        for w in (head, self.disputed, self.note, hint, self.error, buttons):
+        for w in (head, self.disputed, self.note, hint, self.stale, self.error, buttons):
             self.layout_.addWidget(w)
+        self._fill(f)
+
+    def _fill(self, f: Finding | None) -> None:
+        self.disputed.setChecked(bool(f and f.disputed))
+        self.note.setPlainText(f.dispute_note if f else "")
         self.was_disputed = bool(f and f.disputed)
+        if f is not None:  # saves are checked against the revision shown
+            self.base_rev = f.rev
+            self.loaded = {"disputed": f.disputed, "dispute_note": f.dispute_note}
+
+    def load_theirs(self) -> None:
+        self._fill(review_views.finding(self.ctx.db, self.finding_id))
 
     def _on_save(self) -> None:
         if self.disputed.isChecked():
-            result = self.run(lifecycle.dispute_finding, self.ctx.db, self.finding_id,
-                              self.note.toPlainText())  # fmt: skip
+            result = self.run_edit(self._on_save, lifecycle.dispute_finding, self.ctx.db,
+                                   self.finding_id, self.note.toPlainText())  # fmt: skip
         elif self.was_disputed:
-            result = self.run(lifecycle.undispute_finding, self.ctx.db, self.finding_id)
+            result = self.run_edit(self._on_save, lifecycle.undispute_finding, self.ctx.db,
+                                   self.finding_id)  # fmt: skip
         else:
             self.reject()
             return

@@ -328,3 +328,26 @@ def test_the_conflict_bar_does_not_squeeze_the_editor(ctx, other, finding, qtbot
     for label in definitions:
         assert label.height() >= label.heightForWidth(label.width()), label.text()
     assert editor.height() <= editor.screen().availableGeometry().height()
+
+
+def test_dispute_refused_then_kept(ctx, other, finding, qtbot):  # noqa: ANN001, F811
+    """Two people at the program office dispute the same finding: the second keeps their
+    note, is told who saved first, and can deliberately keep theirs."""
+    from inspector_app.services import lifecycle
+    from inspector_app.ui.lifecycle_dialogs import DisputeDialog
+
+    dialog = DisputeDialog(ctx, None, finding.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.disputed.setChecked(True)
+    dialog.note.setPlainText("The MOA allows a 30-day grace period")
+    lifecycle.dispute_finding(other, finding.id, "Training was complete per PALMS")
+    dialog._on_save()
+    assert dialog.stale.isVisible() and dialog.result() == 0
+    assert re.search(CHANGED_BY, dialog.stale.message.text())
+    assert "Training was complete per PALMS" in dialog.stale.theirs.text()
+    assert dialog.note.toPlainText() == "The MOA allows a 30-day grace period"  # kept
+    assert _get(ctx.db, Finding, finding.id).dispute_note == "Training was complete per PALMS"
+    _click(qtbot, dialog.stale.keep_button)
+    assert dialog.result() == 1
+    assert _get(ctx.db, Finding, finding.id).dispute_note == "The MOA allows a 30-day grace period"

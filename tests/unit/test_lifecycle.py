@@ -297,3 +297,22 @@ def test_a_hash_version_from_a_newer_app_is_refused_in_one_line(demo_db):
          json.dumps(entry.detail | {"hash_version": 3}), entry.id)  # fmt: skip
     with pytest.raises(ServiceError, match="content hash version 3.*update the app"):
         lifecycle.verify_review(demo_db, alder.id)
+
+
+def test_a_dispute_from_an_old_revision_is_refused_and_writes_nothing(demo_db):
+    """Two program-office staff disputing the same finding: the second, saving from the
+    revision they opened, is told who changed it; the first one's note stays."""
+    from inspector_app.services.errors import StaleEdit
+
+    bexley = _review(demo_db, "Bexley", "jem_inspection")
+    f = _findings(demo_db, bexley.id)[0]
+    opened_at = f.rev
+    lifecycle.dispute_finding(demo_db, f.id, "First reading of the MOA.", base_rev=opened_at)
+    with pytest.raises(StaleEdit, match=rf"finding F-{f.number} was changed by "):
+        lifecycle.dispute_finding(demo_db, f.id, "Second reading.", base_rev=opened_at)
+    with pytest.raises(StaleEdit):
+        lifecycle.undispute_finding(demo_db, f.id, base_rev=opened_at)
+    now = next(x for x in _findings(demo_db, bexley.id) if x.id == f.id)
+    assert (now.disputed, now.dispute_note, now.rev) == (True, "First reading of the MOA.",
+                                                          opened_at + 1)  # fmt: skip
+    lifecycle.undispute_finding(demo_db, f.id, base_rev=now.rev)  # from the current one: fine
