@@ -47,7 +47,7 @@ from inspector_app.store.models import (
 
 from .errors import Invalid
 from .info_requests import request_state
-from .uow import unit_of_work
+from .uow import check_base_rev, unit_of_work
 
 
 class Category:
@@ -262,6 +262,7 @@ class PlanRow:
     reason: str
     accepted: bool = False
     note: str = ""
+    rev: int = 0  # the saved entry's revision (0: none saved yet), for stale-save checks
 
 
 @dataclass
@@ -300,10 +301,18 @@ def fy_plan(db: Database, fiscal_year: int) -> Plan:
             agreement.id, agreement.agency_id, agreement.name, agreement.state, h.due,
             h.last_review_end,
             proposed=c.included, included=e.included if e else c.included, reason=c.reason,
-            accepted=bool(e and e.accepted), note=e.note if e else "",
+            accepted=bool(e and e.accepted), note=e.note if e else "", rev=e.rev if e else 0,
         ))  # fmt: skip
     rows.sort(key=lambda r: (r.due, r.agency_name))
     return Plan(fiscal_year, rows)
+
+
+def _check_plan_revs(saved: dict[str, PlanEntry], shown: Plan, included: dict[str, bool]) -> None:
+    """Refuse a plan saved from what the user was shown if an entry moved on since."""
+    for r in shown.rows:
+        check_base_rev(saved.get(r.agreement_id), r.rev,
+                       {"included": included.get(r.agreement_id, r.included)},
+                       f"the FY{shown.fiscal_year} plan entry of {r.agency_name}")  # fmt: skip
 
 
 def _check_year(fiscal_year: int) -> None:
@@ -313,10 +322,11 @@ def _check_year(fiscal_year: int) -> None:
 
 def save_plan(
     db: Database, fiscal_year: int, *, included: dict[str, bool] | None = None,
-    notes: dict[str, str] | None = None, accept: bool = True,
+    notes: dict[str, str] | None = None, accept: bool = True, based_on: Plan | None = None,
 ) -> Plan:  # fmt: skip
     """Accept (or change) the plan: one entry per JEM agreement, in one transaction.
-    `included` overrides the current plan for the agreements it names."""
+    `included` overrides the current plan for the agreements it names. `based_on`: the
+    plan the user was shown; if an entry was saved since, StaleEdit and nothing written."""
     current = fy_plan(db, fiscal_year)
     included = included or {}
     notes = notes or {}
@@ -327,6 +337,8 @@ def save_plan(
     with unit_of_work(db, "accept_fy_plan" if accept else "change_fy_plan") as uow:
         saved = {e.agreement_id: e for e in queries.live(
             uow.session, PlanEntry, PlanEntry.fiscal_year == fiscal_year)}  # fmt: skip
+        if based_on is not None:
+            _check_plan_revs(saved, based_on, included)
         changed = []
         for r in current.rows:
             entry = saved.get(r.agreement_id) or PlanEntry(fiscal_year=fiscal_year,

@@ -10,8 +10,10 @@ from datetime import date
 from typing import Any
 
 from inspector_app.services import schedule
+from inspector_app.services.errors import StaleEdit
 
 from .context import AppContext
+from .errors import KNOWN_ERRORS, error_text
 from .lifecycle_dialogs import ID_ROLE, _Dialog, _exec
 from .qt import (
     QAbstractItemView,
@@ -94,11 +96,22 @@ class FyPlanDialog(_Dialog):
         self.summary.setText(text)
 
     def _on_accept(self) -> None:
-        plan = self.run(schedule.save_plan, self.ctx.db, self.fiscal_year,
-                        included=self.included(), accept=True)  # fmt: skip
-        if plan is not None:
-            self.result_ = plan
-            self.accept()
+        self.error.clear()
+        try:
+            plan = schedule.save_plan(self.ctx.db, self.fiscal_year, included=self.included(),
+                                      accept=True, based_on=self.plan)  # fmt: skip
+        except StaleEdit as exc:
+            # Someone saved the plan since it was shown: nothing was written. Their plan
+            # becomes the base, the ticks here stay, and a second Accept keeps them.
+            self.plan = self.run(schedule.fy_plan, self.ctx.db, self.fiscal_year) or self.plan
+            self.error.setText(f"{exc} "
+                               "Press Accept plan again to keep your choices.")  # fmt: skip
+            return
+        except KNOWN_ERRORS as exc:
+            self.error.setText(error_text(exc))
+            return
+        self.result_ = plan
+        self.accept()
 
 
 def fy_plan_dialog(ctx: AppContext, parent: QWidget | None, fiscal_year: int) -> Any:

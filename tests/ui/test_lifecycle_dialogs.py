@@ -153,6 +153,28 @@ def test_fy_plan_dialog_warns_when_a_due_lea_is_left_out(qtbot, demo_db):
     ctx.close()
 
 
+def test_fy_plan_accepted_elsewhere_meanwhile_is_not_overwritten(qtbot, demo_db):
+    """Two supervisors have the plan open; the second Accept is refused with who saved
+    first, keeps the ticks, and a second press keeps them deliberately."""
+    from inspector_app.services import schedule
+
+    ctx = make_ctx(demo_db)
+    dialog = FyPlanDialog(ctx, None, 2027)
+    qtbot.addWidget(dialog)
+    first = dialog.model.item(0, 0)
+    agreement = first.data(ld.ID_ROLE)
+    first.setCheckState(Qt.CheckState.Unchecked)  # mine: leave the first LEA out
+    schedule.save_plan(demo_db, 2027, notes={agreement: "moved up by the field office"})
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    assert dialog.result_ is None and "was changed by" in dialog.error.text()
+    assert first.checkState() == Qt.CheckState.Unchecked  # my choice is still shown
+    assert agreement in {r.agreement_id for r in schedule.fy_plan(demo_db, 2027).included}
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)  # deliberately mine
+    assert dialog.result_ is not None
+    assert agreement not in {r.agreement_id for r in schedule.fy_plan(demo_db, 2027).included}
+    ctx.close()
+
+
 def test_review_menu_entries_open_existing_dialogs():
     from inspector_app.ui.workspace.lifecycle_actions import _ACTIONS
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -176,3 +177,20 @@ def test_next_biennial_due_counts_only_held_reviews_of_the_programme():
     assert next_biennial_due("WSO", signed, [held, planned, focus, wso]) == date(2027, 6, 1)
     in_progress = ReviewFact("jem_inspection", "in_progress", date(2025, 1, 10))
     assert next_biennial_due("JEM", signed, [held, in_progress]) == date(2027, 1, 10)
+
+
+def test_a_plan_accepted_from_an_old_view_is_refused(db):
+    """Two supervisors open the FY plan; the second to accept is told who saved first,
+    and nothing of theirs is written."""
+    from inspector_app.services.errors import StaleEdit
+
+    a1 = ag.create_agency(db, name="One SO", state="GA")
+    g1 = ag.create_agreement(db, agency_id=a1.id, model="JEM", signed_on="2025-03-01")
+    shown = schedule.fy_plan(db, 2027)  # both open the dialog
+    schedule.save_plan(db, 2027, included={g1.id: True}, accept=True, based_on=shown)
+    with pytest.raises(StaleEdit, match="plan entry of One SO was changed by Test Inspector"):
+        schedule.save_plan(db, 2027, included={g1.id: False}, accept=True, based_on=shown)
+    assert [r.agreement_id for r in schedule.fy_plan(db, 2027).included] == [g1.id]
+    again = schedule.fy_plan(db, 2027)  # from the current plan: saved
+    schedule.save_plan(db, 2027, included={g1.id: False}, accept=True, based_on=again)
+    assert schedule.fy_plan(db, 2027).included == []
