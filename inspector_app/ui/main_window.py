@@ -93,6 +93,8 @@ class Actions:
 
 LAZY_PAGES = {"due": DueView, "reports": ReportsView, "program": ProgramView}
 INTEGRITY_CHECK_MS = 30 * 60 * 1000  # the full check: seconds on a large file, so in a worker
+# The first check soon after start: the daily backup checks the first open of a day only.
+FIRST_INTEGRITY_CHECK_MS = 2 * 60 * 1000
 
 
 def default_settings() -> QSettings:
@@ -189,8 +191,8 @@ class MainWindow(QMainWindow):
         ctx.sig_changed.connect(lambda _change: self._status_timer.start())
         self._integrity_task: Task | None = None
         self._integrity_timer = QTimer(self)
-        self._integrity_timer.setInterval(INTEGRITY_CHECK_MS)
-        self._integrity_timer.timeout.connect(self.check_integrity)
+        self._integrity_timer.setInterval(FIRST_INTEGRITY_CHECK_MS)
+        self._integrity_timer.timeout.connect(self._scheduled_integrity_check)
         self._integrity_timer.start()
         self._update_open_label()
         self._restore()
@@ -263,6 +265,10 @@ class MainWindow(QMainWindow):
             else "offline, nothing waiting to sync"
         )
         self.sync_label.setToolTip("Changes are kept on this computer until the next sync.")
+
+    def _scheduled_integrity_check(self) -> None:
+        self._integrity_timer.setInterval(INTEGRITY_CHECK_MS)  # after the first: every 30 min
+        self.check_integrity()
 
     def check_integrity(self) -> Task | None:
         """The scheduled full integrity check, off the GUI thread. Damage stops all writes

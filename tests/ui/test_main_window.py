@@ -229,3 +229,30 @@ def test_a_review_opened_from_the_window_starts_on_its_first_item(qtbot, demo_ct
     first = view.source().entries()[0]
     assert view.current_key() == first.key
     assert workspace.detail.prompt.text() == first.prompt
+
+
+def test_the_first_integrity_check_runs_soon_after_start_and_damage_stays_shown(
+    qtbot,
+    demo_ctx,
+    settings,
+    open_window,
+    monkeypatch,  # noqa: ANN001
+):
+    """The daily backup checks only the first open of a day: the window checks again soon
+    after it starts, then every 30 minutes; damage found stays in the status bar."""
+    from inspector_app.store.errors import CorruptDatabase
+    from inspector_app.ui import main_window as mw
+
+    monkeypatch.setattr(mw, "FIRST_INTEGRITY_CHECK_MS", 20)
+    calls: list[int] = []
+
+    def damaged() -> None:
+        calls.append(1)
+        raise CorruptDatabase(demo_ctx.db.path, "page 7: btree cell out of order")
+
+    monkeypatch.setattr(demo_ctx.db, "check_integrity", damaged)
+    window = open_window(demo_ctx, settings)
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    qtbot.waitUntil(lambda: "damaged" in window.statusBar().currentMessage(), timeout=5000)
+    assert window._integrity_timer.interval() == mw.INTEGRITY_CHECK_MS
+    window.problem_box.close()
