@@ -488,7 +488,11 @@ def test_demo_check_finds_no_damage(demo_db):
 
 def test_main_window_checks_on_a_schedule_and_shows_damage(qtbot, demo_db_path, tmp_path):  # noqa: ANN001
     from inspector_app.ui.context import AppContext
-    from inspector_app.ui.main_window import INTEGRITY_CHECK_MS, MainWindow
+    from inspector_app.ui.main_window import (
+        FIRST_INTEGRITY_CHECK_MS,
+        INTEGRITY_CHECK_MS,
+        MainWindow,
+    )
     from inspector_app.ui.qt import QSettings
 
     db = open_database(demo_db_path, daily_backup=False)
@@ -497,13 +501,14 @@ def test_main_window_checks_on_a_schedule_and_shows_damage(qtbot, demo_db_path, 
     qtbot.addWidget(window)
     try:
         assert window._integrity_timer.isActive()
-        assert window._integrity_timer.interval() == INTEGRITY_CHECK_MS
+        assert window._integrity_timer.interval() == FIRST_INTEGRITY_CHECK_MS  # soon after start
         lists = (window.agencies, window.reviews, window.findings)
         qtbot.waitUntil(lambda: all(p.loaded_once and p._task.done.is_set() for p in lists))
         db.engine.dispose()
         damage_in_place(demo_db_path)
         window._integrity_timer.timeout.emit()
         qtbot.waitUntil(lambda: "damaged" in window.statusBar().currentMessage(), timeout=5000)
+        assert window._integrity_timer.interval() == INTEGRITY_CHECK_MS  # then every 30 min
         assert "there is no backup" in window.problem_box.text()
         with pytest.raises(CorruptDatabase):
             add_office(db)
