@@ -41,7 +41,8 @@ from sqlmodel import Session, col, select
 
 from inspector_app.domain.calendar import focus_review_due
 from inspector_app.domain.enums import FindingStatus, ReviewKind, ReviewStatus
-from inspector_app.store.database import Change, Database
+from inspector_app.store.changes import Changes
+from inspector_app.store.database import Database
 from inspector_app.store.models import (
     Agency,
     Agreement,
@@ -227,7 +228,7 @@ def import_history(db: Database, path: Path | str, *, progress: Progress | None 
                       not_applied=len(result.differences))  # fmt: skip
         step(95, "Saving")
     if result.new:
-        db.notify(Change("import_history", "*", ""))  # a bulk write: views reload once
+        db.notify(Changes.bulk("import_history"))  # a bulk write: views reload once
     step(100, "Done")
     return result
 

@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from . import models
-from .changes import Changes, RowChange
+from .changes import Changes
 from .errors import (
     FOREIGN,
     BackupFailed,
@@ -66,25 +66,6 @@ _BACKUP_STAMP = re.compile(r"-(\d{8}T\d{6})-")
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 ROLLING_BACKUPS = 7  # daily copies kept in backups/
-
-
-@dataclass(frozen=True)
-class Change:
-    """One changed row, the older notice: notify() turns it into a Changes.
-
-    entity "*" is a bulk write (every view reloads once). New code notifies Changes
-    (store/changes.py), one per transaction.
-    """
-
-    action: str
-    entity: str
-    entity_id: str
-    review_id: str | None = None
-
-    def as_changes(self) -> Changes:
-        if self.entity == "*":
-            return Changes.bulk(self.action)
-        return Changes(self.action, (RowChange(self.entity, self.entity_id, self.review_id),))
 
 
 def _alembic_config() -> Config:
@@ -574,9 +555,7 @@ class Database:
         """The engine whose transactions begin IMMEDIATE (made once, not per write)."""
         return self.engine.execution_options(sqlite_immediate=True)
 
-    def notify(self, changes: Changes | Change) -> None:
-        if isinstance(changes, Change):
-            changes = changes.as_changes()
+    def notify(self, changes: Changes) -> None:
         for listener in list(self.listeners):
             listener(changes)
 

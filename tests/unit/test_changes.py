@@ -7,7 +7,7 @@ from inspector_app.services import findings, reviews
 from inspector_app.services import review_views as rv
 from inspector_app.services.schedule import Category, due_items
 from inspector_app.store.changes import Changes, RowChange
-from inspector_app.store.database import Change, Database
+from inspector_app.store.database import Database
 from tests.conftest import DEMO_TODAY
 
 
@@ -57,12 +57,12 @@ def test_completing_a_corrective_action_counts_for_the_schedule(demo_db: Databas
     assert len(heard) == 1 and heard[0].schedule and not heard[0].answers
 
 
-def test_the_older_single_row_notice_still_reaches_listeners_as_changes(
+def test_a_bulk_notice_and_a_one_row_notice_reach_listeners_as_changes(
     demo_db: Database,
 ) -> None:
     heard = _listen(demo_db)
-    demo_db.notify(Change("import_history", "*", ""))
-    demo_db.notify(Change("x", "finding", "f1", "r1"))
+    demo_db.notify(Changes.bulk("import_history"))
+    demo_db.notify(Changes("x", (RowChange("finding", "f1", "r1"),)))
     assert heard[0].everything and heard[0].schedule and heard[0].touches_review("any")
     assert heard[1].rows == (RowChange("finding", "f1", "r1"),) and heard[1].review_ids == {"r1"}
 
