@@ -372,14 +372,18 @@ def evidence_problems(root: Path, attachments: list[Attachment]) -> list[str]:
     return out
 
 
-def verify_review(db: Database, review_id: str) -> VerifyResult:
+def verify_review(
+    db: Database, review_id: str, data: queries.ReviewData | None = None
+) -> VerifyResult:
     """Recompute the content hash with the rules it was stored with, compare it with the
-    one stored at finalization, and re-hash every evidence file of the review."""
+    one stored at finalization, and re-hash every evidence file of the review. `data`:
+    the review as a caller (a report) has just loaded it, so it is not read twice."""
     with db.read() as s:
         review = queries.get_live(s, Review, review_id)
         if review is None:
             raise NotFound("review", review_id)
-        data = _load(s, review_id)
+        if data is None:
+            data = _load(s, review_id)
         attachments = _hashed_attachments(s, data)
         entry = _finalize_entry(s, review) if review.content_hash else None
         version = (

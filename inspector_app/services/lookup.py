@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Finding, Review, SyncFields
-from inspector_app.store.queries import get_live, live, pending_changes, resolve_id
+from inspector_app.store.queries import count_live, get_live, live, pending_changes, resolve_id
 
 # The record kinds a user can name by id (or id prefix) on the command line.
 RECORD_KINDS: dict[str, type[SyncFields]] = {"review": Review, "agency": Agency,
@@ -35,7 +35,7 @@ class Counts:
 
 def counts(db: Database) -> Counts:
     with db.read() as s:
-        return Counts(len(live(s, Agency)), len(live(s, Review)), len(live(s, Finding)),
+        return Counts(count_live(s, Agency), count_live(s, Review), count_live(s, Finding),
                       pending_changes(s))  # fmt: skip
 
 

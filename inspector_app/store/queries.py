@@ -281,3 +281,9 @@ def artifacts_of(session: Session, review_id: str) -> list[ReportArtifact]:
 
 def count_rows(session: Session, model: type[SQLModel]) -> int:
     return session.exec(select(func.count()).select_from(model)).one()
+
+
+def count_live(session: Session, model: type[SyncFields]) -> int:
+    """Rows not deleted, counted by SQLite (not loaded)."""
+    stmt = select(func.count()).select_from(model).where(col(model.deleted) == False)  # noqa: E712
+    return session.exec(stmt).one()
