@@ -1,0 +1,1 @@
+"""The central sync service (FastAPI): see docs/sync.md."""
