@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from sqlalchemy import Dialect, Select, Table, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
+from inspector_app.domain.sync import NATURAL_KEYS
 from inspector_app.store.changes import Changes, RowChange
 from inspector_app.store.database import Database
 from inspector_app.store.errors import classify
@@ -35,6 +37,20 @@ _CHANGE_COLUMNS = ("change_id", "table_name", "row_id", "rev", "op", "payload", 
                    "device_id", "pushed_seq")  # fmt: skip
 _AUDIT_COLUMNS = ("at", "user", "device_id", "action", "entity", "entity_id", "detail")
 _UNREAD: Any = object()  # save_keyed: the caller did not read the previous row
+# Rows with a natural key (domain.sync.NATURAL_KEYS) get the id uuid5(this, "table:k1:k2"),
+# so two laptops answering the same item write the same row id (docs/sync.md).
+NATURAL_ID_NAMESPACE = uuid.UUID("5b3f6c2e-287a-4c1d-9e6b-0d1a2f3b4c5d")
+
+
+def natural_id(table: str, values: dict[str, Any]) -> str | None:
+    """The deterministic id of a new `table` row with these column values, or None for
+    a table without a natural key."""
+    key = NATURAL_KEYS.get(table)
+    if key is None:
+        return None
+    joined = ":".join(str(values[k]) for k in key)
+    return str(uuid.uuid5(NATURAL_ID_NAMESPACE, f"{table}:{joined}"))
+
 
 # How a stale edit names the row it refused to overwrite (default: the table's name).
 _LABELS: dict[str, Callable[[Any], str]] = {
@@ -190,6 +206,8 @@ class UnitOfWork:
         if previous is None:  # the model's defaults fill the columns not given
             start = model(**{**key, **changes})
             values = {c: getattr(start, c) for c in _column_names(table)}
+            if "id" not in changes:
+                values["id"] = natural_id(table.name, values) or values["id"]
         else:
             values = {c: previous[c] for c in _column_names(table)}
             values.update(changes)
@@ -219,6 +237,8 @@ class UnitOfWork:
 
     def _stamp(self, row: SyncFields) -> str:
         op = "insert" if row.rev == 0 else ("delete" if row.deleted else "update")
+        if row.rev == 0 and (ident := natural_id(table_name(type(row)), row.__dict__)):
+            row.id = ident
         row.rev += 1
         row.updated_at = utcnow()
         row.updated_by = self.user

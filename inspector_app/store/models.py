@@ -300,10 +300,31 @@ class PlanEntry(SyncFields, table=True):
     note: str = ""
 
 
+class SyncConflict(SyncFields, table=True):
+    """A change the central service kept aside (docs/sync.md): the row kept
+    `server_value`, another device had written `client_value`. Synced like any row;
+    resolving it is an ordinary change."""
+
+    __tablename__ = "sync_conflict"
+    table_name: str
+    row_id: str = Field(index=True)
+    field: str  # the column, or "*" / "deleted"
+    server_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    client_value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reason: str = ""  # same field | deleted | final | edited
+    review_id: str | None = None
+    client_device: str = ""
+    client_user: str = ""
+    resolved: bool = False
+    resolution: str = ""  # server | client
+    resolved_by: str = ""
+    resolved_at: datetime | None = None
+
+
 SYNCABLE_TABLES: list[type[SyncFields]] = [
     FieldOffice, Agency, Agreement, Officer, TrainingRecord, WarrantCount, Review,
     ChecklistResponse, Interview, InterviewAnswer, Finding, CorrectiveAction, InfoRequest,
-    InfoRequestItem, Attachment, ReportArtifact, PlanEntry,
+    InfoRequestItem, Attachment, ReportArtifact, PlanEntry, SyncConflict,
 ]  # fmt: skip
 
 
@@ -324,6 +345,17 @@ class ChangeLog(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     device_id: str = ""
     pushed_seq: int | None = Field(default=None, index=True)  # server sequence once synced
+
+
+class SyncBase(SQLModel, table=True):
+    """Per synced row, the last version this laptop and the central service agreed on
+    (its server revision and all its columns): what an outbox entry is diffed against."""
+
+    __tablename__ = "sync_base"
+    table_name: str = Field(primary_key=True)
+    row_id: str = Field(primary_key=True)
+    rev: int = 0
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class AuditLog(SQLModel, table=True):

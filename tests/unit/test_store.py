@@ -47,7 +47,7 @@ APP_TABLES = {
     "agency", "agreement", "attachment", "audit_log", "change_log", "checklist_response",
     "corrective_action", "field_office", "finding", "info_request", "info_request_item",
     "interview", "interview_answer", "meta", "officer", "plan_entry", "report_artifact",
-    "review", "training_record", "warrant_count",
+    "review", "training_record", "warrant_count", "sync_base", "sync_conflict",
 }  # fmt: skip
 
 
@@ -304,6 +304,35 @@ def test_database_downgraded_to_base_is_upgraded_to_head(tmp_path):
     with database.opened(path, daily_backup=False) as db:
         assert database.current_revision(db.engine) == head_revision()
     assert tables(path) >= APP_TABLES
+
+
+def test_schema_1_database_upgrades_to_the_sync_tables(tmp_path):
+    """A file written at migration 1 (before sync) opens at head: its rows are kept,
+    sync_base and sync_conflict exist, user_version is the head's position; the
+    downgrade removes them again."""
+    path = filled_database(tmp_path / "v1.db")
+    db = open_database(path, daily_backup=False)
+    cfg = _alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "8f803633833d")
+        conn.exec_driver_sql("PRAGMA user_version=1")
+    db.close()
+    assert not {"sync_base", "sync_conflict"} & tables(path)
+    assert alembic_version(path) == "8f803633833d"
+
+    with database.opened(path, daily_backup=False) as db:
+        assert database.current_revision(db.engine) == head_revision()
+        with db.read() as s:
+            assert [a.name for a in s.exec(select(Agency))] == ["Alder County Sheriff's Office"]
+    assert {"sync_base", "sync_conflict"} <= tables(path)
+    con = sqlite3.connect(path)
+    try:
+        position = con.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        con.close()
+    assert position == database.schema_position(head_revision()) >= 2
+    assert list((tmp_path / "backups").glob("v1-*-before-*.db"))
 
 
 # --- backups ---------------------------------------------------------------------------
