@@ -63,3 +63,17 @@ def demo_db(demo_db_path: Path) -> Iterator[Database]:
     database = open_database(demo_db_path, user="Dana Whitfield", daily_backup=False)
     yield database
     database.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    """Say loudly when the PostgreSQL half of the sync suite did not run: a quiet 's'
+    among hundreds of dots would let the national back end go untested unnoticed."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    postgres = [r for r in skipped if "PostgreSQL" in str(r.longrepr)]
+    if postgres:
+        terminalreporter.write_sep("!", "PostgreSQL NOT TESTED", red=True, bold=True)
+        terminalreporter.write_line(
+            f"{len(postgres)} PostgreSQL test(s) were skipped: {postgres[0].longrepr[2]}. "
+            "Install the server binaries (Debian: apt-get install postgresql); .ci/run does.",
+            red=True,
+        )
