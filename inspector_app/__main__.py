@@ -34,8 +34,18 @@ def is_gui_invocation(argv: list[str]) -> bool:
     return True
 
 
+def is_server_invocation(argv: list[str]) -> bool:
+    """True when the first argument that is no option is `serve` or `server`."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first in ("serve", "server")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if is_server_invocation(argv):  # the central service; the laptop CLI is not imported
+        from inspector_app.server.cli import main as server_main
+
+        return server_main(argv)
     if argv == ["--version"]:  # answered before any heavy import
         from inspector_app import __version__
 

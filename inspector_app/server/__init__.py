@@ -1,1 +1,2 @@
-"""The central sync service (FastAPI): see docs/sync.md."""
+"""The central sync service: a FastAPI app over its own SQLAlchemy Core tables
+(docs/sync.md). Started by `inspector-app serve`; never imported by the laptop's ui or cli."""
