@@ -1,0 +1,126 @@
+"""The laptop's outbox to the server: files first (resumable), then the changes in
+batches; each batch's results are kept in one local transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
+from inspector_app.domain.sync import (
+    BLOB_CHUNK,
+    BLOB_TABLES,
+    BlobHashes,
+    ChangeResult,
+    MissingBlobs,
+    PushRequest,
+    PushResponse,
+    UploadState,
+)
+from inspector_app.store.database import Database
+from inspector_app.store.files import read_blob
+
+from .apply import apply_row
+from .client import SyncClient
+from .outbox import Entry, build_changes, sendable
+from .rows import chunks, mark_pushed, rekey
+from .types import SyncError
+
+HASHES_PER_ASK = 1000
+
+
+def blobs_to_offer(db: Database, up_to: int, office: str | None) -> list[str]:
+    """SHA-256 of the files named by the live attachment/report rows about to be pushed."""
+    out: dict[str, None] = {}
+    with db.read() as session:
+        conn = session.connection()
+        for page in sendable(conn, up_to, office):
+            for e in page:
+                sha = e.payload.get("sha256")
+                if e.table in BLOB_TABLES and sha and not e.payload.get("deleted"):
+                    out[str(sha)] = None
+    return list(out)
+
+
+def missing_on_server(client: SyncClient, hashes: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in chunks(hashes, HASHES_PER_ASK):
+        out += client.post("/v1/blobs/missing", BlobHashes(hashes=part), MissingBlobs).missing
+    return out
+
+
+def upload_blob(db: Database, client: SyncClient, sha256: str) -> None:
+    """Send one file in BLOB_CHUNK pieces, from where the server says it is."""
+    data = read_blob(db.attachments_dir, sha256)
+    if data is None:
+        raise SyncError(f"the attached file {sha256[:12]} is missing or damaged on this "
+                        "laptop; restore it (or remove the attachment) and sync again")  # fmt: skip
+    state = client.get(f"/v1/blobs/{sha256}/upload", UploadState)
+    while not state.complete:
+        if state.offset >= len(data) and len(data) > 0:
+            raise SyncError(f"{client.server}: the upload of {sha256[:12]} went past its end")
+        piece = data[state.offset : state.offset + BLOB_CHUNK]
+        try:
+            response = client.request(
+                "PUT", f"/v1/blobs/{sha256}", params={"offset": state.offset, "size": len(data)},
+                content=piece, headers={"Content-Type": "application/octet-stream"},
+            )  # fmt: skip
+        except SyncError:
+            # a 409 (another offset): ask where the server is and go on from there once
+            fresh = client.get(f"/v1/blobs/{sha256}/upload", UploadState)
+            if fresh.offset == state.offset and not fresh.complete:
+                raise
+            state = fresh
+            continue
+        state = UploadState.model_validate_json(response.content)
+
+
+def keep_results(db: Database, entries: list[Entry], results: list[ChangeResult]) -> None:
+    """One transaction: entries acknowledged, rows re-keyed and rebased on the server's
+    version, sync_base set."""
+    by_id = {r.change_id: r for r in results}
+    with db.write() as session:
+        conn = session.connection()
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        for entry in entries:
+            result = by_id.get(entry.change_id)
+            if result is not None:
+                mark_pushed(conn, entry.change_id, result.seq)
+        latest: dict[tuple[str, str], ChangeResult] = {}
+        for entry in entries:
+            result = by_id.get(entry.change_id)
+            if result is None:
+                continue
+            if result.row_id != entry.row_id:
+                rekey(conn, entry.table, entry.row_id, result.row_id)
+            latest[(result.table, result.row_id)] = result
+        for (table, row_id), result in latest.items():
+            _keep(conn, table, row_id, result)
+        session.commit()
+
+
+def _keep(conn: Connection, table: str, row_id: str, result: ChangeResult) -> None:
+    if result.row:
+        apply_row(conn, table, row_id, result.rev, result.row)
+
+
+def push_outbox(
+    db: Database, client: SyncClient, up_to: int, office: str | None,
+    on_batch: Callable[[int], None],
+) -> int:  # fmt: skip
+    """Push entries with seq <= up_to in batches; the entries acknowledged."""
+    pushed = 0
+    while True:
+        with db.read() as session:
+            conn = session.connection()
+            page = next(iter(sendable(conn, up_to, office)), None)
+            changes = build_changes(conn, page) if page else []
+        if page is None:
+            return pushed
+        answer = client.post("/v1/push", PushRequest(changes=changes), PushResponse)
+        if {r.change_id for r in answer.results} != {c.change_id for c in changes}:
+            raise SyncError(f"{client.server}: answered {len(answer.results)} results "
+                            f"that do not match the {len(changes)} changes sent")  # fmt: skip
+        keep_results(db, page, answer.results)
+        pushed += len(page)
+        on_batch(pushed)
