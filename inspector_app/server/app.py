@@ -202,6 +202,9 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        cause = exc.__cause__
+        if isinstance(cause, ProblemError):  # FastAPI wraps what failed while reading the body
+            return _problem(cause.status, cause.detail, cause.code)
         status = exc.status_code if 400 <= exc.status_code < 600 else 400
         return _problem(status, str(exc.detail), "http")
 
