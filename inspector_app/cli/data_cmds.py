@@ -49,6 +49,8 @@ def cmd_status(args: argparse.Namespace) -> int:
             "reviews": n.reviews,
             "findings": n.findings,
             "changes_waiting": n.changes_waiting,
+            "open_conflicts": n.open_conflicts,
+            "last_sync": n.last_sync.isoformat(timespec="seconds") if n.last_sync else None,
             "inspector": db.user,
         }
     finally:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Finding, Review, SyncFields
 from inspector_app.store.queries import count_live, get_live, live, pending_changes, resolve_id
+
+from .sync.status import count_open_conflicts
+from .sync.types import META_LAST_SUCCESS
 
 # The record kinds a user can name by id (or id prefix) on the command line.
 RECORD_KINDS: dict[str, type[SyncFields]] = {"review": Review, "agency": Agency,
@@ -31,12 +35,22 @@ class Counts:
     reviews: int
     findings: int
     changes_waiting: int
+    open_conflicts: int = 0
+    last_sync: datetime | None = None  # the last successful sync (None: never)
+
+
+def _last_sync(db: Database) -> datetime | None:
+    text = db.get_meta(META_LAST_SUCCESS)
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def counts(db: Database) -> Counts:
     with db.read() as s:
         return Counts(count_live(s, Agency), count_live(s, Review), count_live(s, Finding),
-                      pending_changes(s))  # fmt: skip
+                      pending_changes(s), count_open_conflicts(s), _last_sync(db))  # fmt: skip
 
 
 def has_agencies(db: Database) -> bool:
