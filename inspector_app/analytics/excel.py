@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
+from .loader import FieldOfficeRef
 from .wso_summary import LeaSummary
 
 MAX_SHEET = 31
@@ -154,14 +155,17 @@ def table_csv(df: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int) -> bytes:
-    """The annual WSO summary workbook: an Overview sheet first, then one sheet per LEA."""
+def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int,
+                 office: FieldOfficeRef | None = None) -> bytes:  # fmt: skip
+    """The annual WSO summary workbook: an Overview sheet first, then one sheet per LEA.
+    Narrowed to a field office, the title names it."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Overview"
-    put(ws, 1, 1, f"Annual WSO summary, FY{fiscal_year}").font = TITLE_FONT
-    put(ws, 2, 1, f"{len(summaries)} WSO-partner LEAs; warrants and reviews of "
-                  f"FY{fiscal_year - 2} to FY{fiscal_year}")  # fmt: skip
+    covers = f", {office.describe()}" if office else ""
+    put(ws, 1, 1, f"Annual WSO summary, FY{fiscal_year}{covers}").font = TITLE_FONT
+    put(ws, 2, 1, f"{len(summaries)} WSO-partner LEAs{' of this field office' if office else ''}; "
+                  f"warrants and reviews of FY{fiscal_year - 2} to FY{fiscal_year}")  # fmt: skip
     overview = pd.DataFrame([s.overview() for s in summaries])
     if overview.empty:
         overview = pd.DataFrame(columns=["LEA", "State"])

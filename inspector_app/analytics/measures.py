@@ -45,14 +45,16 @@ class MeasureInputs:
     actions: pd.DataFrame
 
 
-def load_inputs(session: Session, fiscal_year: int) -> MeasureInputs:
+def load_inputs(session: Session, fiscal_year: int,
+                office: loader.FieldOfficeRef | None = None) -> MeasureInputs:  # fmt: skip
+    """The measures' rows, optionally only those of one field office's agencies."""
     # Reviews back to FY-3: the two-year look-back and the year-before comparison.
     return MeasureInputs(
-        frames=loader.load_frames(session, range(fiscal_year - 3, fiscal_year + 1)),
-        officers=loader.load_officers(session),
-        training=loader.load_training(session),
-        agreements=loader.load_agreements(session),
-        actions=loader.load_actions(session),
+        frames=loader.load_frames(session, range(fiscal_year - 3, fiscal_year + 1), office=office),
+        officers=loader.load_officers(session, office),
+        training=loader.load_training(session, office),
+        agreements=loader.load_agreements(session, office),
+        actions=loader.load_actions(session, office),
     )
 
 
@@ -147,8 +149,9 @@ def measures(source: Session | MeasureInputs, fiscal_year: int) -> dict[str, Any
         f"agreements whose last inspection or review ended within {REVIEW_CYCLE_MONTHS} months of {fy_end}",
         f"JEM and WSO agreements active on {fy_end}"))  # fmt: skip
 
-    return {"fiscal_year": int(fiscal_year), "measures": out,
-            "top_topics": top_topics(frames, fiscal_year)}  # fmt: skip
+    office = frames.field_office
+    return {"fiscal_year": int(fiscal_year), "field_office": office.code if office else None,
+            "measures": out, "top_topics": top_topics(frames, fiscal_year)}  # fmt: skip
 
 
 def _remediation(deficiencies: pd.DataFrame, actions: pd.DataFrame) -> tuple[int, int]:
@@ -228,7 +231,8 @@ def _topic_counts(frames: ProgramFrames, fiscal_year: int) -> pd.Series:
 
 
 def format_measures(m: dict[str, Any]) -> str:
-    lines = [f"Performance measures, FY{m['fiscal_year']}", ""]
+    office = f", field office {m['field_office']}" if m.get("field_office") else ""
+    lines = [f"Performance measures, FY{m['fiscal_year']}{office}", ""]
     for x in m["measures"]:
         value = "n/a" if x["value"] is None else f"{x['value']:.0%}"
         lines.append(f"{x['name']:<44}{value:>6}  ({x['numerator']} of {x['denominator']})")

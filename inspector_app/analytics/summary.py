@@ -5,7 +5,8 @@ year its start date falls in; focus reviews are not inspections and count under 
 fiscal year of the inspection they follow up; "with findings" means at least one
 deficiency or area of concern; "requiring follow-up" means an inspection with 4 or more
 deficiencies and areas of concern together. `detail()` returns the rows behind any
-figure, so the Program view can drill down from a number.
+figure, so the Program view can drill down from a number. Frames loaded for one field
+office (loader.find_field_office) give that office's figures; "field_office" says which.
 """
 
 from __future__ import annotations
@@ -97,9 +98,11 @@ def summary(source: Session | ProgramFrames, fiscal_year: int, model: str | None
         }
         for party in ResponsibleParty
     }
+    office = frames.field_office
     return {
         "fiscal_year": int(fiscal_year),
         "model": model,
+        "field_office": office.code if office else None,  # None: every field office
         "inspections": len(insp),
         "agencies_inspected": int(insp["agency_id"].nunique()),
         "agencies_with_findings": int(with_findings["agency_id"].nunique()),
@@ -203,6 +206,8 @@ def format_summary(s: dict[str, Any], titles: dict[str, str] | None = None) -> s
     titles = titles or {}
     fu = s["follow_up"]
     head = f"Fiscal year {s['fiscal_year']}" + (f", {s['model']} only" if s["model"] else "")
+    if s.get("field_office"):
+        head += f", field office {s['field_office']}"
     lines = [head, "=" * len(head)]
     rows = [
         ("Inspections", s["inspections"]),

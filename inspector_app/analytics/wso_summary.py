@@ -180,22 +180,24 @@ def _rows(row: type[R], df: pd.DataFrame) -> Iterator[R]:
     return map(row._make, df[list(row._fields)].itertuples(index=False, name=None))
 
 
-def wso_summaries(session: Session, fiscal_year: int) -> list[LeaSummary]:
-    """One summary per LEA holding a WSO agreement signed by the fiscal year's end."""
+def wso_summaries(session: Session, fiscal_year: int,
+                  office: loader.FieldOfficeRef | None = None) -> list[LeaSummary]:  # fmt: skip
+    """One summary per LEA holding a WSO agreement signed by the fiscal year's end
+    (optionally only the LEAs of one field office)."""
     years = list(range(fiscal_year - YEARS + 1, fiscal_year + 1))
     fy_end = FiscalYear(fiscal_year).end
-    agreements = loader.load_agreements(session)
+    agreements = loader.load_agreements(session, office)
     wso = agreements[(agreements["model"] == ProgramModel.WSO.value)
                      & agreements["signed_on"].map(lambda d: d is not None and d <= fy_end)]  # fmt: skip
     if wso.empty:
         return []
-    agencies = {a.id: a for a in _rows(_AgencyRow, loader.load_agencies(session))}
+    agencies = {a.id: a for a in _rows(_AgencyRow, loader.load_agencies(session, office))}
     offices = dict(loader.load_field_offices(session))
-    frames = loader.load_frames(session, years)
-    officers = loader.load_officers(session)
+    frames = loader.load_frames(session, years, office=office)
+    officers = loader.load_officers(session, office)
     officers = officers[officers["model"] == ProgramModel.WSO.value]
-    training = loader.load_training(session)
-    warrants = loader.load_warrants(session)
+    training = loader.load_training(session, office)
+    warrants = loader.load_warrants(session, office)
     out = []
     for key, group in wso.groupby("agency_id", sort=False):
         agency_id = str(key)  # an id: text already

@@ -1,6 +1,9 @@
 """Program analytics: fiscal-year summary, performance measures, and the
 annual / WSO-summary reports.
 
+Each takes `--field-office CODE` to narrow its figures to one field office's agencies
+(an unknown code is one line naming the codes that exist, exit 2).
+
 The two report kinds join the `report` group owned by cli/report_cmds.py through
 `register_report_kinds(report_subparsers, common)`, since argparse cannot register the
 same subcommand twice.
@@ -15,17 +18,32 @@ from pathlib import Path
 
 from .common import CliError, fy_arg, mark_completed, open_db, out
 
+FIELD_OFFICE_HELP = ("only the agencies of this field office (its code, e.g. ATL; any case); "
+                     "default: every field office")  # fmt: skip
+
+
+def _field_office_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--field-office", metavar="CODE", help=FIELD_OFFICE_HELP)
+
+
+def _field_office(args: argparse.Namespace) -> str | None:
+    """The --field-office code given, or None (also for a namespace built without it)."""
+    code: str | None = getattr(args, "field_office", None)
+    return code
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("summary", parents=[common], help="fiscal-year summary of the program")
     p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--model", type=str.upper, choices=["JEM", "WSO"])
+    _field_office_option(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("measures", parents=[common], help="performance measures for a fiscal year")
     p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--json", action="store_true")
+    _field_office_option(p)
     p.set_defaults(func=cmd_measures)
 
 
@@ -36,6 +54,7 @@ def register_report_kinds(report_subparsers: argparse._SubParsersAction,
                                      help="annual program report for a fiscal year (PDF)")  # fmt: skip
     p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    _field_office_option(p)
     p.set_defaults(func=cmd_report_annual)
     p = report_subparsers.add_parser(
         "wso-summary", parents=[common],
@@ -43,16 +62,19 @@ def register_report_kinds(report_subparsers: argparse._SubParsersAction,
     )  # fmt: skip
     p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _field_office_option(p)
     p.set_defaults(func=cmd_report_wso_summary)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from inspector_app.analytics.loader import find_field_office, load_frames
     from inspector_app.analytics.summary import format_summary, summary
 
     db = open_db(args)
     try:
         with db.read() as s:
-            data = summary(s, args.fy, args.model)
+            office = find_field_office(s, _field_office(args))
+            data = summary(load_frames(s, args.fy, office=office), args.fy, args.model)
     finally:
         db.close()
     out(json.dumps(data, indent=2) if args.json else format_summary(data))
@@ -60,12 +82,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_measures(args: argparse.Namespace) -> int:
-    from inspector_app.analytics.measures import format_measures, measures
+    from inspector_app.analytics.loader import find_field_office
+    from inspector_app.analytics.measures import format_measures, load_inputs, measures
 
     db = open_db(args)
     try:
         with db.read() as s:
-            data = measures(s, args.fy)
+            office = find_field_office(s, _field_office(args))
+            data = measures(load_inputs(s, args.fy, office), args.fy)
     finally:
         db.close()
     out(json.dumps(data, indent=2) if args.json else format_measures(data))
@@ -73,17 +97,20 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_report_annual(args: argparse.Namespace) -> int:
+    from inspector_app.analytics.loader import field_office_key
     from inspector_app.services.program_reports import write_annual_report
 
     if args.out.exists() and args.out.is_dir():
         raise CliError(f"{args.out}: is a folder; give a file name ending in .pdf")
     db = open_db(args)
     try:
-        result = write_annual_report(db, args.fy, args.out)
+        result = write_annual_report(db, args.fy, args.out, field_office=_field_office(args))
     finally:
         db.close()
     mark_completed(args, f"the report {result.path}")
-    out(f"Annual report FY{args.fy} written to {result.path} ({result.pages} pages)")
+    code = _field_office(args)
+    office = f" (field office {field_office_key(code)})" if code else ""
+    out(f"Annual report FY{args.fy}{office} written to {result.path} ({result.pages} pages)")
     return 0
 
 
@@ -95,7 +122,7 @@ def cmd_report_wso_summary(args: argparse.Namespace) -> int:
     new_folder = not args.out.exists()
     db = open_db(args)
     try:
-        result = write_wso_summaries(db, args.fy, args.out)
+        result = write_wso_summaries(db, args.fy, args.out, field_office=_field_office(args))
     except BaseException:
         if new_folder:  # made by this run: a failed run leaves no folder of half the PDFs
             shutil.rmtree(args.out, ignore_errors=True)

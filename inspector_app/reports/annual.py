@@ -53,6 +53,10 @@ def _n(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _without_office(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if k != "field_office"}
+
+
 def _ratio(n: int, d: int) -> str:
     return f"{n} of {d} ({n / d:.0%})" if d else f"{n} of {d}"
 
@@ -69,17 +73,23 @@ class AnnualReport(BaseReport):
         self.deficiency_table = topic_table(frames, fiscal_year, D)
         self.concern_table = topic_table(frames, fiscal_year, A)
         self.follow_up = follow_up_status(frames, fiscal_year)
+        office = frames.field_office  # narrowed to one field office: every title says so
+        self.covers = office.describe() if office else ""
+        covers = f", {self.covers}" if office else ""
         fy_end = FiscalYear(fiscal_year).end
         meta = ReportMeta(
-            title=f"287(g) annual inspection report, FY{fiscal_year}",
+            title=f"287(g) annual inspection report, FY{fiscal_year}{covers}",
             subject=f"Inspections of fiscal year {fiscal_year} ({FiscalYear(fiscal_year).start} "
                     f"to {fy_end})",
             created=datetime(fy_end.year, fy_end.month, fy_end.day, tzinfo=UTC),
-            fingerprint=fingerprint(self.summary, self.trend.to_dict("records"),
+            # The whole program's document id stays what it was before field offices
+            # (the same data, the same bytes); a narrowed report's id includes its office.
+            fingerprint=fingerprint(_without_office(self.summary), self.trend.to_dict("records"),
                                     self.deficiency_table.to_dict("records"),
                                     self.concern_table.to_dict("records"),
-                                    self.follow_up.drop(columns="review_id").to_dict("records")),
-            running_head=f"Annual inspection report FY{fiscal_year}",
+                                    self.follow_up.drop(columns="review_id").to_dict("records"),
+                                    *([self.summary["field_office"]] if office else [])),
+            running_head=f"Annual inspection report FY{fiscal_year}{covers}",
         )  # fmt: skip
         super().__init__(meta)
 
@@ -92,6 +102,8 @@ class AnnualReport(BaseReport):
             para("U.S. Immigration and Customs Enforcement · Office of Professional "
                  "Responsibility · 287(g) Inspections Unit", "Muted"),
             para(f"Annual inspection report, fiscal year {fy}", "Title"),
+            *([para(f"{self.covers}: the agencies of this field office only", "Subtitle")]
+              if self.covers else []),
             para(f"{FiscalYear(fy).start} to {FiscalYear(fy).end}: all JEM inspections and WSO "
                  "internal oversight reviews begun in the fiscal year", "Subtitle"),
             counts_box([

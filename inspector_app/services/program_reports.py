@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import select
 
 from inspector_app.analytics import excel
-from inspector_app.analytics.loader import load_frames
+from inspector_app.analytics.loader import field_office_key, find_field_office, load_frames
 from inspector_app.analytics.summary import TREND_YEARS
 from inspector_app.analytics.wso_summary import wso_summaries
 from inspector_app.domain.enums import ReportKind
@@ -67,14 +67,26 @@ def _keep(uow: UnitOfWork, kind: ReportKind, fiscal_year: int, pdf: bytes, diges
     return artifact
 
 
-def build_annual_report(db: Database, fiscal_year: int, progress: Progress | None = None
-                        ) -> tuple[bytes, int]:  # fmt: skip
-    """The annual report's PDF bytes and page count, without keeping anything."""
+def _office_key(code: str | None) -> str | None:
+    return field_office_key(code) if code is not None else None
+
+
+def _suffix(code: str | None) -> str:
+    """The file-name suffix of a report narrowed to a field office ("-atl"), else ""."""
+    return f"-{slug(code)}" if code else ""
+
+
+def build_annual_report(db: Database, fiscal_year: int, progress: Progress | None = None,
+                        field_office: str | None = None) -> tuple[bytes, int]:  # fmt: skip
+    """The annual report's PDF bytes and page count, without keeping anything; with
+    `field_office` (a code), of that field office's agencies only (UnknownFieldOffice if
+    no field office has the code)."""
     step = progress or (lambda _p, _m: None)
     step(5, "Counting the fiscal years")
     with db.read() as s:
+        office = find_field_office(s, field_office)
         frames = load_frames(s, range(fiscal_year - TREND_YEARS + 1, fiscal_year + 1),
-                             topics=list(forms.topics()))  # fmt: skip
+                             topics=list(forms.topics()), office=office)  # fmt: skip
     report = AnnualReport(frames, fiscal_year, forms.topics())
     step(30, "Laying out pages")
     result = report.render(lambda p: step(30 + int(p * 0.6), "Laying out pages"))
@@ -82,15 +94,18 @@ def build_annual_report(db: Database, fiscal_year: int, progress: Progress | Non
 
 
 def write_annual_report(db: Database, fiscal_year: int, out: Path | str,
-                        progress: Progress | None = None) -> WrittenReport:  # fmt: skip
+                        progress: Progress | None = None,
+                        field_office: str | None = None) -> WrittenReport:  # fmt: skip
     out = Path(out).expanduser()
     if not out.parent.is_dir():  # fail before rendering, not after
         raise Invalid("out", f"{out.parent}: no such folder; create it or choose another")
-    pdf, pages = build_annual_report(db, fiscal_year, progress)
+    pdf, pages = build_annual_report(db, fiscal_year, progress, field_office)
     digest = put_blob(db.attachments_dir, pdf)
+    office = _office_key(field_office)
+    params = {"field_office": office} if office else {}
     with unit_of_work(db, "render_annual_report") as uow:
         artifact = _keep(uow, ReportKind.ANNUAL, fiscal_year, pdf, digest,
-                         f"annual-report-fy{fiscal_year}.pdf", pages, {})  # fmt: skip
+                         f"annual-report-fy{fiscal_year}{_suffix(office)}.pdf", pages, params)  # fmt: skip
     write_atomically(out, pdf)
     if progress:
         progress(100, "Done")
@@ -98,18 +113,21 @@ def write_annual_report(db: Database, fiscal_year: int, out: Path | str,
 
 
 def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
-                        progress: Progress | None = None) -> WsoSummaryFiles:  # fmt: skip
-    """One PDF per WSO-partner LEA and `wso-summary-fyYYYY.xlsx` into `out_dir`."""
+                        progress: Progress | None = None,
+                        field_office: str | None = None) -> WsoSummaryFiles:  # fmt: skip
+    """One PDF per WSO-partner LEA and `wso-summary-fyYYYY.xlsx` into `out_dir`; with
+    `field_office` (a code), only that office's LEAs and `wso-summary-fyYYYY-code.xlsx`."""
     step = progress or (lambda _p, _m: None)
     folder = Path(out_dir).expanduser()
     if folder.exists() and not folder.is_dir():
         raise Invalid("out", f"{folder}: is a file; give a folder for the PDFs and the workbook")
     if not folder.parent.is_dir():
         raise Invalid("out", f"{folder.parent}: no such folder; create it or choose another")
-    folder.mkdir(exist_ok=True)
     step(5, "Collecting warrants, reviews and officers")
-    with db.read() as s:
-        summaries = wso_summaries(s, fiscal_year)
+    with db.read() as s:  # before making the folder: an unknown code leaves nothing behind
+        office = find_field_office(s, field_office)
+        summaries = wso_summaries(s, fiscal_year, office)
+    folder.mkdir(exist_ok=True)
     files = WsoSummaryFiles(fiscal_year, leas=len(summaries))
     rendered: list[tuple[Path, bytes, int, str, str]] = []
     names: set[str] = set()
@@ -123,7 +141,7 @@ def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
         digest = put_blob(db.attachments_dir, result.pdf)
         rendered.append((folder / name, result.pdf, result.pages, digest, lea.agency_id))
     step(88, "Writing the workbook")
-    workbook = excel.wso_workbook(summaries, fiscal_year)
+    workbook = excel.wso_workbook(summaries, fiscal_year, office)
     with unit_of_work(db, "render_wso_summaries") as uow:
         for path, pdf, pages, digest, agency_id in rendered:
             _keep(uow, ReportKind.WSO_SUMMARY, fiscal_year, pdf, digest, path.name, pages,
@@ -131,7 +149,10 @@ def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
     for path, pdf, *_ in rendered:
         write_atomically(path, pdf)
         files.pdfs.append(path)
-    files.workbook = write_atomically(folder / f"wso-summary-fy{fiscal_year}.xlsx", workbook)
+    files.workbook = write_atomically(
+        folder / f"wso-summary-fy{fiscal_year}{_suffix(office.code if office else None)}.xlsx",
+        workbook,
+    )
     step(100, "Done")
     return files
 

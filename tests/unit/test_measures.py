@@ -54,6 +54,7 @@ def test_each_measure_names_numerator_and_denominator(program):
     with program.read() as s:
         result = measures(s, 2024)
     assert result["fiscal_year"] == 2024
+    assert result["field_office"] is None  # not narrowed: every field office
     for m in result["measures"]:
         assert set(m) == KEYS
         assert m["numerator_label"] and m["denominator_label"]
