@@ -1,0 +1,1 @@
+from tests.serverfixtures import pg_server  # noqa: F401
