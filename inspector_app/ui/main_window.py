@@ -1,8 +1,10 @@
 """The main window: navigation on the left, the current view on the right.
 
-Views: Agencies, Reviews, Due, Findings, Reports, an agency's page, and one page per
-open review workspace. Menus hold every command with its shortcut; the status bar
-shows the database file, the signed-in inspector and how many changes wait to sync.
+Views: Agencies, Reviews, Due, Findings, Reports, Program, Conflicts, an agency's page,
+and one page per open review workspace. Menus hold every command with its shortcut; the
+status bar shows the database file, the signed-in inspector and the sync state (last
+sync, changes waiting, open conflicts as a link to the Conflicts view) with a Sync
+button (F9, File > Sync now).
 Geometry, splitter sizes and the open reviews come back on the next start (QSettings).
 Closing loses nothing: the services save every change as it is made.
 """
@@ -14,12 +16,15 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.domain.enums import ReviewKind
-from inspector_app.services.lookup import changes_waiting, review_title
+from inspector_app.services.lookup import review_title
+from inspector_app.services.sync import SyncReport, SyncStatus, sync_status
 from inspector_app.store.database import open_database
 from inspector_app.store.errors import DatabaseProblem
 
 from .agencies_view import AgenciesView
 from .agency_page import AgencyPage
+from .conflict_text import last_sync_text, plural, waiting_text
+from .conflicts_view import ConflictsView
 from .context import AppContext
 from .due_view import DueView
 from .errors import error_text
@@ -35,25 +40,29 @@ from .qt import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSettings,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
     Qt,
     QTimer,
+    QToolButton,
     QUndoGroup,
     QVBoxLayout,
     QWidget,
 )
 from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
+from .sync_action import SyncRunner
 from .tasks import Task
 from .widgets import ListPage
 from .workspace import NewReviewDialog, ReviewWorkspace
 
 SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
 NAV = [("agencies", "Agencies"), ("reviews", "Reviews"), ("due", "Due"),
-       ("findings", "Findings"), ("reports", "Reports"), ("program", "Program")]  # fmt: skip
+       ("findings", "Findings"), ("reports", "Reports"), ("program", "Program"),
+       ("conflicts", "Conflicts")]  # fmt: skip
 
 PAGE_HELP = {
     "agencies": "<b>Agencies</b><p>Every law enforcement agency with a 287(g) agreement. "
@@ -74,6 +83,10 @@ PAGE_HELP = {
     "program": "<b>Program</b><p>Fiscal-year figures for national program managers: "
     "inspections, findings by topic and responsible party, follow-up, and the performance "
     "measures. Double-click a number to see the reviews and findings behind it.</p>",
+    "conflicts": "<b>Conflicts</b><p>When two laptops changed the same thing before syncing, "
+    "the server keeps one value and sets the other aside here. Select a conflict to see both "
+    "side by side, then keep the server's value or theirs; the choice syncs like any other "
+    "change. Sync with F9 (File &gt; Sync now).</p>",
 }
 
 
@@ -82,6 +95,7 @@ class Actions:
 
     NEW_REVIEW = "new_review"
     OPEN_DATABASE = "open_database"
+    SYNC = "sync"
     CLOSE_REVIEW = "close_review"
     QUIT = "quit"
     UNDO = "undo"
@@ -91,7 +105,9 @@ class Actions:
     ABOUT = "about"
 
 
-LAZY_PAGES = {"due": DueView, "reports": ReportsView, "program": ProgramView}
+LAZY_PAGES = {
+    "due": DueView, "reports": ReportsView, "program": ProgramView, "conflicts": ConflictsView,
+}  # fmt: skip
 INTEGRITY_CHECK_MS = 30 * 60 * 1000  # the full check: seconds on a large file, so in a worker
 # The first check soon after start: the daily backup checks the first open of a day only.
 FIRST_INTEGRITY_CHECK_MS = 2 * 60 * 1000
@@ -179,6 +195,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.undo_group = QUndoGroup(self)
+        self.sync_runner = SyncRunner(ctx, self)
+        self.sync_runner.sig_running.connect(self._on_sync_running)
+        self.sync_runner.sig_synced.connect(self._on_synced)
         self._build_menus()
         self._build_status_bar()
         ctx.sig_open_review.connect(self.open_review)
@@ -214,6 +233,12 @@ class MainWindow(QMainWindow):
                                          QKeySequence.StandardKey.New))  # fmt: skip
         file_menu.addAction(self._action(Actions.OPEN_DATABASE, "&Open database…",
                                          self.choose_database))  # fmt: skip
+        file_menu.addSeparator()
+        sync_action = self._action(Actions.SYNC, "&Sync now", self.sync_now, "F9")
+        sync_action.setToolTip("Send this laptop's changes to the server and bring back "
+                               "everyone else's (F9)")  # fmt: skip
+        sync_action.setIconText("Sync")
+        file_menu.addAction(sync_action)
         file_menu.addAction(self._action(Actions.CLOSE_REVIEW, "&Close review",
                                          self.close_current_review, "Ctrl+W"))  # fmt: skip
         file_menu.addSeparator()
@@ -249,8 +274,25 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self)
         self.user_label = QLabel(self)
         self.sync_label = QLabel(self)
-        for label in (self.db_label, self.user_label, self.sync_label):
-            bar.addPermanentWidget(label)
+        self.sync_label.setObjectName("syncStatus")
+        # "· 2 conflicts": a link-like button to the Conflicts view, hidden when none.
+        self.conflicts_button = QPushButton(self)
+        self.conflicts_button.setObjectName("conflictsLink")
+        self.conflicts_button.setFlat(True)
+        self.conflicts_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.conflicts_button.setStyleSheet(
+            "QPushButton#conflictsLink { color: #a4262c; text-decoration: underline; "
+            "border: none; padding: 0 2px; font-weight: bold; }"
+        )
+        self.conflicts_button.setToolTip("Show the open conflicts (Ctrl+7)")
+        self.conflicts_button.clicked.connect(lambda: self.show_page("conflicts"))
+        self.sync_button = QToolButton(self)
+        self.sync_button.setObjectName("syncButton")
+        self.sync_button.setDefaultAction(self.commands[Actions.SYNC])
+        self.sync_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for widget in (self.db_label, self.user_label, self.sync_label, self.conflicts_button,
+                       self.sync_button):  # fmt: skip
+            bar.addPermanentWidget(widget)
         self.refresh_status()
 
     def refresh_status(self) -> None:
@@ -258,13 +300,41 @@ class MainWindow(QMainWindow):
         self.db_label.setText(db.path.name)
         self.db_label.setToolTip(str(db.path))
         self.user_label.setText(f"Signed in: {db.user or 'unknown'}")
-        waiting = changes_waiting(db)
-        self.sync_label.setText(
-            f"offline, {waiting} change{'s' if waiting != 1 else ''} waiting"
-            if waiting
-            else "offline, nothing waiting to sync"
-        )
-        self.sync_label.setToolTip("Changes are kept on this computer until the next sync.")
+        status = sync_status(db)
+        self.sync_label.setText(f"{last_sync_text(status.last_success)} · "
+                                f"{waiting_text(status.waiting)}")  # fmt: skip
+        self.sync_label.setToolTip(self._sync_tooltip(status))
+        self.conflicts_button.setText(f"· {plural(status.open_conflicts, 'conflict')}")
+        self.conflicts_button.setVisible(status.open_conflicts > 0)
+
+    @staticmethod
+    def _sync_tooltip(status: SyncStatus) -> str:
+        if not status.server:
+            return ("Not connected to a server yet: changes are kept on this computer. "
+                    "Sync now (F9) asks for the server and your enrollment token.")  # fmt: skip
+        who = f" as {status.user} ({status.role})" if status.user else ""
+        return f"Syncs with {status.server}{who}. Changes are kept here until the next sync."
+
+    def sync_status_text(self) -> str:
+        """The whole sync part of the status bar as one line (what a person reads)."""
+        text = self.sync_label.text()
+        if self.conflicts_button.isVisibleTo(self):
+            text += " " + self.conflicts_button.text()
+        return text
+
+    # --- sync ---------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        self.sync_runner.start()
+
+    def _on_sync_running(self, running: bool) -> None:
+        self.commands[Actions.SYNC].setEnabled(not running)
+        if not running:
+            self.refresh_status()
+
+    def _on_synced(self, report: SyncReport) -> None:
+        self.refresh_status()
+        if report.new_conflicts:
+            self.show_page("conflicts")
 
     def _scheduled_integrity_check(self) -> None:
         self._integrity_timer.setInterval(INTEGRITY_CHECK_MS)  # after the first: every 30 min
@@ -573,6 +643,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.save_settings()
+        self.sync_runner.shutdown()  # a running sync stops cleanly before the database closes
         self._integrity_timer.stop()
         if self._integrity_task is not None:
             self._integrity_task.done.wait(30)  # the database closes below
