@@ -73,6 +73,13 @@ def test_status_bar_before_the_first_sync(qtbot, demo_ctx, settings, open_window
     assert before > 0  # the demo was written through the services: all of it waits
     assert not window.conflicts_button.isVisibleTo(window)  # no conflicts: no link
     assert "Not connected" in window.sync_label.toolTip()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)  # the next view
+    assert window.current_key() == "conflicts"
+    assert window.nav.currentItem().text() == "Conflicts"
+    assert window.commands["sync"].shortcut().toString() == "F9"
+    assert window.sync_button.defaultAction() is window.commands["sync"]
     review_id, item = _open_review(demo_ctx.db)
     reviews.record_answer(demo_ctx.db, review_id=review_id, item_key=item, value="no")
     qtbot.waitUntil(lambda: window.sync_status_text() != text, timeout=3000)
