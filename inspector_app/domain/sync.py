@@ -74,6 +74,14 @@ LOCKED_FIELDS: dict[str, frozenset[str]] = {
     "attachment": frozenset(ATTACHMENT_FIELDS) | {"deleted"},
 }
 
+# Columns that describe another column's value (who answered, when): they follow
+# that column in a merge (take the incoming value when it does, else stay) and never
+# make a conflict of their own.
+COMPANIONS: dict[str, dict[str, str]] = {
+    "checklist_response": {"answered_by": "value", "answered_at": "value"},
+    "interview_answer": {"answered_by": "value", "answered_at": "value"},
+}
+
 Op = Literal["insert", "update", "delete"]
 ChangeStatus = Literal["applied", "merged", "conflict", "duplicate"]
 ConflictReason = Literal["same field", "deleted", "final", "edited"]
@@ -279,7 +287,10 @@ def _merge_fields(
             return MergeOutcome("conflict", {}, [FieldConflict("deleted", False, True, "edited")])
         return MergeOutcome("merged", incoming)
     out = MergeOutcome("merged")
+    companions = COMPANIONS.get(change.table, {})
     for name, new in incoming.items():
+        if name in companions:
+            continue
         now = current.get(name)
         if now == new:
             continue
@@ -290,6 +301,9 @@ def _merge_fields(
             out.set_fields[name] = new
         else:
             out.conflicts.append(FieldConflict(name, now, new, "same field"))
+    for name, principal in companions.items():
+        if name in incoming and principal in out.set_fields:
+            out.set_fields[name] = incoming[name]
     if out.conflicts:
         out.status = "conflict"
     return out

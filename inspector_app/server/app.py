@@ -33,6 +33,7 @@ from inspector_app.domain.sync import (
 )
 
 from . import auth, blobs, users
+from .bundles import MAX_BUNDLE_BYTES, import_bundle
 from .limits import BodyLimit
 from .migrate import open_storage
 from .problems import ProblemError
@@ -75,7 +76,7 @@ def create_app(db_url: str) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, larger={"/v1/bundles": MAX_BUNDLE_BYTES})
     _handlers(app)
     app.include_router(_routes(engine))
     return app
@@ -156,6 +157,21 @@ def _routes(engine: Engine) -> APIRouter:  # noqa: C901  (one flat list of route
             media_type="application/octet-stream",
             headers={"Content-Length": str(size)},
         )
+
+    @router.post(
+        "/bundles",
+        response_model=PushResponse,
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                }
+            }
+        },
+    )
+    async def post_bundle(request: Request, caller: Writer) -> PushResponse:
+        data = await request.body()
+        return await run_in_threadpool(import_bundle, engine, caller, data)
 
     @router.get("/users", response_model=list[users.UserInfo])
     def get_users(caller: Admin) -> list[users.UserInfo]:

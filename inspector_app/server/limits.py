@@ -31,14 +31,19 @@ async def send_problem(send: Send, error: ProblemError) -> None:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app, self.limit = app, limit
+    """MAX_BODY_BYTES for every request, except paths given a larger limit (bundles)."""
+
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, larger: dict[str, int] | None = None
+    ) -> None:
+        self.app, self.default, self.larger = app, limit, dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refused = self._refuse(_content_length(scope))
+        limit = self.larger.get(scope.get("path", ""), self.default)  # per request
+        refused = _refuse(_content_length(scope), limit)
         if refused is not None:
             await send_problem(send, refused)
             return
@@ -48,8 +53,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.limit:
-                    raise too_large(self.limit)
+                if state["received"] > limit:
+                    raise too_large(limit)
             return message
 
         async def tracked(message: Message) -> None:
@@ -64,12 +69,13 @@ class BodyLimit:
                 raise
             await send_problem(send, exc)
 
-    def _refuse(self, declared: int | None) -> ProblemError | None:
-        if declared == -1:
-            return ProblemError(400, "a malformed Content-Length", "malformed")
-        if declared is not None and declared > self.limit:
-            return too_large(self.limit)
-        return None
+
+def _refuse(declared: int | None, limit: int) -> ProblemError | None:
+    if declared == -1:
+        return ProblemError(400, "a malformed Content-Length", "malformed")
+    if declared is not None and declared > limit:
+        return too_large(limit)
+    return None
 
 
 def _content_length(scope: Scope) -> int | None:

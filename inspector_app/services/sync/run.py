@@ -14,6 +14,7 @@ from inspector_app.store.changes import Changes
 from inspector_app.store.database import Database
 
 from .apply import PULL_LIMIT, apply_page, download_blob, needed_blobs
+from .bundles import public_key
 from .client import SyncClient
 from .push import blobs_to_offer, missing_on_server, push_outbox, upload_blob
 from .rows import last_seq, pending_count
@@ -76,7 +77,8 @@ def enroll(db: Database, server: str, token: str, run: _Run,
     client = _client(db, server, "", cancelled, run)
     try:
         body = EnrollRequest(token=token, device_id=db.device_id,
-                             device_name=socket.gethostname()[:200])  # fmt: skip
+                             device_name=socket.gethostname()[:200],
+                             public_key=public_key(db))  # it signs this laptop's bundles  # fmt: skip
         got = client.post("/v1/enroll", body, Enrolled)
     finally:
         client.close()
