@@ -45,7 +45,7 @@ def _raise(qtbot, workspace, key: str, kind: FindingKind, text: str) -> None:  #
 
 
 def _waiting(window) -> int:  # noqa: ANN001
-    return int(window.sync_label.text().split()[1])
+    return int(window.sync_status_text().split(" · ")[1].split()[0].replace(",", ""))
 
 
 def test_inspection_survives_a_restart(qtbot, demo_db_path: Path, tmp_path: Path, open_window,

@@ -33,19 +33,23 @@ def test_navigation_by_list_and_ctrl_digits(qtbot, demo_ctx, settings, open_wind
     assert QApplication.focusWidget() is window.reviews.search
 
 
+def _waiting_in(text: str) -> int:
+    return int(text.split(" · ")[1].split()[0].replace(",", ""))
+
+
 def test_status_bar_counts_waiting_changes(qtbot, demo_ctx, settings, open_window):  # noqa: ANN001
     window = open_window(demo_ctx, settings)
     assert window.db_label.text() == "demo.db"
     assert window.user_label.text() == "Signed in: Dana Whitfield"
-    text = window.sync_label.text()
-    assert text.startswith("offline, ") and text.endswith(" changes waiting")
-    before = int(text.split()[1])
+    text = window.sync_status_text()
+    assert text.startswith("Never synced · ") and text.endswith(" changes waiting")
+    before = _waiting_in(text)
     assert before > 0  # the demo was written through the services: all of it is waiting
     review_id = _alder_review(demo_ctx.db)
     reviews.set_note(demo_ctx.db, review_id=review_id, item_key=_first_item(review_id, demo_ctx),
                      note="Poster seen in English only")  # fmt: skip
-    qtbot.waitUntil(lambda: window.sync_label.text() != text, timeout=3000)
-    assert int(window.sync_label.text().split()[1]) > before
+    qtbot.waitUntil(lambda: window.sync_status_text() != text, timeout=3000)
+    assert _waiting_in(window.sync_status_text()) > before
 
 
 def _first_item(review_id: str, ctx) -> str:  # noqa: ANN001
