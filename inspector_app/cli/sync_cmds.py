@@ -74,6 +74,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 0
     out(f"synced with {report.server}: pushed {report.pushed:,}, pulled {report.pulled:,}, "
         f"blobs up {report.blobs_up:,}, down {report.blobs_down:,} ({report.seconds:.1f} s)")  # fmt: skip
+    if report.held_back:
+        out(f"{report.held_back:,} changes to other field offices' records stay on this "
+            "laptop: your account may not send them")  # fmt: skip
     if report.new_conflicts:
         out(f"{len(report.new_conflicts)} new conflicts "
             "(settle with 'inspector-app conflicts resolve ID --keep server|client'):")  # fmt: skip

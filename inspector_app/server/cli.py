@@ -142,13 +142,13 @@ def main(argv: list[str]) -> int:
         args = _parser().parse_args(argv)
         return _serve(args) if args.command == "serve" else _user(args)
     except _Failed as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"inspector-app: {exc}", file=sys.stderr)
     except ProblemError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
+        print(f"inspector-app: {exc.detail}", file=sys.stderr)
     except SQLAlchemyError as exc:
-        print(f"error: database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"inspector-app: database: {str(exc).splitlines()[0]}", file=sys.stderr)
     except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"inspector-app: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return 2

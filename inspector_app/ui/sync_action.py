@@ -47,10 +47,13 @@ def percent(progress: SyncProgress) -> int:
 
 def report_text(report: SyncReport) -> str:
     new = len(report.new_conflicts)
-    return (
+    text = (
         f"Synced: pushed {report.pushed:,}, pulled {report.pulled:,}, "
         f"{new} new conflict{'' if new == 1 else 's'}"
     )
+    if report.held_back:
+        text += f" ({report.held_back:,} changes to other field offices' records stay here)"
+    return text
 
 
 class SyncRunner(QObject):

@@ -205,7 +205,8 @@ def test_sync_and_resolve_a_conflict_between_two_laptops(
     item = _yes_no_item(a, review_id)
     _sync_with_f9(qtbot, a_window, server, "Dana Whitfield")
     message = a_window.statusBar().currentMessage()
-    assert message.startswith("Synced: pushed ") and message.endswith(", 0 new conflicts")
+    assert message.startswith("Synced: pushed ") and ", 0 new conflicts" in message
+    assert "other field offices" in message  # the demo laptop holds HOU rows too
     assert int(message.split()[2].rstrip(",").replace(",", "")) > 0
     assert a_window.sync_status_text().startswith("Last sync ")
     assert server.url in a_window.sync_label.toolTip()

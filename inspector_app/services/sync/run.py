@@ -16,6 +16,7 @@ from inspector_app.store.database import Database
 from .apply import PULL_LIMIT, apply_page, download_blob, needed_blobs
 from .bundles import public_key
 from .client import SyncClient
+from .outbox import sendable
 from .push import blobs_to_offer, missing_on_server, push_outbox, upload_blob
 from .rows import last_seq, pending_count
 from .status import conflict_rows, open_conflict_ids
@@ -111,9 +112,13 @@ def _upload(db: Database, client: SyncClient, run: _Run, up_to: int, office: str
         run.up += 1
 
 
-def _push(db: Database, client: SyncClient, run: _Run, up_to: int, office: str | None) -> None:
+def _sendable_count(db: Database, up_to: int, office: str | None) -> int:
     with db.read() as s:
-        total = pending_count(s.connection(), up_to)
+        return sum(len(page) for page in sendable(s.connection(), up_to, office))
+
+
+def _push(db: Database, client: SyncClient, run: _Run, up_to: int, office: str | None) -> None:
+    total = _sendable_count(db, up_to, office)
     run.say("push", 0, total, f"Pushing {total:,} changes")
 
     def batch_done(done: int) -> None:
@@ -183,6 +188,8 @@ def sync(
                 db.notify(Changes.bulk("sync"))
     db.set_meta(META_LAST_SUCCESS, datetime.now(UTC).isoformat())
     new = [c for c in conflict_rows(db) if c.id not in before]
+    held_back = run.waiting() if db.get_meta(META_ROLE) in WRITERS else 0
     return SyncReport(server=target, pushed=run.pushed, pulled=run.pulled, blobs_up=run.up,
                       blobs_down=run.down, new_conflicts=new,
-                      seconds=round(time.monotonic() - run.started, 3))  # fmt: skip
+                      seconds=round(time.monotonic() - run.started, 3),
+                      held_back=held_back)  # fmt: skip

@@ -52,6 +52,9 @@ class SyncReport:
     blobs_down: int
     new_conflicts: list[ConflictRow]
     seconds: float
+    # Waiting changes to rows of another field office than the user's: the server would
+    # refuse them, so they stay on this laptop (a demo laptop holds two offices' rows).
+    held_back: int = 0
 
 
 @dataclass(frozen=True)
