@@ -164,7 +164,9 @@ def test_a_conflict_is_listed_and_resolved_as_an_ordinary_change(db):
     conflict_id = _conflict(db, answer.id, review_id)
     (c,) = open_conflicts(db)
     assert (c.id, c.field, c.server_value, c.client_value) == (conflict_id, "value", "no", "yes")
-    assert c.what == f"review {review_id[:8]}, item {ITEM}"
+    # a person's name for it: agency, review kind, the item's key and question
+    assert c.what.startswith("Alder County SO, JEM inspection: item ")
+    assert ITEM in c.what and "complaint poster" in c.what
     assert sync_status(db).open_conflicts == 1
     waiting = sync_status(db).waiting
     resolve_conflict(db, conflict_id, "client", c.rev)

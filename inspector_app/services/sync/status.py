@@ -17,6 +17,7 @@ from inspector_app.store.models import (
     Interview,
     InterviewAnswer,
     Officer,
+    Review,
     SyncConflict,
     SyncFields,
     utcnow,
@@ -24,6 +25,7 @@ from inspector_app.store.models import (
 from inspector_app.store.queries import pending_changes
 
 from ..errors import Conflict, Invalid, NotFound
+from ..forms import form_of
 from ..uow import UnitOfWork, unit_of_work
 from .rows import MODELS, column_value, table_of
 from .types import (
@@ -75,9 +77,37 @@ def sync_status(db: Database) -> SyncStatus:
 # --- a person's name for the row a conflict is about -----------------------------------
 
 
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _review_name(s: Session, review_id: str) -> str:
+    """ "Elk Ridge County Sheriff's Department, WSO review" (agency and kind)."""
+    review = s.get(Review, review_id)
+    if review is None:
+        return f"review {review_id[:8]}"
+    agency = s.get(Agency, review.agency_id)
+    return f"{agency.name if agency else 'review ' + review_id[:8]}, {review.kind.label}"
+
+
+def _prompt(s: Session, form_id: str | None, version: int | None, key: str) -> str:
+    """The item's key and its question, as the inspector read it on the form."""
+    if not form_id or version is None:
+        return key
+    try:
+        prompt = form_of(form_id, version).item(key).prompt
+    except (KnownError, KeyError):
+        return key
+    return f"{key} “{_short(prompt)}”"
+
+
 def _review_item(s: Session, row_id: str) -> str | None:
     r = s.get(ChecklistResponse, row_id)
-    return f"review {r.review_id[:8]}, item {r.item_key}" if r else None
+    if r is None:
+        return None
+    review = s.get(Review, r.review_id)
+    item = _prompt(s, review.form_id, review.form_version, r.item_key) if review else r.item_key
+    return f"{_review_name(s, r.review_id)}: item {item}"
 
 
 def _interview_answer(s: Session, row_id: str) -> str | None:
@@ -85,20 +115,23 @@ def _interview_answer(s: Session, row_id: str) -> str | None:
     if a is None:
         return None
     interview = s.get(Interview, a.interview_id)
-    where = f"review {interview.review_id[:8]}, " if interview else ""
-    return f"{where}interview question {a.question_key}"
+    if interview is None:
+        return f"interview question {a.question_key}"
+    question = _prompt(s, interview.form_id, interview.form_version, a.question_key)
+    who = f" with {interview.interviewee_name}" if interview.interviewee_name else ""
+    return f"{_review_name(s, interview.review_id)}: interview{who}, question {question}"
 
 
 def _finding(s: Session, row_id: str) -> str | None:
     f = s.get(Finding, row_id)
-    return f"review {f.review_id[:8]}, finding F-{f.number}" if f else None
+    return f"{_review_name(s, f.review_id)}: finding F-{f.number}" if f else None
 
 
 _WHAT: dict[str, Callable[[Session, str], str | None]] = {
     "checklist_response": _review_item,
     "interview_answer": _interview_answer,
     "finding": _finding,
-    "review": lambda s, i: f"review {i[:8]}",
+    "review": _review_name,
     "agency": lambda s, i: f"agency {a.name}" if (a := s.get(Agency, i)) else None,
     "officer": lambda s, i: f"officer {o.name}" if (o := s.get(Officer, i)) else None,
 }
