@@ -85,7 +85,9 @@ class SyncClient:
                 cert = _cert_problem(exc)
                 if cert is not None:
                     raise SyncError(f"{self.server}: the server's certificate does not "
-                                    f"verify ({cert})") from None  # fmt: skip
+                                    f"verify ({cert}); if your agency runs its own "
+                                    "certificate authority, set SSL_CERT_FILE to its "
+                                    "certificate") from None  # fmt: skip
                 last = str(exc) or type(exc).__name__
                 continue
             if response.status_code >= 500:
@@ -95,7 +97,9 @@ class SyncClient:
                 raise SyncError(self._refusal(response))
             return response
         note = self.unreachable_note()
-        raise SyncError(f"server unreachable: {self.server}: {last}{'; ' + note if note else ''}")
+        tries = len(BACKOFF) + 1
+        raise SyncError(f"server unreachable: {self.server}: {last} ({tries} tries over "
+                        f"{sum(BACKOFF):g} s){'; ' + note if note else ''}")  # fmt: skip
 
     def _refusal(self, response: httpx.Response) -> str:
         detail = _detail(response)
