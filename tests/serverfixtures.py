@@ -19,6 +19,7 @@ import os
 import pwd
 import shutil
 import signal
+import ssl
 import socket
 import subprocess
 import sys
@@ -171,10 +172,11 @@ def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]
 class ServerProc:
     """`inspector-app serve` running in a subprocess on 127.0.0.1."""
 
-    def __init__(self, db_url: str, tmp_path: Path) -> None:
+    def __init__(self, db_url: str, tmp_path: Path, tls: tuple[Path, Path] | None = None) -> None:
         self.db_url = db_url
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls  # (certificate, key) files: serve HTTPS
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._log_dir = tmp_path
         self._n = 0
         self.proc: subprocess.Popen[bytes] | None = None
@@ -189,10 +191,15 @@ class ServerProc:
             sys.executable, "-m", "inspector_app", "serve", "--db", self.db_url,
             "--host", "127.0.0.1", "--port", str(self.port),
         ]  # fmt: skip
+        if self.tls:
+            cmd += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=_env(), cwd=ROOT)
         out.close()
         err.close()
         self._wait_ready()
+
+    def _trust(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
 
     def stderr(self) -> str:
         try:
@@ -210,7 +217,9 @@ class ServerProc:
                     + self.stderr()
                 )
             try:
-                if httpx.get(self.url + "/v1/hello", timeout=1.0).status_code == 200:
+                answer = httpx.get(self.url + "/v1/hello", timeout=1.0,
+                                   verify=self._trust())  # fmt: skip
+                if answer.status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -251,9 +260,11 @@ class ServerProc:
 
 
 @contextlib.contextmanager
-def running_server(db_url: str, tmp_path: Path) -> Iterator[ServerProc]:
+def running_server(
+    db_url: str, tmp_path: Path, tls: tuple[Path, Path] | None = None
+) -> Iterator[ServerProc]:
     """Run `python -m inspector_app serve --db URL` until the block ends."""
-    server = ServerProc(db_url, tmp_path)
+    server = ServerProc(db_url, tmp_path, tls)
     server.start()
     try:
         yield server
