@@ -19,8 +19,8 @@ import os
 import pwd
 import shutil
 import signal
-import ssl
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
