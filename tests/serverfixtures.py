@@ -31,7 +31,17 @@ from pathlib import Path
 import httpx
 import pytest
 
-PG_BIN = Path(os.environ.get("INSPECTOR_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """The newest installed PostgreSQL server binaries (Debian's layout), or 15's path."""
+    if "INSPECTOR_PG_BIN" in os.environ:
+        return Path(os.environ["INSPECTOR_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)  # fmt: skip
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0
 
