@@ -82,7 +82,17 @@ def column_label(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def field_label(field: str) -> str:
+# Columns whose name says little to an inspector, by table.
+_COLUMN_NAMES = {
+    ("checklist_response", "value"): "Answer",
+    ("interview_answer", "value"): "Answer",
+    ("finding", "kind"): "Kind (deficiency, area of concern, best practice)",
+}
+
+
+def field_label(field: str, table: str = "") -> str:
+    if (table, field) in _COLUMN_NAMES:
+        return _COLUMN_NAMES[(table, field)]
     if field == "*":
         return "Whole change"
     if field == "deleted":

@@ -47,7 +47,7 @@ SERVER_TITLE = "On the server (shown now)"
 
 CONFLICT_COLUMNS = [
     Column("What", lambda r: r.what, tooltip=lambda r: r.what, width=330),
-    Column("Field", lambda r: field_label(r.field), width=150),
+    Column("Field", lambda r: field_label(r.field, r.table), width=150),
     Column(
         "Reason",
         lambda r: reason_label(r.reason),
@@ -141,7 +141,7 @@ class ConflictsView(ListPage):
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(1, 2)
         self.empty = QLabel(EMPTY_TEXT, self)
         self.empty.setObjectName("emptyState")
         self.empty.setWordWrap(True)
@@ -167,7 +167,7 @@ class ConflictsView(ListPage):
         return open_conflicts(db)
 
     def haystack(self, row: ConflictRow) -> str:
-        return " ".join((row.what, field_label(row.field), reason_label(row.reason),
+        return " ".join((row.what, field_label(row.field, row.table), reason_label(row.reason),
                          row.client_user))  # fmt: skip
 
     def affected_by(self, changes: Changes) -> bool:
@@ -206,7 +206,7 @@ class ConflictsView(ListPage):
             self.keep_server.setEnabled(False)
             self.keep_client.setEnabled(False)
             return
-        self.heading.setText(f"{row.what} — {field_label(row.field)}")
+        self.heading.setText(f"{row.what} — {field_label(row.field, row.table)}")
         self.explanation.setText(EXPLANATIONS.get(row.reason, ""))
         self.server_side.show_value(SERVER_TITLE, server_text(row))
         field = "" if row.field == "*" else row.field
