@@ -19,6 +19,7 @@ TINY = {
     "open_review.py": ["--items", "20", "--findings", "3", "--files", "2", "--runs", "1"],
     "schedule.py": ["--agreements", "20", "--years", "3", "--runs", "1"],
     "summary.py": ["--scale", "0.01", "--repeat", "1", "--imports", "1"],
+    "sync.py": ["--quick"],
 }
 
 
