@@ -57,6 +57,9 @@ class RowCache:
         self.conn = conn
         self.known: dict[Key, RowState | None] = {}
         self.by_natural: dict[tuple[str, str], str] = {}  # live rows only
+        # Natural keys already looked up, found or not: a new answer's key is not in the
+        # database, and asking again for each one was most of a push (bench/sync.py).
+        self.natural_checked: set[tuple[str, str]] = set()
 
     def _remember(self, found: Any) -> RowState:
         state = RowState(
@@ -78,7 +81,8 @@ class RowCache:
             self.known.setdefault(key, None)
 
     def load_natural(self, keys: Iterable[tuple[str, str]]) -> None:
-        wanted = sorted({k for k in keys if k not in self.by_natural})
+        wanted = sorted({k for k in keys if k not in self.by_natural} - self.natural_checked)
+        self.natural_checked.update(wanted)
         for part in _chunks(wanted):
             query = select(rows).where(tuple_(rows.c.table_name, rows.c.natural_key).in_(part))
             for found in self.conn.execute(query):
@@ -94,7 +98,7 @@ class RowCache:
         nk = natural_key(table, fields)
         if nk is None:
             return None
-        if (table, nk) not in self.by_natural:
+        if (table, nk) not in self.by_natural and (table, nk) not in self.natural_checked:
             self.load_natural([(table, nk)])
         row_id = self.by_natural.get((table, nk))
         state = self.known.get((table, row_id)) if row_id else None
