@@ -47,7 +47,7 @@ SYNC_TABLES: tuple[str, ...] = (
     "field_office", "agency", "agreement", "officer", "training_record", "warrant_count",
     "review", "checklist_response", "interview", "interview_answer", "finding",
     "corrective_action", "info_request", "info_request_item", "attachment",
-    "report_artifact", "plan_entry", "sync_conflict",
+    "report_artifact", "approval", "plan_entry", "sync_conflict",
 )  # fmt: skip
 
 # Rows matched by a natural key as well as by id: two devices answering the same item

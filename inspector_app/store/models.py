@@ -288,6 +288,21 @@ class ReportArtifact(SyncFields, table=True):
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class Approval(SyncFields, table=True):
+    """A supervisor's sign-off of a final review (docs/security.md, "Supervisor
+    sign-off"): the content hash and revision approved, who signed the PDF (certificate
+    subject) and the signed artifact's SHA-256."""
+
+    __tablename__ = "approval"
+    review_id: str = Field(foreign_key="review.id", index=True)
+    approved_by: str
+    approved_at: datetime
+    content_hash: str
+    revision: int
+    signer: str = ""
+    artifact_sha256: str = ""
+
+
 class PlanEntry(SyncFields, table=True):
     """One LEA in a fiscal year's inspection plan (proposed, then accepted or changed)."""
 
@@ -324,7 +339,7 @@ class SyncConflict(SyncFields, table=True):
 SYNCABLE_TABLES: list[type[SyncFields]] = [
     FieldOffice, Agency, Agreement, Officer, TrainingRecord, WarrantCount, Review,
     ChecklistResponse, Interview, InterviewAnswer, Finding, CorrectiveAction, InfoRequest,
-    InfoRequestItem, Attachment, ReportArtifact, PlanEntry, SyncConflict,
+    InfoRequestItem, Attachment, ReportArtifact, Approval, PlanEntry, SyncConflict,
 ]  # fmt: skip
 
 
@@ -359,7 +374,10 @@ class SyncBase(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Who did what, when: one entry per user action (a service call)."""
+    """Who did what, when: one entry per user action (a service call) or event (a
+    sign-in, an export), hash-chained (docs/security.md, "The audit trail"): `hash` is
+    the SHA-256 of the canonical JSON of the entry with `prev_hash`, the hash of the
+    entry before it."""
 
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
@@ -370,6 +388,11 @@ class AuditLog(SQLModel, table=True):
     entity: str
     entity_id: str = Field(index=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    component: str = "app"  # app | cli | sync
+    event: str = "change"  # sign-in, create, change, finalize, export... (services.uow.EVENTS)
+    outcome: str = "success"  # success | failure
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64, index=True)
 
 
 class Meta(SQLModel, table=True):

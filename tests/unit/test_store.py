@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import sqlite3
 from datetime import date
@@ -47,7 +48,7 @@ APP_TABLES = {
     "agency", "agreement", "attachment", "audit_log", "change_log", "checklist_response",
     "corrective_action", "field_office", "finding", "info_request", "info_request_item",
     "interview", "interview_answer", "meta", "officer", "plan_entry", "report_artifact",
-    "review", "training_record", "warrant_count", "sync_base", "sync_conflict",
+    "review", "training_record", "warrant_count", "sync_base", "sync_conflict", "approval",
 }  # fmt: skip
 
 
@@ -333,6 +334,52 @@ def test_schema_1_database_upgrades_to_the_sync_tables(tmp_path):
         con.close()
     assert position == database.schema_position(head_revision()) >= 2
     assert list((tmp_path / "backups").glob("v1-*-before-*.db"))
+
+
+def test_schema_2_database_upgrades_to_the_audit_chain_and_approvals(tmp_path):
+    """A file written at migration 2 (before the audit chain) opens at head: its audit
+    entries get component, event and outcome and are chained in id order (each hash is
+    the SHA-256 of the entry's canonical JSON with the hash before it), so the file
+    verifies; approval exists. The downgrade removes them again."""
+    path = filled_database(tmp_path / "v2.db")
+    db = open_database(path, daily_backup=False)
+    cfg = _alembic_config()
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "c4e1a7b2d9f0")
+        conn.exec_driver_sql("PRAGMA user_version=2")
+    db.close()
+    assert "approval" not in tables(path)
+    assert alembic_version(path) == "c4e1a7b2d9f0"
+
+    with database.opened(path, daily_backup=False) as db:
+        assert database.current_revision(db.engine) == head_revision()
+    assert "approval" in tables(path)
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute(
+            'SELECT id, at, component, event, "user", outcome, entity, entity_id, detail, '
+            "device_id, action, prev_hash, hash FROM audit_log ORDER BY id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(r[3], r[10]) for r in rows] == [
+        ("create", "create_field_office"), ("create", "create_agency"),
+        ("create", "create_agreement"),
+    ]  # fmt: skip
+    prev = "0" * 64
+    for _id, at, component, event, user, outcome, entity, entity_id, detail, device, action, \
+            prev_hash, digest in rows:  # fmt: skip
+        assert component == "app" and outcome == "success" and prev_hash == prev
+        entry = {
+            "at": at.replace(" ", "T") + "+00:00", "component": component, "event": event,
+            "user": user, "outcome": outcome, "entity": entity, "entity_id": entity_id,
+            "detail": json.loads(detail), "device_id": device, "action": action,
+            "prev_hash": prev_hash,
+        }  # fmt: skip
+        canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"))
+        assert digest == hashlib.sha256(canonical.encode()).hexdigest()
+        prev = digest
 
 
 # --- backups ---------------------------------------------------------------------------
