@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from inspector_app import paths
 from inspector_app.domain.errors import KnownError
+from inspector_app.services.encryption import is_encrypted, unlock
 from inspector_app.services.lookup import ids_matching
 from inspector_app.store.database import Database, open_database
 
-GLOBALS = ("db", "demo", "user")  # accepted before or after the command
+GLOBALS = ("db", "demo", "user", "passphrase_file")  # accepted before or after the command
+PASSPHRASE_ENV = "INSPECTOR_PASSPHRASE_FILE"
 _ID_TEXT = re.compile(r"[0-9a-f-]+")
 FY_RANGE = (1990, 2100)
 
@@ -54,7 +59,51 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True) -> Database:
             f"{path}: no database here; create one with 'inspector-app demo --db {path}' "
             "or start the app"
         )
-    return open_database(path, user=getattr(args, "user", None) or "")
+    user = getattr(args, "user", None) or ""
+    if not is_encrypted(path):
+        return open_database(path, user=user)
+    # Sign in: the passphrase opens the user's key slot; a wrong one, a locked or an
+    # unknown account is one line (exit 2) and nothing is written to the database.
+    if not user:
+        raise CliError(f"{path}: encrypted: sign in with --user NAME (and the passphrase)")
+    passphrase = read_passphrase(args, f"Passphrase for {user}: ")
+    data_key = unlock(path, user, passphrase, datetime.now(UTC))
+    return open_database(path, user=user, data_key=data_key)
+
+
+def _first_line(path: str, what: str) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"{path}: cannot read the {what} ({getattr(exc, 'strerror', None) or exc})"
+                       ) from None  # fmt: skip
+    line = text.splitlines()[0] if text else ""
+    if not line:
+        raise CliError(f"{path}: the {what} is empty; its first line is the passphrase")
+    return line
+
+
+def read_passphrase(
+    args: argparse.Namespace, prompt: str, *, option: str = "passphrase_file"
+) -> str:
+    """--passphrase-file FILE (first line, without its newline), else the file named by
+    INSPECTOR_PASSPHRASE_FILE, else asked on a terminal (getpass), else a one-line error."""
+    given = getattr(args, option, None)
+    if given:
+        return _first_line(given, "passphrase file")
+    if option == "passphrase_file" and os.environ.get(PASSPHRASE_ENV):
+        return _first_line(os.environ[PASSPHRASE_ENV], f"passphrase file ({PASSPHRASE_ENV})")
+    if sys.stdin.isatty():
+        try:
+            answer = getpass.getpass(prompt)
+        except EOFError:
+            answer = ""
+        if answer:
+            return answer
+        raise CliError("no passphrase given")
+    flag = "--" + option.replace("_", "-")
+    raise CliError(f"a passphrase is needed: give {flag} FILE or set {PASSPHRASE_ENV} "
+                   "(no terminal to ask on)")  # fmt: skip
 
 
 def resolve(db: Database, kind: str, text: str, what: str) -> str:

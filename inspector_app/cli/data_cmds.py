@@ -7,8 +7,9 @@ import json
 
 from inspector_app.services import lookup, review_views
 from inspector_app.services.demo_file import TargetHoldsData, create_demo_database
+from inspector_app.services.encryption import encrypt_database, is_encrypted
 
-from .common import CliError, db_path, mark_completed, open_db, out
+from .common import CliError, db_path, mark_completed, open_db, out, read_passphrase
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -28,11 +29,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def cmd_demo(args: argparse.Namespace) -> int:
     """Built beside the target and renamed into place: Ctrl-C or a full disk changes nothing."""
     path = db_path(args)
+    # --passphrase-file: an encrypted demo database (the demo built, then encrypted in
+    # place before the command returns: no plaintext copy is left).
+    passphrase = read_passphrase(args, "Passphrase: ") if args.passphrase_file else None
+    if passphrase is not None and (is_encrypted(path) or not args.user):
+        raise CliError(f"{path}: an encrypted demo needs --user NAME and a new file")
     try:
         summary = create_demo_database(path, user=getattr(args, "user", None) or "",
                                        force=args.force)  # fmt: skip
     except TargetHoldsData:
         raise CliError(f"{path}: already holds data; use another --db or add --force") from None
+    if passphrase is not None:
+        encrypt_database(path, name=args.user, passphrase=passphrase)
     mark_completed(args, f"the demo database {path}")
     out(f"Demo data written to {path}: {summary.agencies} agencies, {summary.officers} officers, "
         f"{summary.reviews} reviews, {summary.findings} findings, {summary.interviews} interviews")  # fmt: skip

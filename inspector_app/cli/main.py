@@ -11,7 +11,6 @@ import argparse
 import errno
 import importlib
 import logging
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import NoReturn
 from inspector_app import __version__
 from inspector_app.domain.errors import KnownError
 from inspector_app.domain.forms import FormError
+from inspector_app.store.database import DRIVER_ERRORS
 from inspector_app.store.errors import classify
 
 from .common import GLOBALS, db_path
@@ -53,6 +53,9 @@ def _global_options(parser: argparse.ArgumentParser, *, sub_level: bool) -> None
                         help="use the demo database", **extra)  # fmt: skip
     parser.add_argument("--user", metavar="NAME", dest="user" + suffix,
                         help="inspector name recorded with changes", **extra)  # fmt: skip
+    parser.add_argument("--passphrase-file", metavar="FILE", dest="passphrase_file" + suffix,
+                        help="an encrypted database's passphrase: the file's first line "
+                        "(or INSPECTOR_PASSPHRASE_FILE; else asked)", **extra)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,8 +116,8 @@ def _os_problem(exc: OSError) -> str | None:
 
 def _sqlite_problem(args: argparse.Namespace, exc: Exception) -> str | None:
     """A disk-full or locked database reported by SQLite in the middle of a command."""
-    if not isinstance(exc, sqlite3.Error) and not isinstance(getattr(exc, "orig", None),
-                                                             sqlite3.Error):  # fmt: skip
+    if not isinstance(exc, DRIVER_ERRORS) and not isinstance(getattr(exc, "orig", None),
+                                                             DRIVER_ERRORS):  # fmt: skip
         return None
     problem = classify(db_path(args), exc)
     return str(problem) if problem is not None else None

@@ -36,7 +36,7 @@ from inspector_app.domain.rules import FindingCounts, requires_follow_up
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
 from inspector_app.store import queries
 from inspector_app.store.database import Database
-from inspector_app.store.files import blob_path
+from inspector_app.store.files import blob_path, key_of, read_blob
 from inspector_app.store.models import (
     Attachment,
     AuditLog,
@@ -343,6 +343,10 @@ def _hash_version(data: queries.ReviewData, attachments: list[Attachment],
 
 def _file_state(root: Path, sha256: str) -> str:
     """'' when the stored file still hashes to its name, else what is wrong with it."""
+    if key_of(root) is not None:  # encrypted: it must decrypt, then hash to its name
+        if read_blob(root, sha256) is not None:
+            return ""
+        return "altered" if blob_path(root, sha256).exists() else "missing"
     digest = hashlib.sha256()
     try:
         with blob_path(root, sha256).open("rb") as fh:

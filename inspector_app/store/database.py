@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import json
 import os
 import re
 import sqlite3
@@ -28,11 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, create_engine, event
+import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from . import models
+from . import crypto, models
 from .changes import Changes
 from .errors import (
     FOREIGN,
@@ -50,6 +53,8 @@ from .errors import (
     classify,
     is_damage,
 )
+from .files import FileStore
+from .keyfile import keyfile_path, write_atomically
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -66,6 +71,48 @@ _BACKUP_STAMP = re.compile(r"-(\d{8}T\d{6})-")
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 ROLLING_BACKUPS = 7  # daily copies kept in backups/
+# Errors of either driver: the stdlib's sqlite3 (plaintext) or sqlcipher3 (encrypted).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
+DAMAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+
+
+def _quiet_sqlcipher() -> None:
+    """SQLCipher logs a refused key to stderr; the one-line WrongKey says it instead."""
+    con = sqlcipher.connect(":memory:")
+    try:
+        con.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        con.close()
+
+
+_quiet_sqlcipher()
+
+
+class WrongKey(DatabaseProblem):
+    """The key does not open the encrypted file (its first page does not authenticate)."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(
+            path,
+            "wrong passphrase or not this database's key file; nothing was changed "
+            "(a key file restored from backups/ must be the one copied with this database)",
+        )
+
+
+class SignInNeeded(DatabaseProblem):
+    """An encrypted database (its key file is beside it) opened without a key."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(path, "encrypted: sign in (give --user NAME and the passphrase)")
+
+
+class NotEncrypted(DatabaseProblem):
+    def __init__(self, path: Path | str):
+        super().__init__(
+            path,
+            "a key was given but this database is not encrypted; "
+            "encrypt it with 'inspector-app encrypt'",
+        )
 
 
 def _alembic_config() -> Config:
@@ -235,10 +282,27 @@ def _problem(path: Path, exc: BaseException) -> DatabaseProblem:
     return problem
 
 
-def _reader(path: Path, mode: str) -> sqlite3.Connection:
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+def _reader(path: Path, mode: str, data_key: bytes | None = None) -> sqlite3.Connection:
+    """A connection for checks; keyed first (sqlcipher3) when there is a data key."""
+    uri = f"{path.resolve().as_uri()}?{mode}" if mode else str(path)
+    if data_key is None:
+        con = sqlite3.connect(uri, uri=bool(mode))
+    else:
+        con = sqlcipher.connect(uri, uri=bool(mode))
+        con.execute(crypto.sqlcipher_pragma(data_key))
+        con.execute("PRAGMA temp_store=MEMORY")
     con.text_factory = lambda b: b.decode("utf-8", "replace")
     return con
+
+
+def _check_key(path: Path, con: sqlite3.Connection) -> None:
+    """The first read of a keyed file: SQLITE_NOTADB means the key does not open it."""
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise WrongKey(path) from exc
+        raise
 
 
 def _quick_check(path: Path, con: sqlite3.Connection) -> None:
@@ -277,12 +341,12 @@ def _identify(path: Path, con: sqlite3.Connection) -> Found:
     raise NotADatabase(path, FOREIGN)
 
 
-def _through_wal(path: Path) -> Found:
+def _through_wal(path: Path, data_key: bytes | None = None) -> Found:
     """Read a file together with its -wal; remove the -shm this creates if we refuse."""
     shm = path.with_name(path.name + "-shm")
     had_shm = shm.exists()
     try:
-        con = _reader(path, "mode=ro")
+        con = _reader(path, "mode=ro", data_key)
         try:
             found = _identify(path, con)
             _quick_check(path, con)
@@ -295,18 +359,43 @@ def _through_wal(path: Path) -> Found:
         raise
 
 
-def _recover(path: Path) -> Found:
+def _recover(path: Path, data_key: bytes | None = None) -> Found:
     """Let SQLite roll back a hot journal (an ordinary write), then check the result."""
-    con = sqlite3.connect(path)
-    con.text_factory = lambda b: b.decode("utf-8", "replace")
+    con = _reader(path, "", data_key)
     try:
         found = _identify(path, con)  # the first read rolls the journal back
         _quick_check(path, con)
     finally:
         con.close()
+    if data_key is not None:
+        return found  # an encrypted header holds no page count to compare
     with path.open("rb") as fh:
         _check_size(path, _read_header(path, fh.read(HEADER_SIZE)), path.stat().st_size)
     return found
+
+
+def _preflight_keyed(path: Path, data_key: bytes) -> Found:
+    """_preflight for an encrypted file: the header is ciphertext, so the key is tried
+    on an immutable connection first (a wrong key writes nothing), then the same checks."""
+    if path.stat().st_size == 0:
+        return Found(None)
+    with path.open("rb") as fh:
+        if fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER:
+            raise NotEncrypted(path)
+    wal, hot = _wal_pending(path), _hot_journal(path)
+    try:
+        con = _reader(path, "immutable=1", data_key)
+        try:
+            _check_key(path, con)
+            found = _identify(path, con)
+            if not (wal or hot):
+                _quick_check(path, con)
+                return found
+        finally:
+            con.close()
+        return _through_wal(path, data_key) if wal else _recover(path, data_key)
+    except (sqlcipher.Error, UnicodeDecodeError) as exc:
+        raise _problem(path, exc) from exc
 
 
 def _preflight(path: Path) -> Found:
@@ -345,15 +434,31 @@ def _preflight(path: Path) -> Found:
         raise _problem(path, exc) from exc
 
 
-def make_engine(path: Path) -> Engine:
+def _url(path: Path, data_key: bytes | None) -> str | URL:
+    if data_key is None:
+        return f"sqlite:///{path}"
+    # The pysqlcipher dialect issues `pragma key="<password>"` as the first statement of
+    # every connection: x'<hex>' is SQLCipher's raw key (no second KDF at open).
+    raw = f"x'{crypto.sqlcipher_key(data_key).hex()}'"
+    return URL.create("sqlite+pysqlcipher", password=raw, database=str(path))
+
+
+def make_engine(path: Path, data_key: bytes | None = None) -> Engine:
     """A SQLAlchemy engine with the pragmas every connection needs.
 
     The driver's own transaction handling is switched off (isolation_level=None) and
     SQLAlchemy emits BEGIN itself, so DDL is transactional and writers can ask for
     BEGIN IMMEDIATE (taking the write lock up front instead of failing halfway).
+    With a data key the driver is sqlcipher3, keyed first on every connection, and
+    temporary tables and indices stay in memory (no temporary file holds plaintext).
     """
+    encrypted = data_key is not None
+    driver_error = sqlcipher.Error if encrypted else sqlite3.Error
     engine = create_engine(
-        f"sqlite:///{path}",
+        _url(path, data_key),
+        # The pool plaintext files get (pysqlcipher's own default is one connection per
+        # thread, which nested sessions would share): the key is set on every connection.
+        poolclass=QueuePool,
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         # Sessions always end their own transaction (commit, or rollback on close), so the
         # pool's extra ROLLBACK on every check-in is a wasted statement per service call.
@@ -365,6 +470,8 @@ def make_engine(path: Path) -> Engine:
         dbapi_conn.isolation_level = None
         try:
             cur = dbapi_conn.cursor()
+            if encrypted:
+                cur.execute("PRAGMA temp_store=MEMORY")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -387,8 +494,8 @@ def make_engine(path: Path) -> Engine:
             driver = conn.connection.driver_connection
             assert driver is not None  # an open connection has its sqlite3 one
             driver.execute(sql)
-        except sqlite3.Error as exc:
-            raise DBAPIError.instance(sql, (), exc, sqlite3.Error) from exc
+        except driver_error as exc:
+            raise DBAPIError.instance(sql, (), exc, driver_error) from exc
 
     return engine
 
@@ -400,17 +507,29 @@ def _integrity_problem(engine: Engine) -> str | None:
         try:
             driver = raw.driver_connection
             assert driver is not None  # an open connection has its sqlite3 one
-            rows = driver.execute("PRAGMA integrity_check").fetchall()
+            rows = _cipher_problems(engine, driver)
+            rows = rows or driver.execute("PRAGMA integrity_check").fetchall()
         finally:
             raw.close()
     except UnicodeDecodeError:  # SQLite quoting a garbled name
         return "unreadable text in the file"
-    except (sqlite3.DatabaseError, DBAPIError) as exc:
+    except (*DAMAGE_ERRORS, DBAPIError) as exc:  # type: ignore[misc]
         if is_damage(exc):
             return str(getattr(exc, "orig", exc))
         raise
     lines = [r[0] for r in rows]
     return None if lines == ["ok"] else "\n".join(lines)
+
+
+def _cipher_problems(engine: Engine, driver: sqlite3.Connection) -> list[tuple[str]]:
+    """An encrypted file's pages whose HMAC fails (PRAGMA cipher_integrity_check)."""
+    if not is_encrypted(engine):
+        return []
+    return list(driver.execute("PRAGMA cipher_integrity_check").fetchall())
+
+
+def is_encrypted(engine: Engine) -> bool:
+    return engine.dialect.driver == "pysqlcipher"
 
 
 def _fsync(path: Path) -> None:
@@ -434,6 +553,7 @@ def backup_to(engine: Engine, target: Path) -> Path:
         raise NotAFolder(target.parent, "the database's backups") from exc
     tmp = target.with_name(f".{target.name}.tmp")
     try:
+        _copy_keyfile(engine, target)  # first: an encrypted copy is never without its keys
         _copy_pages(engine, tmp)
         _fsync(tmp)
         os.replace(tmp, target)
@@ -442,16 +562,29 @@ def backup_to(engine: Engine, target: Path) -> Path:
     except BaseException as exc:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
-        if isinstance(exc, OSError | sqlite3.Error):
+        if isinstance(exc, OSError | sqlite3.Error | sqlcipher.Error):
             raise _backup_problem(target, exc) from exc
         raise
     return target
 
 
+def _copy_keyfile(engine: Engine, target: Path) -> None:
+    """Beside an encrypted backup, a copy of the key file (`<backup>.keys`)."""
+    if not is_encrypted(engine) or engine.url.database is None:
+        return
+    source = keyfile_path(Path(engine.url.database))
+    write_atomically(keyfile_path(target), source.read_bytes())
+
+
 def _copy_pages(engine: Engine, dest_path: Path) -> None:
+    """The backup API; an encrypted database goes to a copy keyed with the same key."""
     raw = engine.raw_connection()
     try:
-        dest = sqlite3.connect(dest_path)
+        if is_encrypted(engine):
+            dest = sqlcipher.connect(dest_path)
+            dest.execute(f'PRAGMA key="{engine.url.password}"')
+        else:
+            dest = sqlite3.connect(dest_path)
         try:
             driver = raw.driver_connection
             assert driver is not None  # an open connection has its sqlite3 one
@@ -500,14 +633,14 @@ def good_backups(path: Path) -> list[Path]:
     return []
 
 
-def _whole(path: Path) -> bool:
+def _whole(path: Path, data_key: bytes | None = None) -> bool:
     try:
-        con = _reader(path, "immutable=1")
+        con = _reader(path, "immutable=1", data_key)
         try:
             return [r[0] for r in con.execute("PRAGMA quick_check")] == ["ok"]
         finally:
             con.close()
-    except (sqlite3.Error, UnicodeDecodeError, OSError):
+    except (*DRIVER_ERRORS, UnicodeDecodeError, OSError):  # type: ignore[misc]
         return False
 
 
@@ -525,10 +658,16 @@ class Database:
     file_id: tuple[int, int] | None = None
     # Set once an integrity check found damage: writes stop from then on.
     damage: str | None = None
+    # Encrypted (SQLCipher, a key file beside it): the key of its files (store.files);
+    # None for a plaintext database.
+    file_key: bytes | None = field(default=None, repr=False)
+    encrypted: bool = False
+    data_key: bytes | None = field(default=None, repr=False)
 
     @property
-    def attachments_dir(self) -> Path:
-        return self.path.parent / f"{self.path.stem}-files"
+    def attachments_dir(self) -> FileStore:
+        """The files folder, carrying the file key of an encrypted database (store.files)."""
+        return FileStore.at(self.path.parent / f"{self.path.stem}-files", self.file_key)
 
     @property
     def backups_dir(self) -> Path:
@@ -571,7 +710,7 @@ class Database:
 
     def last_good_backup(self) -> Path | None:
         """The newest backup that passes SQLite's quick check, if any."""
-        return next((p for p in good_backups(self.path) if _whole(p)), None)
+        return next((p for p in good_backups(self.path) if _whole(p, self.data_key)), None)
 
     def _damage_found(self, detail: str) -> DamageFound:
         return DamageFound(self.path, detail, self.last_good_backup())
@@ -612,6 +751,7 @@ def _daily_backup(db: Database) -> None:
     checked_backup(db.engine, db.path, db.backups_dir / f"{db.path.stem}-{stamp}-daily.db")
     for old in _daily_copies(db)[:-ROLLING_BACKUPS]:
         old.unlink(missing_ok=True)
+        keyfile_path(old).unlink(missing_ok=True)
 
 
 def _stamp(conn: Connection, head: str) -> None:
@@ -620,18 +760,29 @@ def _stamp(conn: Connection, head: str) -> None:
     conn.exec_driver_sql(f"PRAGMA user_version={schema_position(head)}")
 
 
-def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True) -> Database:
+def open_database(
+    path: Path | str,
+    *,
+    user: str = "",
+    daily_backup: bool = True,
+    data_key: bytes | None = None,
+) -> Database:
     """Open (creating or upgrading as needed) the database at `path`.
 
     Raises a DatabaseProblem subclass, with a one-line message, for a file that is
     not an Inspector database, is damaged or was written by a newer app; nothing is
-    written to it.
+    written to it. With `data_key` the file is SQLCipher (see docs/security.md); a file
+    with a key file beside it cannot be opened without one (SignInNeeded), and a wrong
+    key is refused before anything is written (WrongKey).
     """
     path = Path(path).expanduser()
     found = Found(None)
+    finish_conversion(path)  # an encryption a crash interrupted: finished or undone first
     is_new = not _check_places(path)
+    if data_key is None and keyfile_path(path).exists():
+        raise SignInNeeded(path)
     if not is_new:
-        found = _preflight(path)
+        found = _preflight(path) if data_key is None else _preflight_keyed(path, data_key)
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -639,23 +790,9 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
             raise CannotOpen(path, exc.strerror or str(exc)) from exc
 
     had = {s for s in ("-wal", "-shm") if path.with_name(path.name + s).exists()}
-    engine = make_engine(path)
-    head = head_revision()
+    engine = make_engine(path, data_key)
     try:
-        _bring_to_head(engine, path, found, head)
-        db = Database(path=path, engine=engine, device_id="", file_id=_file_id(path))
-        if daily_backup and not is_new:
-            _daily_backup(db)  # before any other write: it checks the whole file first
-        device = db.get_meta("device_id")
-        if not device:
-            device = models.new_id()
-            db.set_meta("device_id", device)
-        db.device_id = device
-        db.user = user or db.get_meta("inspector_name")
-        db.attachments_dir.mkdir(parents=True, exist_ok=True)
-        _sweep_temporaries(db.backups_dir, ".*.tmp*")
-        _sweep_temporaries(db.attachments_dir, "*/.*.tmp")
-        return db
+        return _open(path, engine, found, user, daily_backup and not is_new, data_key)
     except Exception as exc:
         engine.dispose()
         _remove_new_sidecars(path, had)
@@ -665,6 +802,118 @@ def open_database(path: Path | str, *, user: str = "", daily_backup: bool = True
         if problem is not None:
             raise problem from exc
         raise
+
+
+def _open(
+    path: Path,
+    engine: Engine,
+    found: Found,
+    user: str,
+    daily_backup: bool,
+    data_key: bytes | None,
+) -> Database:
+    _bring_to_head(engine, path, found, head_revision())
+    db = Database(path=path, engine=engine, device_id="", file_id=_file_id(path))
+    if data_key is not None:
+        db.data_key, db.file_key, db.encrypted = data_key, crypto.file_key(data_key), True
+    if daily_backup:
+        _daily_backup(db)  # before any other write: it checks the whole file first
+    device = db.get_meta("device_id")
+    if not device:
+        device = models.new_id()
+        db.set_meta("device_id", device)
+    db.device_id = device
+    db.user = user or db.get_meta("inspector_name")
+    db.attachments_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_temporaries(db.backups_dir, ".*.tmp*")
+    _sweep_temporaries(db.attachments_dir, "*/.*.tmp")
+    return db
+
+
+# --- switching a plaintext database to an encrypted one (services.encryption) -------
+
+
+def conversion_files(path: Path) -> tuple[Path, Path, Path]:
+    """(state file, encrypted database being written, key file being written)."""
+    return (
+        path.with_name(path.name + ".encrypting"),
+        path.with_name(f".{path.name}.enc"),
+        path.with_name(f".{path.name}.keys.new"),
+    )
+
+
+ENCRYPTED_FILE_GLOB = "*/.*.enc"  # a file's encrypted copy, beside its plaintext
+
+
+def finish_conversion(path: Path) -> str | None:
+    """Complete or undo an encryption of the database at `path` that was interrupted.
+
+    services.encryption writes everything encrypted under temporary names, then records
+    the phase "switch" in the state file (temp + fsync + rename): that record is the
+    commit point. Before it, the temporary files are removed (the plaintext set stays as
+    it was); after it, the renames are redone (each is idempotent) and the plaintext
+    leftovers removed. Returns the phase found, None when there was nothing to do.
+    """
+    state, _, _ = conversion_files(path)
+    try:
+        raw = state.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise CannotOpen(state, exc.strerror or str(exc)) from exc
+    try:
+        phase = str(json.loads(raw).get("phase"))
+    except (ValueError, AttributeError):
+        phase = "prepare"  # written atomically: a damaged record was never a commit
+    if phase == "switch":
+        _roll_forward(path)
+    else:
+        _roll_back(path)
+    state.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+    return phase
+
+
+def fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync(folder)
+
+
+def _files_dir(path: Path) -> Path:
+    return path.parent / f"{path.stem}-files"
+
+
+def _roll_back(path: Path) -> None:
+    _, enc, keys_new = conversion_files(path)
+    for leftover in (enc, enc.with_name(enc.name + "-journal"), keys_new):
+        leftover.unlink(missing_ok=True)
+    leftovers = [*path.parent.glob(f".{keys_new.name}.*.tmp"),
+                 *_files_dir(path).glob(ENCRYPTED_FILE_GLOB),
+                 *_files_dir(path).glob("*/.*.enc.*.tmp")]  # fmt: skip
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+
+
+def _roll_forward(path: Path) -> None:
+    _, enc, keys_new = conversion_files(path)
+    if keys_new.exists():
+        os.replace(keys_new, keyfile_path(path))
+    if enc.exists():
+        for sidecar in ("-wal", "-shm", "-journal"):  # the plaintext file's (checkpointed)
+            path.with_name(path.name + sidecar).unlink(missing_ok=True)
+        os.replace(enc, path)
+    for copy in _files_dir(path).glob(ENCRYPTED_FILE_GLOB):
+        os.replace(copy, copy.with_name(copy.name[1 : -len(".enc")]))
+    for backup in good_backups(path):
+        if _is_plaintext(backup):
+            backup.unlink(missing_ok=True)
+    fsync_dir(path.parent)
+
+
+def _is_plaintext(path: Path) -> bool:
+    with contextlib.suppress(OSError), path.open("rb") as fh:
+        return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    return False
 
 
 def _bring_to_head(engine: Engine, path: Path, found: Found, head: str) -> None:
@@ -714,8 +963,14 @@ def current_revision(engine: Engine) -> str | None:
 
 
 @contextlib.contextmanager
-def opened(path: Path | str, *, user: str = "", daily_backup: bool = True) -> Iterator[Database]:
-    db = open_database(path, user=user, daily_backup=daily_backup)
+def opened(
+    path: Path | str,
+    *,
+    user: str = "",
+    daily_backup: bool = True,
+    data_key: bytes | None = None,
+) -> Iterator[Database]:
+    db = open_database(path, user=user, daily_backup=daily_backup, data_key=data_key)
     try:
         yield db
     finally:

@@ -93,6 +93,9 @@ def export_bundle(db: Database, out: Path) -> ExportReport:
     hashes = sorted({str(e.payload["sha256"]) for e in entries
                      if e.table in BLOB_TABLES and e.payload.get("sha256")
                      and not e.payload.get("deleted")})  # fmt: skip
+    if db.encrypted and hashes:
+        raise KnownError("bundles with attached files cannot be exported from an encrypted "
+                         "database yet; sync over the network instead")  # fmt: skip
     files = [blob_path(db.attachments_dir, h) for h in hashes]
     absent = [f.name[:12] for f in files if not f.is_file()]
     if absent:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from inspector_app.services.review_views import Attachment
-from inspector_app.store.files import blob_path
+from inspector_app.store.files import read_blob
 
 from ..qt import (
     QAbstractItemView,
+    QBuffer,
+    QByteArray,
     QIcon,
     QImageReader,
     QListView,
@@ -30,7 +32,14 @@ def thumbnail(root: Path, attachment: Attachment, fallback: QIcon) -> QIcon:
         return fallback
     icon = _cache.get(attachment.sha256)
     if icon is None:
-        reader = QImageReader(str(blob_path(root, attachment.sha256)))
+        # Decrypted in memory (an encrypted database's files are ciphertext on disk):
+        # no decoded copy or thumbnail is ever written to disk, this cache is in memory.
+        data = read_blob(root, attachment.sha256)
+        if data is None:
+            return fallback
+        buffer = QBuffer()
+        buffer.setData(QByteArray(data))
+        reader = QImageReader(buffer)
         size = reader.size()
         if size.isValid():  # decode only at thumbnail size: fast even for camera photos
             reader.setScaledSize(size.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio))
