@@ -253,7 +253,10 @@ def merge_change(
     if current.get("deleted"):
         if change.op == "delete" or incoming.get("deleted"):
             return MergeOutcome("merged")  # deleted on both sides: nothing to do
-        return MergeOutcome("conflict", {}, [FieldConflict("deleted", True, incoming, "deleted")])
+        if not _saw_the_deletion(writers, change, current_rev, device_id):
+            return MergeOutcome(
+                "conflict", {}, [FieldConflict("deleted", True, incoming, "deleted")]
+            )
     locked = locked_fields(change.table, review_is_final, change)
     if locked and not (change.table == "review" and change.base_rev == current_rev):
         changed = {k: v for k, v in incoming.items() if current.get(k) != v}
@@ -262,6 +265,15 @@ def merge_change(
     if change.base_rev == current_rev:
         return MergeOutcome("applied", incoming)
     return _merge_fields(current, writers, change, incoming, device_id)
+
+
+def _saw_the_deletion(
+    writers: dict[str, tuple[str, int]], change: Change, current_rev: int, device_id: str
+) -> bool:
+    """A restore (or edit) of a deleted row made by someone who knew it was deleted:
+    from the tombstone's own revision, or by the device that deleted it."""
+    writer = writers.get("deleted")
+    return change.base_rev == current_rev or (writer is not None and writer[0] == device_id)
 
 
 def _changed_elsewhere(

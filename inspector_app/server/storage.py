@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +27,31 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     create_engine,
     event,
     text,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.pool import NullPool
 
 ADVISORY_LOCK = 287  # every write on PostgreSQL takes pg_advisory_xact_lock(287) first
 SQLITE_BUSY_MS = 30_000
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """DateTime(timezone=True) that always reads back timezone-aware UTC: SQLite keeps no
+    offset, and an answer's date-time without one is not RFC 3339 (the OpenAPI schema)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
 
 metadata = MetaData()
 
@@ -49,7 +65,7 @@ users = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("role", String(32), nullable=False),
     Column("field_office", String(64), nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
 )
 
@@ -58,8 +74,8 @@ enrollments = Table(
     metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("user_id", _SEQ, ForeignKey("users.id"), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
 )
 
 devices = Table(
@@ -70,8 +86,8 @@ devices = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("name", String(200), nullable=False, default=""),
     Column("public_key", String(200), nullable=False, default=""),
-    Column("enrolled_at", DateTime(timezone=True), nullable=False),
-    Column("last_seen", DateTime(timezone=True), nullable=True),
+    Column("enrolled_at", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=True),
 )
 
 rows = Table(
@@ -102,7 +118,7 @@ changes = Table(
     Column("office", String(64), nullable=False),
     Column("device_id", String(64), nullable=False),
     Column("user_name", String(200), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
     Index("ix_changes_office_seq", "office", "seq"),
 )
 
@@ -119,7 +135,7 @@ blobs = Table(
     Column("sha256", String(64), primary_key=True),
     Column("size", BigInteger, nullable=False),
     Column("complete", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 blob_chunks = Table(

@@ -16,11 +16,6 @@ from tests.sync.helpers import row
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a finding restored after its removal synced never comes back: every push of "
-    "deleted=False meets the tombstone ('deleted' conflict), and keep-client loops forever",
-)
 def test_a_restored_finding_comes_back_after_its_removal_synced(tmp_path: Path) -> None:
     with running_server(f"sqlite:///{tmp_path / 'server.db'}", tmp_path) as server:
         db = open_database(tmp_path / "laptop.db", user="ann", daily_backup=False)
