@@ -55,8 +55,9 @@ def workload(n: int, keys: list[tuple[str, list[str]]], seed: int = 287) -> list
 class ServicesPath:
     """A started JEM inspection in a new database; one answer = one record_answer call."""
 
-    def __init__(self, folder: Path):
-        self.db = open_database(folder / "services.db", user="Bench", daily_backup=False)
+    def __init__(self, folder: Path, data_key: bytes | None = None, name: str = "services.db"):
+        self.db = open_database(folder / name, user="Bench", daily_backup=False,
+                                data_key=data_key)  # fmt: skip
         agency = ag.create_agency(self.db, name="Alder County Sheriff's Office", state="GA")
         ag.create_agreement(self.db, agency_id=agency.id, model="JEM", signed_on="2024-01-01")
         review = reviews.schedule_review(self.db, agency_id=agency.id, kind="jem_inspection")
@@ -109,6 +110,54 @@ def measure(folder: Path, n: int) -> tuple[list[float], list[float]]:
     return s_times, r_times
 
 
+def unlock_and_open(folder: Path) -> tuple[ServicesPath, float]:
+    """An encrypted database: sign-in (Argon2id) + keyed open of an existing file, timed."""
+    from datetime import UTC, datetime
+
+    from inspector_app.store.keyfile import KeyFile, keyfile_path
+
+    path = folder / "encrypted.db"
+    _, key = KeyFile.create(keyfile_path(path), "Bench", "bench-pass", frozenset({"inspector"}))
+    open_database(path, daily_backup=False, data_key=key).close()  # created and migrated
+    t0 = time.perf_counter()
+    key = KeyFile.load(keyfile_path(path)).unlock("Bench", "bench-pass", datetime.now(UTC))
+    open_database(path, daily_backup=False, data_key=key).close()
+    unlock_s = time.perf_counter() - t0
+    return ServicesPath(folder, key, "encrypted.db"), unlock_s
+
+
+def measure_encrypted(folder: Path, n: int) -> tuple[list[float], list[float], float]:
+    """Plaintext and encrypted record_answer, interleaved; and the unlock time."""
+    plain = ServicesPath(folder, None, "plain.db")
+    encrypted, unlock_s = unlock_and_open(folder)
+    p_times, e_times = [], []
+    try:
+        for key, value in workload(n, plain.keys):
+            for path, times in ((plain, p_times), (encrypted, e_times)):
+                t0 = time.perf_counter()
+                path.answer(key, value)
+                times.append(time.perf_counter() - t0)
+    finally:
+        plain.close()
+        encrypted.close()
+    return p_times, e_times, unlock_s
+
+
+def report_encrypted(n: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="inspector-bench-") as tmp:
+        plain, enc, unlock_s = measure_encrypted(Path(tmp), n)
+    ms = 1000.0
+    p_med, e_med = statistics.median(plain) * ms, statistics.median(enc) * ms
+    p_p99, e_p99 = percentile(plain, 0.99) * ms, percentile(enc, 0.99) * ms
+    print(f"autosave with encryption (SQLCipher), n={n}")
+    print(f"  plaintext record_answer: median {p_med:7.3f} ms   p99 {p_p99:7.3f} ms")
+    print(f"  encrypted record_answer: median {e_med:7.3f} ms   p99 {e_p99:7.3f} ms")
+    print(f"  ratio encrypted/plain  : median {e_med / p_med:6.2f}x     p99 {e_p99 / p_p99:6.2f}x")
+    print(f"  unlock (Argon2id) + open: {unlock_s:.3f} s")
+    ok = e_med / p_med < 1.5 and unlock_s < 1.0
+    print(f"  target (ratio < 1.5x, unlock < 1 s): {'met' if ok else 'MISSED'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="answers to record (default 2000)")
@@ -126,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  ratio services/raw     : median {s_med / r_med:6.2f}x     p99 {s_p99 / r_p99:6.2f}x")
     ok = s_med < 2.0 and s_med / r_med < 3.0
     print(f"  target (median < 2 ms and ratio < 3x): {'met' if ok else 'MISSED'}")
+    report_encrypted(args.n)
     return 0
 
 
