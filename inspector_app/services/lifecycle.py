@@ -213,6 +213,20 @@ def _existing_focus(session: Session, parent_id: str) -> Review | None:
     ).first()
 
 
+def _number_findings_apart(uow: UnitOfWork, review_id: str) -> None:
+    """Findings raised on two laptops before they synced can share a number (each took
+    its own F-1): a final report numbers them apart, in their order (number, then id),
+    keeping every number that is already unique."""
+    findings = sorted(queries.live(uow.session, Finding, Finding.review_id == review_id),
+                      key=lambda f: (f.number, f.id))  # fmt: skip
+    if len({f.number for f in findings}) == len(findings):
+        return
+    for number, finding in enumerate(findings, start=1):
+        if finding.number != number:
+            finding.number = number
+            uow.save(finding, review_id=review_id)
+
+
 def finalize_review(db: Database, review_id: str) -> FinalizeResult:
     """Lock a complete review: store its content hash; schedule the focus review when
     it has 4 or more deficiencies and areas of concern (in the same transaction).
@@ -226,6 +240,7 @@ def finalize_review(db: Database, review_id: str) -> FinalizeResult:
         missing = finalization_problems(uow.session, review.id)
         if missing:
             raise FinalizeRefused(review.id, missing)
+        _number_findings_apart(uow, review.id)
         content = review_content(uow.session, review.id)
         digest = ch.content_hash(content)
         review.status = ReviewStatus.FINAL

@@ -316,3 +316,19 @@ def test_a_dispute_from_an_old_revision_is_refused_and_writes_nothing(demo_db):
     assert (now.disputed, now.dispute_note, now.rev) == (True, "First reading of the MOA.",
                                                           opened_at + 1)  # fmt: skip
     lifecycle.undispute_finding(demo_db, f.id, base_rev=now.rev)  # from the current one: fine
+
+
+def test_findings_numbered_alike_on_two_laptops_are_numbered_apart_at_finalize(demo_db):
+    """Two laptops each raised F-1 before syncing: the final report numbers them apart."""
+    alder = _review(demo_db, "Alder", "jem_inspection")
+    before = sorted(_findings(demo_db, alder.id), key=lambda f: (f.number, f.id))
+    with demo_db.write() as s:  # what two laptops' F-1 and F-1 look like after a sync
+        s.connection().exec_driver_sql(
+            "UPDATE finding SET number = 1 WHERE id IN (?, ?)", (before[0].id, before[1].id)
+        )
+        s.commit()
+    lifecycle.finalize_review(demo_db, alder.id)
+    after = _findings(demo_db, alder.id)
+    numbers = sorted(f.number for f in after)
+    assert numbers == list(range(1, len(after) + 1))
+    assert lifecycle.verify_review(demo_db, alder.id).differences == []
