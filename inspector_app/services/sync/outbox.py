@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 
 from inspector_app.domain.sync import SYNC_FIELDS, Change
 
-from .rows import CHANGE_LOG, MODELS, base_of, differing, table_of
+from .rows import CHANGE_LOG, MODELS, bases_of, differing, table_of
 
 BATCH = 500
 
@@ -141,10 +141,11 @@ def to_change(entry: Entry, previous: dict[str, Any] | None, base_rev: int) -> C
 def build_changes(conn: Connection, entries: list[Entry]) -> list[Change]:
     """The batch's Changes: each entry diffed against the row's previous version."""
     previous: dict[tuple[str, str], dict[str, Any]] = {}
+    bases = bases_of(conn, {(e.table, e.row_id) for e in entries})
     out: list[Change] = []
     for entry in entries:
         key = (entry.table, entry.row_id)
-        base = base_of(conn, entry.table, entry.row_id)
+        base = bases.get(key)
         prev = previous.get(key) or (base[1] if base else None)
         out.append(to_change(entry, prev, base[0] if base else 0))
         previous[key] = entry.payload

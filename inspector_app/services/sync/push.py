@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection
-
 from inspector_app.domain.sync import (
     BLOB_CHUNK,
     BLOB_TABLES,
@@ -20,10 +18,10 @@ from inspector_app.domain.sync import (
 from inspector_app.store.database import Database
 from inspector_app.store.files import read_blob
 
-from .apply import apply_row
+from .apply import Applier
 from .client import SyncClient
 from .outbox import Entry, build_changes, sendable
-from .rows import chunks, mark_pushed, rekey
+from .rows import chunks, mark_pushed_many, rekey
 from .types import SyncError
 
 HASHES_PER_ASK = 1000
@@ -77,31 +75,20 @@ def upload_blob(db: Database, client: SyncClient, sha256: str) -> None:
 
 def keep_results(db: Database, entries: list[Entry], results: list[ChangeResult]) -> None:
     """One transaction: entries acknowledged, rows re-keyed and rebased on the server's
-    version, sync_base set."""
+    version, sync_base set (a few statements per batch, not several per entry)."""
     by_id = {r.change_id: r for r in results}
+    acknowledged = [(e, by_id[e.change_id]) for e in entries if e.change_id in by_id]
     with db.write() as session:
         conn = session.connection()
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        for entry in entries:
-            result = by_id.get(entry.change_id)
-            if result is not None:
-                mark_pushed(conn, entry.change_id, result.seq)
+        mark_pushed_many(conn, [(e.change_id, r.seq) for e, r in acknowledged])
         latest: dict[tuple[str, str], ChangeResult] = {}
-        for entry in entries:
-            result = by_id.get(entry.change_id)
-            if result is None:
-                continue
+        for entry, result in acknowledged:
             if result.row_id != entry.row_id:
                 rekey(conn, entry.table, entry.row_id, result.row_id)
             latest[(result.table, result.row_id)] = result
-        for (table, row_id), result in latest.items():
-            _keep(conn, table, row_id, result)
+        Applier(conn).run([(t, i, r.rev, r.row) for (t, i), r in latest.items() if r.row])
         session.commit()
-
-
-def _keep(conn: Connection, table: str, row_id: str, result: ChangeResult) -> None:
-    if result.row:
-        apply_row(conn, table, row_id, result.rev, result.row)
 
 
 def push_outbox(

@@ -7,12 +7,12 @@ no ORM, no change-log entries: rows from the server are not local edits)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Connection, Date, DateTime, Table, func, select, update
+from sqlalchemy import Connection, Date, DateTime, Table, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from inspector_app.domain.sync import NATURAL_KEYS, SYNC_FIELDS
@@ -31,6 +31,8 @@ CHANGE_LOG: Table = ChangeLog.__table__  # type: ignore[attr-defined]
 SYNC_BASE: Table = SyncBase.__table__  # type: ignore[attr-defined]
 META: Table = Meta.__table__  # type: ignore[attr-defined]
 MODELS: dict[str, type[SyncFields]] = {table_name(m): m for m in SYNCABLE_TABLES}
+Key = tuple[str, str]  # (table, row id)
+IN_CHUNK = 400  # ids per IN query (far below SQLite's variable limit)
 # Columns holding an interview_answer id: a re-keyed answer's references follow it.
 ANSWER_REFERENCES: tuple[tuple[str, str], ...] = (
     (table_name(Finding), "interview_answer_id"),
@@ -108,6 +110,32 @@ def set_base(conn: Connection, table: str, row_id: str, rev: int, row: dict[str,
     ))  # fmt: skip
 
 
+def bases_of(conn: Connection, keys: Iterable[Key]) -> dict[Key, tuple[int, dict[str, Any]]]:
+    """base_of for many rows: one IN query per table (and IN_CHUNK ids); absent: no base."""
+    out: dict[Key, tuple[int, dict[str, Any]]] = {}
+    c = SYNC_BASE.c
+    for table, ids in by_table(keys).items():
+        for part in chunks(ids, IN_CHUNK):
+            query = select(c.row_id, c.rev, c.payload).where(
+                c.table_name == table, c.row_id.in_(part)
+            )
+            out.update({(table, r[0]): (int(r[1]), dict(r[2])) for r in conn.execute(query)})
+    return out
+
+
+def set_bases(conn: Connection, bases: Collection[tuple[str, str, int, dict[str, Any]]]) -> None:
+    """set_base for many rows (table, row id, rev, row), in one executemany."""
+    if not bases:
+        return
+    stmt = sqlite_insert(SYNC_BASE)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["table_name", "row_id"],
+        set_={"rev": stmt.excluded.rev, "payload": stmt.excluded.payload},
+    )
+    conn.execute(stmt, [{"table_name": t, "row_id": r, "rev": rev, "payload": row}
+                        for t, r, rev, row in bases])  # fmt: skip
+
+
 def set_meta(conn: Connection, key: str, value: str) -> None:
     stmt = sqlite_insert(META).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
@@ -138,10 +166,79 @@ def pending_of(conn: Connection, table: str, row_id: str) -> list[dict[str, Any]
     return [dict(r) for r in rows]
 
 
+def pending_of_many(conn: Connection, keys: Iterable[Key]) -> dict[Key, list[dict[str, Any]]]:
+    """pending_of for many rows: one IN query per table; rows without entries are absent."""
+    out: dict[Key, list[dict[str, Any]]] = {}
+    c = CHANGE_LOG.c
+    for table, ids in by_table(keys).items():
+        for part in chunks(ids, IN_CHUNK):
+            query = (
+                select(c.row_id, c.seq, c.op, c.payload)
+                .where(c.table_name == table, c.row_id.in_(part), c.pushed_seq.is_(None))
+                .order_by(c.seq)
+            )
+            for r in conn.execute(query):
+                out.setdefault((table, r[0]), []).append({"seq": r[1], "op": r[2], "payload": r[3]})
+    return out
+
+
 def mark_pushed(conn: Connection, change_id: str, seq: int | None) -> None:
     conn.execute(
         update(CHANGE_LOG).where(CHANGE_LOG.c.change_id == change_id).values(pushed_seq=seq or 0)
     )
+
+
+def mark_pushed_many(conn: Connection, acknowledged: Collection[tuple[str, int | None]]) -> None:
+    """mark_pushed for many (change id, seq) pairs, in one executemany."""
+    if not acknowledged:
+        return
+    stmt = (
+        update(CHANGE_LOG)
+        .where(CHANGE_LOG.c.change_id == bindparam("b_change_id"))
+        .values(pushed_seq=bindparam("b_seq"))
+    )
+    conn.execute(stmt, [{"b_change_id": cid, "b_seq": seq or 0} for cid, seq in acknowledged])
+
+
+# --- local rows, many at a time ---------------------------------------------------------
+
+
+def locals_of(conn: Connection, table: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The local rows of `table` with these ids, by id (one IN query per IN_CHUNK ids)."""
+    t = table_of(table)
+    out: dict[str, dict[str, Any]] = {}
+    for part in chunks(sorted(set(ids)), IN_CHUNK):
+        for found in conn.execute(select(t).where(t.c.id.in_(part))).mappings():
+            out[str(found["id"])] = dict(found)
+    return out
+
+
+def key_values(table: str, row: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The natural key's values in `row` (None: no key, a column absent or NULL)."""
+    key = NATURAL_KEYS.get(table)
+    if key is None or any(row.get(k) is None for k in key):
+        return None
+    return tuple(row[k] for k in key)
+
+
+def owners_of(
+    conn: Connection, table: str, values: Iterable[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], str]:
+    """find_by_key for many keys of `table`: key values -> the local row's id."""
+    t = table_of(table)
+    columns = [t.c[k] for k in NATURAL_KEYS[table]]
+    out: dict[tuple[Any, ...], str] = {}
+    for part in chunks(sorted(set(values)), IN_CHUNK):
+        for found in conn.execute(select(t.c.id, *columns).where(tuple_(*columns).in_(part))):
+            out[tuple(found[1:])] = str(found[0])
+    return out
+
+
+def by_table(keys: Iterable[Key]) -> dict[str, list[str]]:
+    out: dict[str, set[str]] = {}
+    for table, row_id in keys:
+        out.setdefault(table, set()).add(row_id)
+    return {table: sorted(ids) for table, ids in out.items()}
 
 
 # --- re-keying a natural-key row ------------------------------------------------------
