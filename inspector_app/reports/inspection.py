@@ -98,9 +98,18 @@ def meta_for(kind: str, title: str, src: ReportSources, *, draft: bool | None = 
     )
 
 
+def audit_head_line(head: tuple[int, str]) -> str:
+    """How a final report names the audit chain head it was produced under."""
+    entry, digest = head
+    return f"Audit chain head: entry {entry}, {digest[:16]}"
+
+
 class InspectionReport(BaseReport):
-    def __init__(self, src: ReportSources):
+    def __init__(self, src: ReportSources, audit_head: tuple[int, str] | None = None):
+        """`audit_head`: (entry id, hash) of the audit trail, printed on a final report
+        (the caller fetches it: services.report_service)."""
         self.src = src
+        self.audit_head = audit_head
         self.review = src.data.review
         self.kind = ReviewKind(self.review.kind)  # also a row built in memory (bench)
         self.report_title = (
@@ -165,6 +174,8 @@ class InspectionReport(BaseReport):
             para(d.agency.name, "Subtitle"),
             kv_table(rows),
         ]
+        if self.src.final and self.audit_head is not None:
+            out += [Spacer(1, 6), para(audit_head_line(self.audit_head), "Small")]
         if self.src.tampered:
             out += [Spacer(1, 18), changed_callout(self.src.changed_since_final)]
         elif r.status != ReviewStatus.FINAL:

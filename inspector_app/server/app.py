@@ -32,7 +32,7 @@ from inspector_app.domain.sync import (
     UploadState,
 )
 
-from . import auth, blobs, users
+from . import audit_heads, auth, blobs, users
 from .bundles import MAX_BUNDLE_BYTES, import_bundle
 from .limits import BodyLimit
 from .migrate import open_storage
@@ -172,6 +172,12 @@ def _routes(engine: Engine) -> APIRouter:  # noqa: C901  (one flat list of route
     async def post_bundle(request: Request, caller: Writer) -> PushResponse:
         data = await request.body()
         return await run_in_threadpool(import_bundle, engine, caller, data)
+
+    @router.post("/audit-heads", response_model=audit_heads.AuditHeadAccepted)
+    def post_audit_head(
+        body: audit_heads.AuditHead, caller: Writer
+    ) -> audit_heads.AuditHeadAccepted:
+        return audit_heads.record_head(engine, caller, body)
 
     @router.get("/users", response_model=list[users.UserInfo])
     def get_users(caller: Admin) -> list[users.UserInfo]:

@@ -27,7 +27,7 @@ from inspector_app.store.database import Database
 from inspector_app.store.files import put_blob
 from inspector_app.store.models import ReportArtifact
 
-from . import forms
+from . import audit, forms
 from .errors import Invalid
 from .report_service import write_atomically
 from .uow import UnitOfWork, unit_of_work
@@ -107,6 +107,8 @@ def write_annual_report(db: Database, fiscal_year: int, out: Path | str,
         artifact = _keep(uow, ReportKind.ANNUAL, fiscal_year, pdf, digest,
                          f"annual-report-fy{fiscal_year}{_suffix(office)}.pdf", pages, params)  # fmt: skip
     write_atomically(out, pdf)
+    audit.record_event(db, "export", "success", "report_artifact", artifact.id,
+                       file=str(out), sha256=digest)  # fmt: skip
     if progress:
         progress(100, "Done")
     return WrittenReport(out, digest, pages, artifact.id)
@@ -153,6 +155,8 @@ def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
         folder / f"wso-summary-fy{fiscal_year}{_suffix(office.code if office else None)}.xlsx",
         workbook,
     )
+    audit.record_event(db, "export", "success", "wso_summaries", f"FY{fiscal_year}",
+                       folder=str(folder), files=len(files.pdfs) + 1)  # fmt: skip
     step(100, "Done")
     return files
 

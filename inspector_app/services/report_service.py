@@ -20,7 +20,9 @@ from sqlmodel import col, select
 from inspector_app.domain.closeout import closeout_blockers
 from inspector_app.domain.enums import ReportKind, ReviewKind, ReviewStatus
 from inspector_app.reports import (
+    BaseReport,
     FindingsStillOpen,
+    InspectionReport,
     ReportSources,
     build_review_report,
     closeout_facts,
@@ -32,7 +34,7 @@ from inspector_app.store.files import blob_path, put_blob, read_blob, sha256_of
 from inspector_app.store.models import Agency, ReportArtifact, Review
 from inspector_app.store.queries import ReviewData
 
-from . import forms, lifecycle
+from . import audit, forms, lifecycle
 from .errors import Conflict, Invalid, NotFound, ServiceError
 from .uow import unit_of_work
 
@@ -223,7 +225,11 @@ def _build(db: Database, kind: ReportKind | str, review_id: str,
     src = sources_for(db, data)
     step(10, "Laying out pages")
     try:
-        report = build_review_report(k, src)
+        report: BaseReport
+        if k is ReportKind.INSPECTION and src.final:  # prints the audit chain head
+            report = InspectionReport(src, audit.report_head(db, data.review.id))
+        else:
+            report = build_review_report(k, src)
     except FindingsStillOpen as exc:  # the reports package double-checks the rule
         raise CloseoutBlocked(data.review.id, exc.blockers) from None
     result = report.render(lambda p: step(10 + int(p * 0.85), "Laying out pages"))
@@ -301,6 +307,8 @@ def render_to_file(db: Database, kind: ReportKind | str, review_id: str, out: Pa
         raise Invalid("out", f"{out.parent}: you cannot write in this folder; choose another")
     rendered = render_report(db, kind, review_id, progress)
     write_atomically(out, rendered.pdf)
+    audit.record_event(db, "export", "success", "report_artifact", rendered.artifact.id,
+                       file=str(out), sha256=rendered.sha256, review_id=review_id)  # fmt: skip
     return rendered
 
 

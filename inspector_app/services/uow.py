@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic_core import to_jsonable_python
@@ -35,7 +39,8 @@ _CHANGE_TABLE: Table = ChangeLog.__table__  # type: ignore[attr-defined]
 _AUDIT_TABLE: Table = AuditLog.__table__  # type: ignore[attr-defined]
 _CHANGE_COLUMNS = ("change_id", "table_name", "row_id", "rev", "op", "payload", "created_at",
                    "device_id", "pushed_seq")  # fmt: skip
-_AUDIT_COLUMNS = ("at", "user", "device_id", "action", "entity", "entity_id", "detail")
+_AUDIT_COLUMNS = ("at", "component", "event", "user", "outcome", "entity", "entity_id", "detail",
+                  "device_id", "action")  # fmt: skip
 _UNREAD: Any = object()  # save_keyed: the caller did not read the previous row
 # Rows with a natural key (domain.sync.NATURAL_KEYS) get the id uuid5(this, "table:k1:k2"),
 # so two laptops answering the same item write the same row id (docs/sync.md).
@@ -95,6 +100,77 @@ def _find_keyed(table: Table, key: tuple[str, ...]) -> Select[Any]:
     return select(table).where(*(table.c[k] == bindparam(k) for k in key))
 
 
+# --- the audit chain (docs/security.md, "The audit trail") ----------------------------
+
+ZERO_HASH = "0" * 64  # the first entry's prev_hash
+# The event of an action (unit_of_work's name); actions not named here and matching no
+# prefix below are changes.
+EVENTS: dict[str, str] = {
+    "finalize_review": "finalize", "begin_amendment": "amend", "approve_review": "approve",
+    "sign_in": "sign-in", "sign_in_failed": "sign-in-failed", "lockout": "lockout",
+    "encrypt_database": "encrypt", "decrypt_database": "encrypt",
+    "set_passphrase": "passphrase", "change_passphrase": "passphrase",
+    "set_roles": "permission", "disable_account": "account", "enable_account": "account",
+    "add_account": "account",
+}  # fmt: skip
+_EVENT_PREFIXES = (
+    ("create_", "create"), ("add_", "create"), ("schedule_", "create"), ("start_", "create"),
+    ("import_", "create"), ("remove_", "delete"), ("delete_", "delete"),
+    ("render_", "report"), ("export_", "export"), ("print_", "print"),
+)  # fmt: skip
+_COMPONENT: ContextVar[str] = ContextVar("audit_component", default="app")
+_HASH_FUNCTION = "inspector_audit_hash"
+
+
+def event_for(action: str) -> str:
+    """The audit event of an action: create, change, delete, finalize, amend, report..."""
+    if action in EVENTS:
+        return EVENTS[action]
+    return next((event for prefix, event in _EVENT_PREFIXES if action.startswith(prefix)),
+                "change")  # fmt: skip
+
+
+@contextlib.contextmanager
+def audit_component(component: str) -> Iterator[None]:
+    """Audit entries written inside this block (this thread or task) name `component`
+    ("cli", "sync") unless unit_of_work is given one; "app" otherwise."""
+    token = _COMPONENT.set(component)
+    try:
+        yield
+    finally:
+        _COMPONENT.reset(token)
+
+
+def canonical_entry(entry: dict[str, Any]) -> str:
+    """An entry's canonical JSON: sorted keys, no spaces, the instant in ISO 8601."""
+    at = entry["at"]
+    fields = {**entry, "at": at.isoformat() if isinstance(at, datetime) else at}
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of at, component, event, user, outcome,
+    entity, entity_id, detail, device_id, action and prev_hash."""
+    return hashlib.sha256(canonical_entry(entry).encode("utf-8")).hexdigest()
+
+
+def _halves(entry: dict[str, Any]) -> tuple[str, str]:
+    """canonical_entry of `entry` (without prev_hash) split where prev_hash's value goes,
+    so that the hash is sha256(before + prev_hash + after): the same text, since
+    prev_hash is hex and the keys are sorted."""
+    at = entry["at"]
+    fields = {**entry, "at": at.isoformat() if isinstance(at, datetime) else at}
+    head = {k: v for k, v in fields.items() if k < "prev_hash"}
+    tail = {k: v for k, v in fields.items() if k > "prev_hash"}
+    before = json.dumps(head, sort_keys=True, separators=(",", ":"))
+    after = json.dumps(tail, sort_keys=True, separators=(",", ":"))
+    return before[:-1] + ',"prev_hash":"', '",' + after[1:]
+
+
+def _joined_hash(before: str, after: str, prev: str) -> str:
+    return hashlib.sha256(f"{before}{prev}{after}".encode()).hexdigest()
+
+
 class _RawStatement:
     """A write compiled once to SQL text and the columns' own bind processors.
 
@@ -151,10 +227,13 @@ def _detached_row(model: type[T], values: dict[str, Any]) -> T:
 
 
 class UnitOfWork:
-    def __init__(self, db: Database, session: Session, action: str):
+    def __init__(self, db: Database, session: Session, action: str, component: str | None = None):
         self.db, self.session, self.action = db, session, action
         self.changes: list[RowChange] = []  # every row version written, in order
         self.user = db.user or "unknown"
+        self.component = component or _COMPONENT.get()
+        # The audit chain's head once this transaction wrote an entry: (id, hash).
+        self.audit_head: tuple[int, str] | None = None
 
     def get(self, model: type[T], ident: str | None, what: str | None = None) -> T:
         row = self.session.get(model, ident) if ident else None
@@ -225,13 +304,14 @@ class UnitOfWork:
         return self.session.get_bind().dialect
 
     def _raw(self, stmt: _RawStatement, values: dict[str, Any], extra: tuple[Any, ...] = ()
-             ) -> None:  # fmt: skip
-        """Run a compiled write on the session's own connection (its transaction)."""
+             ) -> Any:  # fmt: skip
+        """Run a compiled write on the session's own connection (its transaction); the
+        driver's cursor."""
         driver = self.session.connection().connection.driver_connection
         assert driver is not None  # an open connection has its sqlite3 one
         params = stmt.params(values, extra)
         try:
-            driver.execute(stmt.sql, params)
+            return driver.execute(stmt.sql, params)
         except sqlite3.Error as exc:  # as SQLAlchemy would raise it, for classify()
             raise DBAPIError.instance(stmt.sql, params, exc, sqlite3.Error) from exc
 
@@ -295,14 +375,64 @@ class UnitOfWork:
         return self.save(row, review_id=review_id)
 
     def audit(self, entity: str, entity_id: str, **detail: Any) -> None:
-        self._raw(
-            _raw_insert(_AUDIT_TABLE, _AUDIT_COLUMNS, self._dialect),
-            {
-                "at": utcnow(), "user": self.user, "device_id": self.db.device_id,
-                "action": self.action, "entity": entity, "entity_id": entity_id,
-                "detail": _jsonable(detail),
-            },
-        )  # fmt: skip
+        """The audit entry of this action (its event from the action's name)."""
+        self.audit_event(event_for(self.action), "success", entity, entity_id, detail)
+
+    def audit_event(
+        self, event: str, outcome: str, entity: str, entity_id: str, detail: dict[str, Any],
+        *, user: str | None = None, at: datetime | None = None,
+    ) -> None:  # fmt: skip
+        """Append one entry to the hash chain, in this transaction.
+
+        The first entry of a transaction reads the chain's head inside its own INSERT
+        (one statement: the hash is computed by a SQL function on the connection); the
+        next ones chain on the head kept here. BEGIN IMMEDIATE serializes writers, so
+        the head cannot move under us.
+        """
+        values = {
+            "at": at or utcnow(), "component": self.component, "event": event,
+            "user": self.user if user is None else user, "outcome": outcome,
+            "entity": entity, "entity_id": entity_id, "detail": _jsonable(detail),
+            "device_id": self.db.device_id, "action": self.action,
+        }  # fmt: skip
+        before, after = _halves(values)
+        if self.audit_head is None:
+            self.audit_head = self._first_audit(values, before, after)
+            return
+        ident, prev = self.audit_head
+        digest = _joined_hash(before, after, prev)
+        stmt = _raw_insert(_AUDIT_TABLE, (*_AUDIT_COLUMNS, "prev_hash", "hash"), self._dialect)
+        cursor = self._raw(stmt, {**values, "prev_hash": prev, "hash": digest})
+        self.audit_head = (int(cursor.lastrowid or ident + 1), digest)
+
+    def _first_audit(self, values: dict[str, Any], before: str, after: str) -> tuple[int, str]:
+        stmt = _first_audit_insert(self._dialect)
+        try:
+            cursor = self._raw(stmt, values, (before, after))
+        except Exception as exc:  # a new connection: the hash function is registered once
+            # (registering it again would expire every prepared statement of the connection)
+            if "no such function" not in str(exc):
+                raise
+            driver = self.session.connection().connection.driver_connection
+            assert driver is not None
+            driver.create_function(_HASH_FUNCTION, 3, _joined_hash, deterministic=True)
+            cursor = self._raw(stmt, values, (before, after))
+        (row,) = cursor.fetchall()
+        return int(row[0]), str(row[1])
+
+
+@functools.cache
+def _first_audit_insert(dialect: Dialect) -> _RawStatement:
+    """INSERT of a transaction's first audit entry, chained on the last one in the file."""
+    columns = ", ".join(_quoted(_AUDIT_COLUMNS))
+    marks = ", ".join("?" * len(_AUDIT_COLUMNS))
+    sql = (
+        f"INSERT INTO audit_log ({columns}, prev_hash, hash) "
+        f"SELECT {marks}, p, {_HASH_FUNCTION}(?, ?, p) FROM (SELECT coalesce("
+        f"(SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '{ZERO_HASH}') AS p) "
+        "RETURNING id, hash"
+    )
+    return _RawStatement(sql, _AUDIT_TABLE, _AUDIT_COLUMNS, dialect)
 
 
 def _jsonable(value: Any) -> Any:
@@ -317,12 +447,15 @@ def _jsonable(value: Any) -> Any:
 
 
 @contextlib.contextmanager
-def unit_of_work(db: Database, action: str) -> Iterator[UnitOfWork]:
-    """Run one user action as one transaction; known SQLite failures become one-line errors."""
+def unit_of_work(db: Database, action: str, component: str | None = None
+                 ) -> Iterator[UnitOfWork]:  # fmt: skip
+    """Run one user action as one transaction; known SQLite failures become one-line errors.
+    `component` names who acts in the audit trail (app, cli, sync); by default the one
+    set by audit_component, else "app"."""
     uow: UnitOfWork | None = None
     try:
         with db.write() as session:
-            uow = UnitOfWork(db, session, action)
+            uow = UnitOfWork(db, session, action, component)
             yield uow
             session.commit()
     except DBAPIError as exc:

@@ -13,6 +13,8 @@ from inspector_app.domain.sync import PROTOCOL, Enrolled, EnrollRequest, Hello, 
 from inspector_app.store.changes import Changes
 from inspector_app.store.database import Database
 
+from .. import audit
+from ..uow import audit_component
 from .apply import PULL_LIMIT, apply_page, download_blob, needed_blobs
 from .bundles import public_key
 from .client import SyncClient
@@ -158,7 +160,16 @@ def _exchange(db: Database, client: SyncClient, run: _Run) -> None:
             up_to = last_seq(s.connection())
         _upload(db, client, run, up_to, office)
         _push(db, client, run, up_to, office)
+        _send_audit_head(db, client)
     _pull(db, client, run)
+
+
+def _send_audit_head(db: Database, client: SyncClient) -> None:
+    """The audit chain head, after the push: the server refuses (409, one line) a head
+    that contradicts one this laptop reported before (docs/security.md)."""
+    head = audit.head_report(db)
+    client.post("/v1/audit-heads", head, audit.HeadAnswer)
+    audit.remember_synced_head(db, (head.entry_id, head.hash))
 
 
 def sync(
@@ -180,7 +191,8 @@ def sync(
     before = open_conflict_ids(db)
     client = _client(db, target, db.get_meta(META_TOKEN), cancelled, run)
     try:
-        _exchange(db, client, run)
+        with audit_component("sync"):
+            _exchange(db, client, run)
     finally:
         client.close()
         if run.pulled or run.pushed:

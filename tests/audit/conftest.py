@@ -1,0 +1,1 @@
+from tests.serverfixtures import pg_server, server_db_url  # noqa: F401
