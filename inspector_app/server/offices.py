@@ -35,11 +35,20 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("interview_answer_id", "interview_answer"),
     ),
     "report_artifact": (("review_id", "review"),),
+    "approval": (("review_id", "review"),),
 }
 
 # Tables whose rows belong to a review directly (a final review locks their content).
 REVIEW_CHILDREN = frozenset(
-    {"checklist_response", "interview", "finding", "attachment", "info_request", "report_artifact"}
+    {
+        "checklist_response",
+        "interview",
+        "finding",
+        "attachment",
+        "info_request",
+        "report_artifact",
+        "approval",
+    }
 )
 
 

@@ -39,6 +39,7 @@ PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
     "finding": (("review_id", "review"),),
     "info_request": (("review_id", "review"),),
     "report_artifact": (("review_id", "review"),),
+    "approval": (("review_id", "review"),),
     "attachment": (("review_id", "review"), ("finding_id", "finding"),
                    ("corrective_action_id", "corrective_action"),
                    ("request_item_id", "info_request_item"),
