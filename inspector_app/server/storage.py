@@ -160,11 +160,20 @@ def is_sqlite(engine: Engine) -> bool:
 
 def make_engine(db: str) -> Engine:
     """An engine for `db` (a URL or a path). SQLite: WAL, a busy timeout, and explicit
-    transactions (BEGIN IMMEDIATE for writes, so two writers queue instead of failing)."""
+    transactions (BEGIN IMMEDIATE for writes, so two writers queue instead of failing);
+    a small pool, so the PRAGMAs run once per connection, not per request (and closing
+    the last connection does not checkpoint the WAL after every request). An in-memory
+    database keeps no pool (each connection would be another database)."""
     url = normalize_url(db)
     if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
+        pooling: dict[str, Any] = (
+            {"poolclass": NullPool} if memory else {"pool_size": 4, "max_overflow": 8}
+        )
         engine = create_engine(
-            url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_MS / 1000}
+            url,
+            connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+            **pooling,
         )
         _sqlite_events(engine)
         return engine
