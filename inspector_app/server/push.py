@@ -66,6 +66,7 @@ class Pusher:
         for part in _chunks(ids):
             query = select(receipts).where(receipts.c.change_id.in_(part))
             self.receipts.update({r.change_id: dict(r.result) for r in self.conn.execute(query)})
+        self._rows_of_receipts()
         self.rows.load((c.table, c.row_id) for c in batch)
         self.rows.load_natural(
             (c.table, nk) for c in batch if (nk := natural_key(c.table, c.fields)) is not None
@@ -76,6 +77,15 @@ class Pusher:
         self.rows.load(ref for s in grand if (ref := review_ref("interview", s.fields)))
         self._load_blobs({str(f["sha256"]) for c, f in zip(batch, merged, strict=True)
                           if c.table in BLOB_TABLES and f.get("sha256")})  # fmt: skip
+
+    def _rows_of_receipts(self) -> None:
+        """A receipt keeps no copy of its row when its change wrote one: the row is the
+        `changes` version at the receipt's seq (read back for duplicates only)."""
+        wanted = {int(r["seq"]): r for r in self.receipts.values() if "row" not in r}
+        for part in _chunks(sorted(wanted)):
+            query = select(changes.c.seq, changes.c.fields).where(changes.c.seq.in_(part))
+            for found in self.conn.execute(query):
+                wanted[int(found.seq)]["row"] = dict(found.fields)
 
     def _overlay(self, change: Change) -> dict[str, Any]:
         state = self.rows.known.get((change.table, change.row_id))
@@ -270,10 +280,7 @@ class Pusher:
 
     def flush(self) -> None:
         made = [pair for _, pairs in self.pending for pair in pairs]
-        seqs: list[int] = []
-        if made:
-            stmt = changes.insert().returning(changes.c.seq, sort_by_parameter_order=True)
-            seqs = [int(r.seq) for r in self.conn.execute(stmt, [v for _, v in made])]
+        seqs = _append_versions(self.conn, [v for _, v in made])
         for (state, _), seq in zip(made, seqs, strict=True):
             state.last_seq = seq
         position = 0
@@ -283,9 +290,30 @@ class Pusher:
             position += len(pairs)
             result.pop("_pending", None)
         self.rows.flush()
-        fresh = [{"change_id": r["change_id"], "result": r} for r, _ in self.pending]
+        fresh = [{"change_id": r["change_id"], "result": _receipt(r)} for r, _ in self.pending]
         if fresh:
             self.conn.execute(receipts.insert(), fresh)
+
+
+def _append_versions(conn: Connection, versions: list[dict[str, Any]]) -> list[int]:
+    """Insert the versions into `changes`; their seqs, in order. One batched INSERT ...
+    RETURNING, its rows matched back by (table, row, rev), which a batch writes once each
+    (asking SQLAlchemy to keep the parameters' order costs one INSERT per row on SQLite)."""
+    if not versions:
+        return []
+    c = changes.c
+    stmt = changes.insert().returning(c.seq, c.table_name, c.row_id, c.rev)
+    found = {(r.table_name, r.row_id, int(r.rev)): int(r.seq) for r in conn.execute(stmt, versions)}
+    if len(found) != len(versions):
+        raise RuntimeError("a push wrote one row version twice")  # merge bug: do not guess
+    return [found[(v["table_name"], v["row_id"], int(v["rev"]))] for v in versions]
+
+
+def _receipt(result: dict[str, Any]) -> dict[str, Any]:
+    """What a receipt keeps: the result, without the row when `changes` holds it (seq)."""
+    if result["seq"] is None:
+        return result
+    return {k: v for k, v in result.items() if k != "row"}
 
 
 def _refs(table: str, fields: dict[str, Any]) -> list[Key]:

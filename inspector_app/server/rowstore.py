@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 
 from inspector_app.domain.sync import NATURAL_KEYS
@@ -52,6 +52,13 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start : start + _CHUNK]
 
 
+def _by_table(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for table, value in keys:
+        out.setdefault(table, []).append(value)
+    return out
+
+
 class RowCache:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -73,21 +80,23 @@ class RowCache:
 
     def load(self, keys: Iterable[Key]) -> None:
         wanted = sorted({k for k in keys if k not in self.known})
-        for part in _chunks(wanted):
-            query = select(rows).where(tuple_(rows.c.table_name, rows.c.row_id).in_(part))
-            for found in self.conn.execute(query):
-                self._remember(found)
+        for table, ids in _by_table(wanted).items():
+            for part in _chunks(ids):  # table = ? AND row_id IN (...): the primary key's index
+                query = select(rows).where(rows.c.table_name == table, rows.c.row_id.in_(part))
+                for found in self.conn.execute(query):
+                    self._remember(found)
         for key in wanted:
             self.known.setdefault(key, None)
 
     def load_natural(self, keys: Iterable[tuple[str, str]]) -> None:
         wanted = sorted({k for k in keys if k not in self.by_natural} - self.natural_checked)
         self.natural_checked.update(wanted)
-        for part in _chunks(wanted):
-            query = select(rows).where(tuple_(rows.c.table_name, rows.c.natural_key).in_(part))
-            for found in self.conn.execute(query):
-                if (found.table_name, found.row_id) not in self.known:
-                    self._remember(found)
+        for table, natural in _by_table(wanted).items():
+            for part in _chunks(natural):
+                query = select(rows).where(rows.c.table_name == table, rows.c.natural_key.in_(part))
+                for found in self.conn.execute(query):
+                    if (found.table_name, found.row_id) not in self.known:
+                        self._remember(found)
 
     def get(self, key: Key) -> RowState | None:
         if key not in self.known:
