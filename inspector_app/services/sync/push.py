@@ -48,12 +48,16 @@ def missing_on_server(client: SyncClient, hashes: list[str]) -> list[str]:
 
 
 def upload_blob(db: Database, client: SyncClient, sha256: str) -> None:
-    """Send one file in BLOB_CHUNK pieces, from where the server says it is."""
+    """Send one file in BLOB_CHUNK pieces, from where the server says it is.
+
+    The server just said the file is missing, so the first piece goes from offset 0
+    without asking first; a partial upload there answers 409, and the upload goes on
+    from the offset the server then reports (GET .../upload)."""
     data = read_blob(db.attachments_dir, sha256)
     if data is None:
         raise SyncError(f"the attached file {sha256[:12]} is missing or damaged on this "
                         "laptop; restore it (or remove the attachment) and sync again")  # fmt: skip
-    state = client.get(f"/v1/blobs/{sha256}/upload", UploadState)
+    state = UploadState(sha256=sha256, offset=0, complete=False)
     while not state.complete:
         if state.offset >= len(data) and len(data) > 0:
             raise SyncError(f"{client.server}: the upload of {sha256[:12]} went past its end")
