@@ -15,7 +15,6 @@ place the restriction is written.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -185,10 +184,11 @@ def _rows(session: Session, sql: str, years: tuple[int, int] | None,
     return driver.execute(selected + sql + _IN_YEARS[sql], params).fetchall()
 
 
-def _driver(session: Session) -> sqlite3.Connection:
-    """The sqlite3 connection under the session's (reads in its transaction)."""
+def _driver(session: Session) -> Any:
+    """The DB-API connection under the session's (reads in its transaction): sqlite3's,
+    or sqlcipher3's for an encrypted database (the same interface)."""
     driver = session.connection().connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)  # an open connection has its sqlite3 one
+    assert driver is not None  # an open connection has its driver's
     return driver
 
 

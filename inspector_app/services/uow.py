@@ -13,7 +13,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
@@ -27,7 +26,7 @@ from sqlmodel import Session
 
 from inspector_app.domain.sync import NATURAL_KEYS
 from inspector_app.store.changes import Changes, RowChange
-from inspector_app.store.database import Database
+from inspector_app.store.database import DRIVER_ERRORS, Database
 from inspector_app.store.errors import classify
 from inspector_app.store.models import AuditLog, ChangeLog, SyncFields, new_id, table_name, utcnow
 
@@ -312,8 +311,9 @@ class UnitOfWork:
         params = stmt.params(values, extra)
         try:
             return driver.execute(stmt.sql, params)
-        except sqlite3.Error as exc:  # as SQLAlchemy would raise it, for classify()
-            raise DBAPIError.instance(stmt.sql, params, exc, sqlite3.Error) from exc
+        except DRIVER_ERRORS as exc:  # as SQLAlchemy would raise it, for classify()
+            base = next(b for b in DRIVER_ERRORS if isinstance(exc, b))  # sqlite3/sqlcipher3
+            raise DBAPIError.instance(stmt.sql, params, exc, base) from exc
 
     def _stamp(self, row: SyncFields) -> str:
         op = "insert" if row.rev == 0 else ("delete" if row.deleted else "update")
