@@ -663,6 +663,8 @@ class Database:
     file_key: bytes | None = field(default=None, repr=False)
     encrypted: bool = False
     data_key: bytes | None = field(default=None, repr=False)
+    # The signed-in person's roles (services.accounts); None: plaintext, no accounts.
+    roles: frozenset[str] | None = None
 
     @property
     def attachments_dir(self) -> FileStore:
