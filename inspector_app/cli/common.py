@@ -7,12 +7,12 @@ import getpass
 import os
 import re
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from inspector_app import paths
 from inspector_app.domain.errors import KnownError
-from inspector_app.services.encryption import is_encrypted, unlock
+from inspector_app.services.accounts import sign_in
+from inspector_app.services.encryption import is_encrypted
 from inspector_app.services.lookup import ids_matching
 from inspector_app.store.database import Database, open_database
 
@@ -67,8 +67,7 @@ def open_db(args: argparse.Namespace, *, must_exist: bool = True) -> Database:
     if not user:
         raise CliError(f"{path}: encrypted: sign in with --user NAME (and the passphrase)")
     passphrase = read_passphrase(args, f"Passphrase for {user}: ")
-    data_key = unlock(path, user, passphrase, datetime.now(UTC))
-    return open_database(path, user=user, data_key=data_key)
+    return sign_in(path, user, passphrase)
 
 
 def _first_line(path: str, what: str) -> str:

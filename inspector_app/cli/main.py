@@ -19,6 +19,7 @@ from typing import NoReturn
 from inspector_app import __version__
 from inspector_app.domain.errors import KnownError
 from inspector_app.domain.forms import FormError
+from inspector_app.services.uow import audit_component
 from inspector_app.store.database import DRIVER_ERRORS
 from inspector_app.store.errors import classify
 
@@ -147,7 +148,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        with audit_component("cli"):  # every audit entry of a command names the CLI
+            return int(args.func(args) or 0)
     except KnownError as exc:
         # Form file problems start with their own FILE:LINE; the rest name the app.
         sys.stderr.write(f"{exc}\n" if isinstance(exc, FormError) else f"inspector-app: {exc}\n")

@@ -24,7 +24,7 @@ from inspector_app.store.database import Database
 from inspector_app.store.files import put_blob, sha256_of
 from inspector_app.store.models import Approval, ReportArtifact, Review
 
-from . import lifecycle, report_service
+from . import accounts, lifecycle, report_service
 from .errors import Conflict, NotFound
 from .uow import unit_of_work
 
@@ -34,8 +34,8 @@ REASON = "Approved by the supervisor: the final {label} of review {review}"
 LOCATION = "287(g) oversight, Inspector"
 
 
-class NotSupervisor(Conflict):
-    """The person signed in has no supervisor role (an encrypted database with accounts)."""
+# The person signed in has no supervisor role (an encrypted database with accounts).
+NotSupervisor = accounts.NotPermitted
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,6 @@ def _report_kind(kind: ReviewKind | str) -> ReportKind:
     """The report a review's approval signs: a focus review's own report, else the
     inspection report (JEM inspection, WSO review)."""
     return ReportKind.FOCUS_REVIEW if kind == ReviewKind.FOCUS_REVIEW else ReportKind.INSPECTION
-
-
-def _check_person(db: Database) -> None:
-    """An encrypted database knows the signed-in person's roles: a supervisor only.
-    A plaintext one has no accounts: allowed, and approved_by records the --user."""
-    roles = getattr(db, "roles", None)
-    if roles is not None and SUPERVISOR not in roles:
-        who = db.user or "you"
-        raise NotSupervisor(f"{who} is not a supervisor: only a supervisor approves a review")
 
 
 def _check_review(db: Database, review_id: str) -> lifecycle.VerifyResult:
@@ -105,7 +96,7 @@ def approve_review(db: Database, review_id: str, *, p12: bytes, p12_passphrase: 
     already approved at this content, or the person is not a supervisor;
     signing.SigningError when the PKCS#12 file or its certificate cannot sign."""
     moment = now or datetime.now(UTC)
-    _check_person(db)
+    accounts.require(db, "approve")  # a plaintext database: anyone (the --user recorded)
     verified = _check_review(db, review_id)
     content_hash = verified.stored or ""
     earlier = _existing(db, review_id, content_hash)

@@ -47,7 +47,7 @@ from inspector_app.store.models import (
     utcnow,
 )
 
-from . import forms
+from . import accounts, forms
 from .errors import Conflict, Invalid, NotFound, ServiceError
 from .judgements import apply_judgement
 from .reviews import ensure_editable
@@ -233,6 +233,7 @@ def finalize_review(db: Database, review_id: str) -> FinalizeResult:
 
     Raises FinalizeRefused (with `.missing`) when something is still to do.
     """
+    accounts.require(db, "finalize", review_id)  # its lead inspector or a supervisor
     with unit_of_work(db, FINALIZE_ACTION) as uow:
         review = uow.get(Review, review_id, "review")
         if review.status == ReviewStatus.FINAL:

@@ -27,7 +27,7 @@ from inspector_app.store.database import Database
 from inspector_app.store.files import put_blob
 from inspector_app.store.models import ReportArtifact
 
-from . import audit, forms
+from . import accounts, audit, forms
 from .errors import Invalid
 from .report_service import write_atomically
 from .uow import UnitOfWork, unit_of_work
@@ -81,6 +81,7 @@ def build_annual_report(db: Database, fiscal_year: int, progress: Progress | Non
     """The annual report's PDF bytes and page count, without keeping anything; with
     `field_office` (a code), of that field office's agencies only (UnknownFieldOffice if
     no field office has the code)."""
+    accounts.require(db, "program_export")
     step = progress or (lambda _p, _m: None)
     step(5, "Counting the fiscal years")
     with db.read() as s:
@@ -119,6 +120,7 @@ def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
                         field_office: str | None = None) -> WsoSummaryFiles:  # fmt: skip
     """One PDF per WSO-partner LEA and `wso-summary-fyYYYY.xlsx` into `out_dir`; with
     `field_office` (a code), only that office's LEAs and `wso-summary-fyYYYY-code.xlsx`."""
+    accounts.require(db, "program_export")
     step = progress or (lambda _p, _m: None)
     folder = Path(out_dir).expanduser()
     if folder.exists() and not folder.is_dir():
