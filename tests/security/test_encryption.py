@@ -186,3 +186,24 @@ def test_report_with_photos_renders_from_encrypted_database(tmp_path: Path) -> N
                     rendered += 1
         assert rendered
     assert_no_plaintext(path.parent, [])
+
+
+@pytest.mark.slow
+def test_an_encrypted_laptop_exports_a_bundle_with_its_photos_readable(tmp_path: Path) -> None:
+    """A bundle carries the files decrypted (the receiving laptop has its own key) and
+    every file's bytes still hash to its name."""
+    from inspector_app.services.sync.bundle_file import read_bundle
+    from inspector_app.services.sync.bundles import export_bundle
+
+    path, chunks, _n = plaintext_demo(tmp_path)
+    key = encrypt_database(path, name=USER, passphrase=PASS)
+    out = tmp_path / "out.inspector-bundle"
+    with opened(path, data_key=key) as db:
+        report = export_bundle(db, out)
+    assert report.files and report.changes
+    bundle = read_bundle(out)  # checks every blob against its SHA-256
+    carried = b""
+    for blob in bundle.blobs:
+        with bundle.open_blob(blob.sha256) as f:
+            carried += f.read()
+    assert chunks and all(c in carried for c in chunks)

@@ -27,19 +27,18 @@ def _change(n: int) -> Change:
     )  # fmt: skip
 
 
-def _blob(folder: Path, data: bytes) -> Path:
-    path = folder / hashlib.sha256(data).hexdigest()
-    path.write_bytes(data)
-    return path
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @pytest.fixture
 def bundle(tmp_path: Path) -> Path:
     key = new_signing_key()
     out = tmp_path / "out.inspector-bundle"
-    blobs = [_blob(tmp_path, b"photo one"), _blob(tmp_path, b"photo two" * 1000)]
+    files = {_sha(d): d for d in (b"photo one", b"photo two" * 1000)}
     size = write_bundle(out, signing_key=key, device_id="dev-1", user="Dana",
-                        schema_version=2, changes=[_change(1), _change(2)], blob_files=blobs)  # fmt: skip
+                        schema_version=2, changes=[_change(1), _change(2)],
+                        blobs=list(files), read_blob=files.__getitem__)  # fmt: skip
     assert size == out.stat().st_size
     return out
 

@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,12 +104,38 @@ def write_bundle(
     user: str,
     schema_version: int,
     changes: list[Change],
-    blob_files: list[Path],
+    blobs: list[str],
+    read_blob: Callable[[str], bytes],
 ) -> int:
     """Write the bundle to `out` atomically (a temporary file renamed into place);
-    returns its size in bytes. `blob_files` are files named by their SHA-256."""
-    blobs = [BundleBlob(p.name, p.stat().st_size) for p in blob_files]
-    manifest = json.dumps(
+    returns its size in bytes. `blobs` are SHA-256s; `read_blob` gives their bytes (the
+    caller decrypts and checks them)."""
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
+            sizes = []
+            for sha in blobs:  # first, so the manifest can give each one's size
+                data = read_blob(sha)
+                archive.writestr(f"blobs/{sha}", data)
+                sizes.append(BundleBlob(sha, len(data)))
+            manifest = _manifest(signing_key, device_id, user, schema_version, changes, sizes)
+            signature = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(signing_key))
+            archive.writestr("manifest.json", manifest)
+            archive.writestr("signature", signature.sign(manifest).hex())
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return out.stat().st_size
+
+
+def _manifest(
+    signing_key: str, device_id: str, user: str, schema_version: int, changes: list[Change],
+    blobs: list[BundleBlob],
+) -> bytes:  # fmt: skip
+    return json.dumps(
         {
             "format": FORMAT,
             "version": VERSION,
@@ -124,21 +150,6 @@ def write_bundle(
         separators=(",", ":"),
         sort_keys=True,
     ).encode()
-    signature = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(signing_key)).sign(manifest)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr("manifest.json", manifest)
-            archive.writestr("signature", signature.hex())
-            for blob, path in zip(blobs, blob_files, strict=True):
-                archive.write(path, f"blobs/{blob.sha256}")
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return out.stat().st_size
 
 
 # --- reading --------------------------------------------------------------------

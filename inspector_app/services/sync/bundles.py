@@ -24,7 +24,7 @@ from sqlalchemy import Connection, select
 from inspector_app.domain.errors import KnownError
 from inspector_app.domain.sync import BLOB_TABLES, Change, FieldConflict, PushResponse, merge_change
 from inspector_app.store.database import Database
-from inspector_app.store.files import blob_path, put_blob
+from inspector_app.store.files import blob_path, put_blob, read_blob
 from inspector_app.store.models import SyncConflict
 
 from ..uow import UnitOfWork, unit_of_work
@@ -93,22 +93,23 @@ def export_bundle(db: Database, out: Path) -> ExportReport:
     hashes = sorted({str(e.payload["sha256"]) for e in entries
                      if e.table in BLOB_TABLES and e.payload.get("sha256")
                      and not e.payload.get("deleted")})  # fmt: skip
-    if db.encrypted and hashes:
-        raise KnownError("bundles with attached files cannot be exported from an encrypted "
-                         "database yet; sync over the network instead")  # fmt: skip
-    files = [blob_path(db.attachments_dir, h) for h in hashes]
-    absent = [f.name[:12] for f in files if not f.is_file()]
-    if absent:
-        raise KnownError(f"the attached file {absent[0]} is missing on this laptop; restore "
-                         "it (or remove the attachment) and export again")  # fmt: skip
     if not changes:
         raise KnownError("nothing is waiting to be synced: there is nothing to export")
     size = write_bundle(
         out, signing_key=key, device_id=db.device_id,
         user=db.get_meta(META_USER) or db.user, schema_version=laptop_schema(),
-        changes=changes, blob_files=files,
+        changes=changes, blobs=hashes, read_blob=lambda sha: _file_bytes(db, sha),
     )  # fmt: skip
-    return ExportReport(out, len(changes), len(files), size)
+    return ExportReport(out, len(changes), len(hashes), size)
+
+
+def _file_bytes(db: Database, sha256: str) -> bytes:
+    """An attached file's bytes, decrypted and checked against its name."""
+    found = read_blob(db.attachments_dir, sha256)
+    if found is None:
+        raise KnownError(f"the attached file {sha256[:12]} is missing or damaged on this "
+                         "laptop; restore it (or remove the attachment) and export again")  # fmt: skip
+    return found
 
 
 # --- import ------------------------------------------------------------------------
