@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
@@ -65,6 +65,29 @@ Reader = Annotated[auth.Caller, Depends(_caller(auth.READERS, "read records"))]
 Admin = Annotated[auth.Caller, Depends(_caller(auth.ADMINS, "manage users"))]
 
 
+def _query_names(dependant: Any) -> Iterator[str]:
+    """The query parameters a route declares, its dependencies' included."""
+    yield from (p.alias for p in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
+
+
+def _known_query_only(request: Request) -> None:
+    """An unknown query parameter (a typo such as `afer=5`) is a 422 naming it, not
+    silently ignored: a client would otherwise read from the wrong place unawares."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    known = set(_query_names(dependant))
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise RequestValidationError([{
+            "type": "extra_forbidden", "loc": ("query", unknown[0]),
+            "msg": "unknown query parameter", "input": request.query_params[unknown[0]],
+        }])  # fmt: skip
+
+
 def create_app(db_url: str) -> FastAPI:
     """The service over the database at `db_url` (migrated to the newest schema)."""
     engine = open_storage(db_url)
@@ -83,7 +106,7 @@ def create_app(db_url: str) -> FastAPI:
 
 
 def _routes(engine: Engine) -> APIRouter:  # noqa: C901  (one flat list of routes)
-    router = APIRouter(prefix="/v1", responses=_ERRORS)
+    router = APIRouter(prefix="/v1", responses=_ERRORS, dependencies=[Depends(_known_query_only)])
 
     @router.get("/hello", response_model=Hello)
     def get_hello(schema: SchemaHeader = None) -> Hello:

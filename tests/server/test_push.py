@@ -201,3 +201,12 @@ def test_schema_header_older_or_newer_is_426(client, atl):
         assert answer.status_code == 426 and words in answer.json()["detail"]
     hello = ok(client.get("/v1/hello", headers={"X-Inspector-Schema": str(SCHEMA_VERSION - 1)}))
     assert hello["upgrade_required"] is True and hello["schema_version"] == SCHEMA_VERSION
+
+
+def test_an_unknown_query_parameter_is_refused_by_name(client, atl):
+    """A typo (`afer`) would otherwise pull from the start, unnoticed."""
+    answer = client.get("/v1/pull", params={"afer": 5}, headers=atl)
+    assert answer.status_code == 422
+    assert answer.json()["detail"] == "query.afer: unknown query parameter"
+    assert client.get("/v1/pull?after=5&=false", headers=atl).status_code == 422  # fuzz found
+    assert client.get("/v1/pull", params={"after": 0}, headers=atl).status_code == 200
