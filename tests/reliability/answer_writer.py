@@ -1,13 +1,20 @@
 """Child program for the SIGKILL durability test: records checklist answers in a loop.
 
-    python answer_writer.py DB REVIEW_ID [SEED]     one writer (until killed)
-    python answer_writer.py --fork-server           forks one writer per "go DB REVIEW SEED"
+    python answer_writer.py DB REVIEW_ID [SEED [KEY]]   one writer (until killed)
+    python answer_writer.py --fork-server               forks one writer per
+                                                        "go DB REVIEW SEED [KEY]"
+
+KEY opens an encrypted database: "data-key=FILE" (the data key in hex, first line of
+FILE) or "passphrase=NAME:FILE" (signs in as NAME, the passphrase on FILE's first line,
+as the CLI's --passphrase-file). Without it the database is opened as plaintext.
 
 A writer opens the database, prints "READY", then records answers through
 services.reviews.record_answer and prints "ANS <item_key> <value> <token>" only
 AFTER the call has returned. Each line is one write() on an unbuffered pipe, so a
 kill leaves whole lines. The token (also stored as the answer's note) makes every
-write unique, so the test can find each one in the database and the change log.
+write unique, so the test can find each one in the database and the change log; the
+note stored is `note_for(token)`, a sentence the encrypted run looks for, as plaintext,
+in every file under the data folder (it must find none).
 Within one writer each item is answered at most once, so the last write before the
 kill (committed but not yet printed) never hides a printed answer.
 
@@ -23,17 +30,48 @@ import random
 import sys
 import time
 
+NOTE_CANARY = "Sally port log checked with Sgt. Inés Carvalho; durability token"
+
+
+def note_for(token: str) -> str:
+    """The note stored with an answer: the canary sentence and the answer's token."""
+    return f"{NOTE_CANARY} {token}"
+
 
 def say(line: str) -> None:
     os.write(1, (line + "\n").encode())
 
 
-def writer(db_path: str, review_id: str, seed: int) -> None:
-    from inspector_app.services import reviews
+def first_line(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.readline().rstrip("\r\n")
+
+
+def open_for_writing(db_path: str, key: str | None):  # noqa: ANN201  (a Database)
+    """Plaintext, or encrypted with a data key or a passphrase file (see the docstring)."""
+    from pathlib import Path
+
+    from inspector_app.services import accounts
     from inspector_app.store.database import open_database
 
+    if not key:
+        return open_database(db_path, user="Durability Test", daily_backup=False)
+    kind, _, where = key.partition("=")
+    if kind == "data-key":
+        data_key = bytes.fromhex(first_line(where))
+        return open_database(db_path, user="Durability Test", daily_backup=False,
+                             data_key=data_key)  # fmt: skip
+    if kind == "passphrase":
+        name, _, file = where.rpartition(":")
+        return accounts.sign_in(Path(db_path), name, first_line(file), daily_backup=False)
+    raise SystemExit(f"answer_writer: unknown key {key!r} (data-key=FILE or passphrase=NAME:FILE)")
+
+
+def writer(db_path: str, review_id: str, seed: int, key: str | None = None) -> None:
+    from inspector_app.services import reviews
+
     rng = random.Random(seed)
-    db = open_database(db_path, user="Durability Test", daily_backup=False)
+    db = open_for_writing(db_path, key)
     with db.read() as s:
         from inspector_app.store.models import Review
 
@@ -45,7 +83,8 @@ def writer(db_path: str, review_id: str, seed: int) -> None:
         key, allowed = items[(start + n) % len(items)]
         value = rng.choice(allowed)
         token = f"s{seed}-{n}"
-        reviews.record_answer(db, review_id=review_id, item_key=key, value=value, note=token)
+        reviews.record_answer(db, review_id=review_id, item_key=key, value=value,
+                              note=note_for(token))  # fmt: skip
         say(f"ANS {key} {value} {token}")
     say("ALL")
     while True:  # every item answered once: wait for the kill
@@ -54,7 +93,7 @@ def writer(db_path: str, review_id: str, seed: int) -> None:
 
 def fork_server() -> None:
     """Import everything once, then fork a writer for each request on stdin."""
-    from inspector_app.services import forms, reviews  # noqa: F401  (warm imports)
+    from inspector_app.services import accounts, forms, reviews  # noqa: F401  (warm imports)
 
     forms.registry()
     say("SERVER")
@@ -62,11 +101,11 @@ def fork_server() -> None:
         parts = line.split()
         if not parts or parts[0] != "go":
             continue
-        _, db_path, review_id, seed = parts
+        _, db_path, review_id, seed, *key = parts
         pid = os.fork()
         if pid == 0:
             try:
-                writer(db_path, review_id, int(seed))
+                writer(db_path, review_id, int(seed), key[0] if key else None)
             finally:
                 os._exit(1)
         say(f"PID {pid}")
@@ -79,4 +118,6 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--fork-server"]:
         fork_server()
     else:
-        writer(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+        args = sys.argv[1:]
+        writer(args[0], args[1], int(args[2]) if len(args) > 2 else 0,
+               args[3] if len(args) > 3 else None)  # fmt: skip

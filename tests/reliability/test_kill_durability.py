@@ -3,7 +3,9 @@
 A child records answers and prints each one after the call returns; we kill it at
 random moments, reusing the same database file, and check that every printed answer
 is in the database with its value, with a change-log entry, and that the file is
-intact.
+intact. The same runs on an encrypted (SQLCipher) database: each writer signs in with
+a passphrase file, the checks read the file with the data key, and afterwards no file
+under the data folder holds the notes' canary sentence or a plaintext SQLite header.
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]
 
 from inspector_app.services import agencies as ag
 from inspector_app.services import reviews
+from inspector_app.services.encryption import encrypt_database
+from inspector_app.store import crypto
 from inspector_app.store.database import open_database
+from tests.reliability.answer_writer import NOTE_CANARY, note_for
 
 WRITER = Path(__file__).with_name("answer_writer.py")
 KILLS = 60
 TIMEOUT = 30.0
+USER, PASS = "Auditor", "durability-pass-1"  # no spaces: the request is split on them
 
 pytestmark = [
     pytest.mark.slow,
@@ -82,9 +89,10 @@ class Server:
         self.proc.wait(timeout=TIMEOUT)
 
 
-def one_run(server: Server, db: Path, review_id: str, seed: int, delay: float) -> list[tuple]:
+def one_run(server: Server, db: Path, review_id: str, seed: int, delay: float,
+            key: str | None = None) -> list[tuple]:  # fmt: skip
     """Start a writer, kill it `delay` seconds after READY; return what it printed."""
-    server.request("go", str(db), review_id, str(seed))
+    server.request("go", str(db), review_id, str(seed), *([key] if key else []))
     pid = None
     printed: list[tuple] = []
     killed = False
@@ -108,8 +116,17 @@ def one_run(server: Server, db: Path, review_id: str, seed: int, delay: float) -
             raise AssertionError(f"unexpected output from the writer: {line!r}")
 
 
-def stored(db: Path, review_id: str) -> dict[str, tuple[str, str]]:
-    con = sqlite3.connect(db)
+def connect(db: Path, data_key: bytes | None) -> sqlite3.Connection:
+    """The stdlib's sqlite3 for a plaintext file, sqlcipher3 keyed for an encrypted one."""
+    if data_key is None:
+        return sqlite3.connect(db)
+    con = sqlcipher.connect(str(db))
+    con.execute(crypto.sqlcipher_pragma(data_key))
+    return con
+
+
+def stored(db: Path, review_id: str, data_key: bytes | None = None) -> dict[str, tuple[str, str]]:
+    con = connect(db, data_key)
     try:
         rows = con.execute(
             "SELECT item_key, value, note FROM checklist_response WHERE review_id = ?",
@@ -120,29 +137,41 @@ def stored(db: Path, review_id: str) -> dict[str, tuple[str, str]]:
     return {key: (value, note) for key, value, note in rows}
 
 
-def test_printed_answers_survive_sigkill(tmp_path):
-    db = tmp_path / "field.db"
-    review_id = prepare(db)
+def encrypt(db: Path, folder: Path) -> tuple[bytes, str]:
+    """Encrypt the prepared database; (data key, the writers' KEY argument)."""
+    data_key = encrypt_database(db, name=USER, passphrase=PASS)
+    passfile = folder / "passphrase.txt"  # outside the data folder
+    passfile.write_text(PASS + "\n", encoding="utf-8")
+    return data_key, f"passphrase={USER}:{passfile}"
+
+
+def kill_repeatedly(tmp_path: Path, db: Path, review_id: str, data_key: bytes | None,
+                    key: str | None) -> list[tuple]:  # fmt: skip
+    """KILLS writers, each SIGKILLed; every printed answer checked after each kill."""
     rng = random.Random(int(os.environ.get("DURABILITY_SEED", "287")))
     server = Server(tmp_path)
     all_printed: list[tuple] = []
     try:
         assert server.next() == "SERVER"
         for run in range(KILLS):
-            printed = one_run(server, db, review_id, seed=run, delay=rng.uniform(0.005, 0.080))
-            now = stored(db, review_id)
-            for key, value, token in printed:
-                assert now.get(key) == (value, token), f"run {run}: {key} lost"
+            printed = one_run(server, db, review_id, seed=run,
+                              delay=rng.uniform(0.005, 0.080), key=key)  # fmt: skip
+            now = stored(db, review_id, data_key)
+            for item_key, value, token in printed:
+                assert now.get(item_key) == (value, note_for(token)), f"run {run}: {item_key} lost"
             all_printed.extend(printed)
     finally:
         server.close()
+    return all_printed
 
-    print(f"{KILLS} kills, {len(all_printed)} printed answers checked")
-    # Guard against a test that passes because nothing was written before the kills.
-    assert len(all_printed) >= KILLS // 2, f"only {len(all_printed)} answers in {KILLS} runs"
-    con = sqlite3.connect(db)
+
+def check_file_and_logs(db: Path, data_key: bytes | None, all_printed: list[tuple]) -> None:
+    """The file is intact; each printed answer has its change-log and audit entries."""
+    con = connect(db, data_key)
     try:
         assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        if data_key is not None:
+            assert con.execute("PRAGMA cipher_integrity_check").fetchall() == []
         logged = set()
         for (payload,) in con.execute(
             "SELECT payload FROM change_log WHERE table_name = 'checklist_response'"
@@ -154,7 +183,38 @@ def test_printed_answers_survive_sigkill(tmp_path):
         ).fetchone()[0]
     finally:
         con.close()
-    missing = [a for a in all_printed if a not in logged]
+    missing = [(k, v, note_for(t)) for k, v, t in all_printed
+               if (k, v, note_for(t)) not in logged]  # fmt: skip
     assert missing == []
     # Each answer is one transaction: its change-log and audit entries commit together.
     assert audits == len(logged) >= len(all_printed)
+
+
+def assert_no_plaintext_under(folder: Path) -> None:
+    """No file under the data folder (database, -wal, -shm, journal, backups, temporary
+    files) holds a note's canary sentence or a plaintext SQLite header."""
+    canaries = [NOTE_CANARY.encode(), b"SQLite format 3"]
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".db" for p in files)  # the database itself is among them
+    for f in files:
+        data = f.read_bytes()
+        for canary in canaries:
+            assert canary not in data, f"{canary[:20]!r} in {f.relative_to(folder)}"
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plaintext", "encrypted"])
+def test_printed_answers_survive_sigkill(tmp_path: Path, encrypted: bool) -> None:
+    folder = tmp_path / "data"
+    db = folder / "field.db"
+    review_id = prepare(db)
+    data_key, key = encrypt(db, tmp_path) if encrypted else (None, None)
+    all_printed = kill_repeatedly(tmp_path, db, review_id, data_key, key)
+
+    print(f"{KILLS} kills, {len(all_printed)} printed answers checked")
+    # Guard against a test that passes because nothing was written before the kills.
+    assert len(all_printed) >= KILLS // 2, f"only {len(all_printed)} answers in {KILLS} runs"
+    check_file_and_logs(db, data_key, all_printed)
+    # The database opens cleanly (quick_check, key check) after the last kill.
+    open_database(db, data_key=data_key, daily_backup=False).close()
+    if encrypted:
+        assert_no_plaintext_under(folder)
