@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from inspector_app.domain.errors import KnownError
 from inspector_app.store.database import Database, finish_conversion, open_database
 from inspector_app.store.keyfile import (
     ROLES,
@@ -81,6 +82,16 @@ def _keys(path: Path) -> KeyFile:
     if not keyfile_path(path).exists():
         raise NoAccounts(path)
     return KeyFile.load(keyfile_path(path))
+
+
+def account_names(path: Path) -> list[str]:
+    """The names a sign-in form may offer (accounts not disabled), read from the key file
+    without unlocking anything; [] when there is no readable key file."""
+    try:
+        keys = _keys(Path(path))
+    except KnownError:
+        return []
+    return sorted(a.name for a in keys.accounts() if not a.disabled)
 
 
 def _flush_pending(db: Database, keys: KeyFile) -> None:
@@ -272,5 +283,5 @@ def set_roles(db: Database, name: str, roles: Iterable[str]) -> None:
 
 
 __all__ = ["ACTIONS", "AccountRefused", "AccountView", "NoAccounts", "NotPermitted",
-           "add_account", "check_passphrase", "disable_account", "list_accounts", "may",
+           "account_names", "add_account", "check_passphrase", "disable_account", "list_accounts", "may",
            "require", "set_roles", "sign_in"]  # fmt: skip

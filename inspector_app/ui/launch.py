@@ -109,7 +109,14 @@ def make_application() -> object:
     return app
 
 
-def _open(path: Path, user: str) -> Database:
+def _open(path: Path, user: str) -> Database | None:
+    """The database to work on: an encrypted one after signing in (None: Quit)."""
+    from inspector_app.services.encryption import is_encrypted
+
+    from .sign_in_dialog import sign_in_interactively
+
+    if is_encrypted(path):
+        return sign_in_interactively(path, user)
     return open_database(path, user=user)
 
 
@@ -133,6 +140,8 @@ def launch(argv: list[str]) -> int:
         sys.stderr.write(f"inspector-app: {exc}\n")
         QMessageBox.critical(None, "Cannot open the database", str(exc))
         return EXIT_PROBLEM
+    if db is None:  # Quit at the sign-in dialog
+        return 0
     try:
         demo_to_seed = args.demo and needs_first_run(db)
         ready = seed_with_progress(db) if demo_to_seed else ensure_ready(db)

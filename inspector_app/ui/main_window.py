@@ -16,9 +16,10 @@ from typing import Any
 
 from inspector_app import __version__
 from inspector_app.domain.enums import ReviewKind
+from inspector_app.services.encryption import is_encrypted
 from inspector_app.services.lookup import review_title
 from inspector_app.services.sync import SyncReport, SyncStatus, sync_status
-from inspector_app.store.database import open_database
+from inspector_app.store.database import Database, open_database
 from inspector_app.store.errors import DatabaseProblem
 
 from .agencies_view import AgenciesView
@@ -54,9 +55,11 @@ from .qt import (
 )
 from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
+from .sign_in_dialog import Clock, sign_in_interactively, utc_now
 from .sync_action import SyncRunner
 from .tasks import Task
 from .widgets import ListPage
+from .window_security import WindowSecurity
 from .workspace import NewReviewDialog, ReviewWorkspace
 
 SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
@@ -121,7 +124,8 @@ _WINDOWS: list[MainWindow] = []  # windows opened by "Open database…" stay ali
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, settings: QSettings | None = None):
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None, *,
+                 clock: Clock | None = None):  # fmt: skip
         super().__init__()
         self.ctx = ctx
         self.settings = settings or ctx.settings or default_settings()
@@ -198,6 +202,7 @@ class MainWindow(QMainWindow):
         self.sync_runner = SyncRunner(ctx, self)
         self.sync_runner.sig_running.connect(self._on_sync_running)
         self.sync_runner.sig_synced.connect(self._on_synced)
+        self.security = WindowSecurity(self, clock or utc_now)
         self._build_menus()
         self._build_status_bar()
         ctx.sig_open_review.connect(self.open_review)
@@ -242,6 +247,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(Actions.CLOSE_REVIEW, "&Close review",
                                          self.close_current_review, "Ctrl+W"))  # fmt: skip
         file_menu.addSeparator()
+        self.security.add_actions(file_menu)
         quit_action = self._action(Actions.QUIT, "&Quit", self.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(quit_action)
@@ -290,8 +296,8 @@ class MainWindow(QMainWindow):
         self.sync_button.setObjectName("syncButton")
         self.sync_button.setDefaultAction(self.commands[Actions.SYNC])
         self.sync_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for widget in (self.db_label, self.user_label, self.sync_label, self.conflicts_button,
-                       self.sync_button):  # fmt: skip
+        for widget in (self.security.label, self.db_label, self.user_label, self.sync_label,
+                       self.conflicts_button, self.sync_button):  # fmt: skip
             bar.addPermanentWidget(widget)
         self.refresh_status()
 
@@ -299,7 +305,8 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
         self.db_label.setText(db.path.name)
         self.db_label.setToolTip(str(db.path))
-        self.user_label.setText(f"Signed in: {db.user or 'unknown'}")
+        self.user_label.setText(self.security.user_text())
+        self.security.refresh()
         status = sync_status(db)
         self.sync_label.setText(f"{last_sync_text(status.last_success)} · "
                                 f"{waiting_text(status.waiting)}")  # fmt: skip
@@ -584,9 +591,11 @@ class MainWindow(QMainWindow):
         if Path(path).resolve() == self.ctx.db.path.resolve():
             return self
         try:
-            db = open_database(path)
+            db = self._open_other(Path(path))
         except DatabaseProblem as exc:
             QMessageBox.warning(self, "Cannot open the database", str(exc))
+            return None
+        if db is None:  # Quit at the sign-in dialog: this window stays
             return None
         from .first_run import ensure_ready
 
@@ -599,6 +608,12 @@ class MainWindow(QMainWindow):
         window.show()
         self.close()
         return window
+
+    def _open_other(self, path: Path) -> Database | None:
+        """Another database: an encrypted one after its sign-in dialog (None: Quit)."""
+        if is_encrypted(path):
+            return sign_in_interactively(path, self.ctx.db.user or "", self)
+        return open_database(path)
 
     # --- settings and closing ----------------------------------------------------------
     def _restore(self) -> None:
@@ -643,6 +658,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         self.save_settings()
+        self.security.shutdown()
         self.sync_runner.shutdown()  # a running sync stops cleanly before the database closes
         self._integrity_timer.stop()
         if self._integrity_task is not None:

@@ -1,0 +1,230 @@
+"""The desktop side of issue 11: sign-in, idle lock, encrypt / change passphrase,
+approve and sign, the plaintext notice (docs/security.md)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from inspector_app.services.encryption import encrypt_database
+from inspector_app.store import crypto
+from inspector_app.store.database import Database
+from inspector_app.store.keyfile import KeyFile, keyfile_path
+from inspector_app.ui.idle_lock import IDLE_KEY, idle_minutes, set_idle_minutes
+from inspector_app.ui.main_window import MainWindow
+from inspector_app.ui.qt import QDialog, QSettings, Qt
+from inspector_app.ui.sign_in_dialog import SignInDialog
+from tests.conftest import copy_database
+from tests.ui.conftest import make_ctx, wait_loaded
+
+pytestmark = pytest.mark.gui
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ADMIN, LEAD, SUPERVISOR = "Ada Admin", "Dana Whitfield", "Sam Reyes"
+PASS = "correct horse battery"
+ROLES = {LEAD: frozenset({"inspector"}), SUPERVISOR: frozenset({"supervisor"})}
+CHEAP_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1}
+
+
+class Clock:
+    """An injectable now() that a test moves forward."""
+
+    def __init__(self, start: datetime = T0):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Key slots at the KDF's smallest cost (the template below is made with it too)."""
+    for name, value in CHEAP_ARGON2.items():
+        monkeypatch.setattr(crypto, name, value)
+
+
+@pytest.fixture(scope="session")
+def _encrypted_template(tmp_path_factory: pytest.TempPathFactory, _demo_template: Path) -> Path:
+    """The demo, encrypted once per session: an admin, the lead inspector, a supervisor."""
+    path = copy_database(_demo_template, tmp_path_factory.mktemp("enc-template") / "enc.db")
+    saved = {name: getattr(crypto, name) for name in CHEAP_ARGON2}
+    try:
+        for name, value in CHEAP_ARGON2.items():
+            setattr(crypto, name, value)
+        data_key = encrypt_database(path, name=ADMIN, passphrase=PASS)
+        keys = KeyFile.load(keyfile_path(path))
+        for name, roles in ROLES.items():
+            keys.add_account(name, PASS, roles, data_key, now=T0)
+    finally:
+        for name, value in saved.items():
+            setattr(crypto, name, value)
+    return path
+
+
+@pytest.fixture
+def enc_path(tmp_path: Path, _encrypted_template: Path) -> Path:
+    path = copy_database(_encrypted_template, tmp_path / "enc.db")
+    shutil.copy2(keyfile_path(_encrypted_template), keyfile_path(path))
+    return path
+
+
+@pytest.fixture
+def window_of(qtbot) -> Iterator[Callable[..., MainWindow]]:  # noqa: ANN001
+    """A MainWindow over a database (with an injected clock); closed with its database."""
+    windows: list[MainWindow] = []
+
+    def _open(db: Database, settings: QSettings, clock: Clock | None = None) -> MainWindow:
+        window = MainWindow(make_ctx(db, settings), settings, clock=clock)
+        window.owns_database = True
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        wait_loaded(qtbot, window.agencies, window.reviews, window.findings)
+        windows.append(window)
+        return window
+
+    yield _open
+    for window in windows:
+        window.security.shutdown()
+        if window.isVisible():
+            window.close()
+        window.ctx.db.close()
+
+
+def _sign_in_dialog(qtbot, path: Path, clock: Clock) -> SignInDialog:  # noqa: ANN001
+    dialog = SignInDialog(path, clock=clock)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _try(qtbot, dialog: SignInDialog, name: str, passphrase: str) -> None:  # noqa: ANN001
+    dialog.name_box.setCurrentText(name)
+    dialog.passphrase.setText(passphrase)
+    qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+
+
+@pytest.fixture
+def lead_db(enc_path: Path) -> Database:
+    from inspector_app.services.accounts import sign_in
+
+    return sign_in(enc_path, LEAD, PASS, now=T0, daily_backup=False)
+
+
+# --- sign-in ---------------------------------------------------------------------------
+
+
+def test_wrong_passphrase_stays_then_right_one_opens_the_window(qtbot, enc_path, settings,
+                                                                window_of):  # fmt: skip
+    dialog = _sign_in_dialog(qtbot, enc_path, Clock())
+    offered = [dialog.name_box.itemText(i) for i in range(dialog.name_box.count())]
+    assert offered == sorted([ADMIN, LEAD, SUPERVISOR])  # read without unlocking anything
+    _try(qtbot, dialog, LEAD, "not my passphrase")
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert "wrong passphrase" in dialog.message.text() and "4 more tries" in dialog.message.text()
+    assert dialog.passphrase.text() == "" and dialog.focusWidget() is dialog.passphrase
+    _try(qtbot, dialog, "Nobody", PASS)
+    assert "no account named 'Nobody'" in dialog.message.text()
+    _try(qtbot, dialog, LEAD, PASS)
+    assert dialog.result() == QDialog.DialogCode.Accepted and dialog.db is not None
+    window = window_of(dialog.db, settings)
+    assert window.user_label.text() == f"Signed in: {LEAD} (inspector)"
+    assert window.security.label.text() == "Encrypted"
+    assert window.agencies.model.rowCount() > 0  # the window works on the decrypted data
+
+
+def test_five_failures_lock_the_account_in_local_time(qtbot, enc_path):  # noqa: ANN001
+    clock = Clock()
+    dialog = _sign_in_dialog(qtbot, enc_path, clock)
+    for _ in range(5):
+        _try(qtbot, dialog, SUPERVISOR, "not my passphrase")
+    until = (T0 + timedelta(minutes=10)).astimezone().strftime("%Y-%m-%d %H:%M")
+    text = dialog.message.text()
+    assert "is locked after 5 failed sign-ins" in text and f"until {until} (local time)" in text
+    _try(qtbot, dialog, SUPERVISOR, PASS)  # the right one does not help while locked
+    assert "is locked" in dialog.message.text() and dialog.isVisible()
+    clock.advance(minutes=11)
+    _try(qtbot, dialog, SUPERVISOR, PASS)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.db is not None
+    dialog.db.close()
+
+
+def test_quit_at_sign_in_exits_0(qapp, enc_path, monkeypatch):  # noqa: ANN001
+    import sys
+
+    from inspector_app.ui import launch as launch_mod
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # launch installs its own
+    monkeypatch.setattr(SignInDialog, "exec", lambda self: self.quit_button.click() or 0)
+    assert launch_mod.launch(["--db", str(enc_path)]) == 0
+
+
+def test_plaintext_database_says_not_encrypted(qtbot, demo_ctx, settings, open_window):  # noqa: ANN001
+    window = open_window(demo_ctx, settings)
+    assert window.security.label.text() == "Not encrypted"
+    assert "Encrypt database" in window.security.label.toolTip()
+    assert window.user_label.text() == "Signed in: Dana Whitfield"
+    assert not window.commands["lock_now"].isEnabled()
+    window.security.idle.check()  # no accounts: nothing ever locks
+    assert not window.security.idle.locked
+
+
+# --- idle lock -------------------------------------------------------------------------
+
+
+def test_idle_lock_hides_the_content_until_the_passphrase(qtbot, lead_db, settings, window_of):  # noqa: ANN001
+    clock = Clock()
+    set_idle_minutes(settings, 5)
+    window = window_of(lead_db, settings, clock)
+    idle = window.security.idle
+    clock.advance(minutes=4)
+    qtbot.keyClick(window.reviews.search, Qt.Key.Key_A)  # input: the idle time starts again
+    clock.advance(minutes=4)
+    idle.check()
+    assert not idle.locked
+    clock.advance(minutes=1)
+    idle.check()
+    assert idle.locked and idle.dialog is not None and idle.dialog.isVisible()
+    assert not window.centralWidget().isVisible()  # the reviews are not behind the lock
+    assert "after 5 idle minutes" in idle.dialog.findChild(type(window.user_label)).text()
+    idle.dialog.passphrase.setText("not my passphrase")
+    qtbot.mouseClick(idle.dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert idle.locked and "wrong passphrase" in idle.dialog.message.text()
+    assert idle.dialog.passphrase.text() == ""
+    idle.dialog.reject()  # Escape does not unlock
+    assert idle.locked
+    idle.dialog.passphrase.setText(PASS)
+    qtbot.mouseClick(idle.dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert not idle.locked and window.centralWidget().isVisible()
+
+
+def test_lock_now_and_lockout_at_the_lock(qtbot, lead_db, settings, window_of):  # noqa: ANN001
+    window = window_of(lead_db, settings, Clock())
+    window.commands["lock_now"].trigger()
+    dialog = window.security.idle.dialog
+    assert dialog is not None and not window.centralWidget().isVisible()
+    for _ in range(5):
+        dialog.passphrase.setText("not my passphrase")
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert "is locked after 5 failed sign-ins" in dialog.message.text()
+    assert "(local time)" in dialog.message.text()
+    assert window.security.idle.locked
+
+
+def test_idle_minutes_clamp_at_30(settings):  # noqa: ANN001
+    assert idle_minutes(settings) == 15
+    settings.setValue(IDLE_KEY, 45)
+    assert idle_minutes(settings) == 30
+    assert set_idle_minutes(settings, 99) == 30 and idle_minutes(settings) == 30
+    assert set_idle_minutes(settings, 0) == 1
+    settings.setValue(IDLE_KEY, "soon")
+    assert idle_minutes(settings) == 15
