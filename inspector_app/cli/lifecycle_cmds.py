@@ -30,6 +30,7 @@ _SECTIONS = [
     (schedule.Category.REQUEST_FORM, "WSO request forms"),
     (schedule.Category.FOCUS_REVIEW, "Focus reviews"),
     (schedule.Category.CORRECTIVE_ACTION, "Corrective actions"),
+    (schedule.Category.TRAINING, "Officers' annual recertification and revocation"),
 ]
 
 
@@ -94,7 +95,8 @@ def cmd_due(args: argparse.Namespace) -> int:
             when = i.due.isoformat() if i.due else "no date"
             label = _STATE_LABEL.get(i.state, i.state)
             model = f"{i.model} " if category == schedule.Category.AGREEMENT else ""
-            what = i.title if category == schedule.Category.CORRECTIVE_ACTION else ""
+            titled = (schedule.Category.CORRECTIVE_ACTION, schedule.Category.TRAINING)
+            what = i.title if category in titled else ""
             out(f"  {when:10}  {label:13} {i.agency_name} ({i.agency_state})  {model}{what}"
                 f"  [{i.detail}]")  # fmt: skip
     return 0

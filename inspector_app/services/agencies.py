@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inspector_app.domain.enums import (
     AgreementStatus,
@@ -24,7 +24,7 @@ from inspector_app.store.models import (
 )
 
 from .errors import Invalid
-from .uow import unit_of_work
+from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value, parse_date, required_text, state_code
 
 
@@ -118,17 +118,50 @@ def create_agreement(
 
 
 def set_agreement_status(
-    db: Database, agreement_id: str, status: str, *, base_rev: int | None = None
-) -> Agreement:
+    db: Database, agreement_id: str, status: str, *, base_rev: int | None = None,
+    on: date | str | None = None,
+) -> Agreement:  # fmt: skip
+    """Activate, suspend or terminate an MOA. Terminating it revokes the authority of
+    every officer designated under it (in the same transaction), each with the reason,
+    the date and the credential revoked; whether each credential was retrieved is
+    recorded afterwards (set_officer_status / record_credential_step)."""
     with unit_of_work(db, "set_agreement_status") as uow:
         agreement = uow.get_for_update(
             Agreement, agreement_id, "agreement", base_rev, {"status": status}
         )
         old = agreement.status
         agreement.status = enum_value(AgreementStatus, status, "status")
+        day = parse_date(on, "on") or date.today()
         uow.save(agreement)
-        uow.audit("agreement", agreement.id, old=old, new=agreement.status)
+        revoked = []
+        if agreement.status == AgreementStatus.TERMINATED and old != AgreementStatus.TERMINATED:
+            revoked = _revoke_officers_of(uow, agreement, day)
+        uow.audit("agreement", agreement.id, old=old, new=agreement.status,
+                  officers_revoked=revoked)  # fmt: skip
         return agreement
+
+
+def _revoke_officers_of(uow: UnitOfWork, agreement: Agreement, day: date) -> list[str]:
+    """Revoke every officer designated under the agreement (or, with no agreement
+    recorded, every officer of its agency under its program model)."""
+    officers = uow.session.exec(
+        select(Officer).where(
+            Officer.agency_id == agreement.agency_id, Officer.model == agreement.model,
+            Officer.deleted == False, Officer.status != OfficerStatus.REVOKED,  # noqa: E712
+            (col(Officer.agreement_id) == agreement.id) | (col(Officer.agreement_id) == None),  # noqa: E711
+        )
+    ).all()  # fmt: skip
+    reason = f"MOA {agreement.moa_number or agreement.id[:8]} terminated on {day.isoformat()}"
+    for officer in officers:
+        old = officer.status
+        officer.status = OfficerStatus.REVOKED
+        officer.status_reason = reason
+        officer.status_changed_on = day
+        officer.credential_revoked_on = officer.credential_revoked_on or day
+        uow.save(officer)
+        uow.audit("officer", officer.id, old=old, new=officer.status, reason=reason,
+                  credential_revoked_on=day)  # fmt: skip
+    return [o.id for o in officers]
 
 
 def add_officer(
@@ -176,9 +209,74 @@ def set_officer_status(
         officer.status_reason = reason.strip()
         officer.status_changed_on = parse_date(on, "on") or date.today()
         officer.credential_retrieved = credential_retrieved
+        if new is OfficerStatus.REVOKED and officer.credential_revoked_on is None:
+            officer.credential_revoked_on = officer.status_changed_on  # the process's first step
         uow.save(officer)
         uow.audit("officer", officer.id, old=old, new=new, reason=officer.status_reason,
                   credential_retrieved=credential_retrieved)  # fmt: skip
+        return officer
+
+
+# The credential revocation process of June 2022 (GAO-21-186 recommendation status):
+# the credential is revoked, retrieved, destroyed and logged, in that order.
+CREDENTIAL_STEPS = ("revoked", "retrieved", "destroyed", "logged")
+
+
+def _check_credential_step(officer: Officer, step: str) -> None:
+    if officer.status == OfficerStatus.ACTIVE:
+        raise Invalid("step", f"{officer.name} holds active authority: suspend or revoke it first")
+    before = {
+        "retrieved": ("revoked", officer.credential_revoked_on),
+        "destroyed": ("retrieved", officer.credential_retrieved or None),
+        "logged": ("destroyed", officer.credential_destroyed_on),
+    }.get(step)
+    if before is not None and before[1] is None:
+        raise Invalid("step", f"record that the credential was {before[0]} before it is {step}")
+
+
+def record_credential_step(
+    db: Database, officer_id: str, step: str, *, on: date | str | None = None,
+    log_ref: str = "", base_rev: int | None = None,
+) -> Officer:  # fmt: skip
+    """Record one step of the credential revocation process: 'revoked', 'retrieved',
+    'destroyed' or 'logged' (with the credential log's entry), each after the one
+    before it, with its date."""
+    if step not in CREDENTIAL_STEPS:
+        raise Invalid("step", f"{step!r}: one of {', '.join(CREDENTIAL_STEPS)}")
+    with unit_of_work(db, "record_credential_step") as uow:
+        officer = uow.get_for_update(Officer, officer_id, "officer", base_rev, {"step": step})
+        _check_credential_step(officer, step)
+        day = parse_date(on, "on") or date.today()
+        if step == "retrieved":
+            officer.credential_retrieved = True
+        else:
+            setattr(officer, f"credential_{step}_on", day)
+        if step == "logged":
+            officer.credential_log_ref = required_text(log_ref, "log_ref")
+        uow.save(officer)
+        uow.audit("officer", officer.id, credential_step=step, on=day,
+                  log_ref=officer.credential_log_ref if step == "logged" else None)  # fmt: skip
+        return officer
+
+
+def record_training_waiver(
+    db: Database, officer_id: str, *, on: date | str | None = None, note: str,
+    base_rev: int | None = None,
+) -> Officer:  # fmt: skip
+    """Record the waiver a Field Responsible Official granted: the officer who missed
+    the annual recertification is not revoked 90 days after suspension."""
+    why = required_text(note, "note")
+    with unit_of_work(db, "record_training_waiver") as uow:
+        officer = uow.get_for_update(Officer, officer_id, "officer", base_rev,
+                                     {"training_waiver_note": why})  # fmt: skip
+        if officer.model != ProgramModel.JEM:
+            raise Invalid(
+                "officer_id", f"{officer.name} is a WSO: there is no annual recertification"
+            )
+        officer.training_waiver_on = parse_date(on, "on") or date.today()
+        officer.training_waiver_note = why
+        uow.save(officer)
+        uow.audit("officer", officer.id, training_waiver_on=officer.training_waiver_on, note=why)
         return officer
 
 
@@ -220,6 +318,9 @@ def record_warrants(
         agreement = uow.get(Agreement, agreement_id, "agreement")
         if agreement.model != ProgramModel.WSO:
             raise Invalid("agreement_id", "warrant counts are kept for WSO agreements only")
+        if (year, month) < (agreement.signed_on.year, agreement.signed_on.month):
+            raise Invalid("month", f"{year}-{month:02d} is before the MOA was signed "
+                                   f"({agreement.signed_on.isoformat()})")  # fmt: skip
         row = uow.session.exec(
             select(WarrantCount).where(
                 WarrantCount.agreement_id == agreement_id, WarrantCount.year == year,

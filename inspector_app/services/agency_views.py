@@ -21,12 +21,11 @@ from inspector_app.domain.enums import (
     ReviewKind,
 )
 from inspector_app.domain.schedule import next_biennial_due
-from inspector_app.domain.training import TrainingEvent, training_status
 from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Agreement, FieldOffice, Finding, Officer, Review
 from inspector_app.store.queries import ReviewRow, get_live, list_reviews, live, officers_of
 
-from .lifecycle import OfficerTraining
+from .lifecycle import OfficerTraining, officer_training_status
 from .schedule import cycle_reviews
 
 # --- the agencies list -----------------------------------------------------------------
@@ -171,9 +170,9 @@ def load_agency(db: Database, agency_id: str, today: date) -> AgencyDetails | No
 
 
 def _officer_row(officer: Officer, records: list[Any], today: date) -> OfficerRow:
-    events = [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records]
-    status = training_status(officer.model, events, today)
-    t = OfficerTraining(officer, status)  # its `lapsed` is the rule inspections offer
+    t = OfficerTraining(
+        officer, officer_training_status(officer, records, today), today
+    )  # its `lapsed` is the rule inspections offer
     return OfficerRow(
         id=officer.id, name=officer.name, model=officer.model,
         credential=officer.credential_number, status=officer.status,

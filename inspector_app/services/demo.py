@@ -22,6 +22,7 @@ from inspector_app.domain.enums import (
     ReviewKind,
     TrainingKind,
 )
+from inspector_app.domain.training import WSO_COURSE_HOURS
 from inspector_app.store.database import Database
 from inspector_app.store.models import Agency, Agreement, Officer
 
@@ -117,10 +118,13 @@ def seed_demo(
         if model != ProgramModel.WSO:
             continue
         first = date(fiscal_year(today) - 3, 10, 1)
+        signed = agreement.signed_on.replace(day=1)
         month = first
         while month <= today:
-            ag.record_warrants(db, agreement_id=agreement.id, year=month.year, month=month.month,
-                               count=rng.randint(0, 14))  # fmt: skip
+            count = rng.randint(0, 14)  # drawn for every month: the rest of the demo stays put
+            if month >= signed:  # none is accepted for a month before the MOA was signed
+                ag.record_warrants(db, agreement_id=agreement.id, year=month.year,
+                                   month=month.month, count=count)  # fmt: skip
             month = add_months(month, 1)
 
     step(50, "A completed JEM inspection")
@@ -163,9 +167,10 @@ def _train(
         ag.add_training(db, officer_id=officer.id, kind=TrainingKind.REFRESHER,
                         completed_on=today - timedelta(days=rng.randint(30, 600)), hours=40)  # fmt: skip
     elif not lapsed:
+        completed = today - timedelta(days=rng.randint(60, 700))
+        rng.choice([1.5, 4, 6, 8])  # drawn as before, so the rest of the demo stays put
         ag.add_training(db, officer_id=officer.id, kind=TrainingKind.WSO_COURSE,
-                        completed_on=today - timedelta(days=rng.randint(60, 700)),
-                        hours=rng.choice([1.5, 4, 6, 8]))  # fmt: skip
+                        completed_on=completed, hours=WSO_COURSE_HOURS)  # fmt: skip
 
 
 # Findings for the completed JEM inspection: (topic, kind, responsible, description).

@@ -26,6 +26,7 @@ from inspector_app.domain.enums import (
     AnswerValue,
     FindingKind,
     OfficerStatus,
+    ProgramModel,
     ReviewKind,
     ReviewMode,
     ReviewStatus,
@@ -490,10 +491,34 @@ def undispute_finding(db: Database, finding_id: str, *, base_rev: int | None = N
 class OfficerTraining:
     officer: Officer
     status: TrainingStatus
+    as_of: date | None = None
 
     @property
     def lapsed(self) -> bool:
         return self.officer.status == OfficerStatus.ACTIVE and not self.status.compliant
+
+    @property
+    def action(self) -> str:
+        """What the missed recertification calls for now: 'suspend' (an active officer
+        past the deadline), 'revoke' (past the revocation date, not waived) or ''."""
+        recert = self.status.recertification
+        if recert is None or not recert.missed or self.officer.status == OfficerStatus.REVOKED:
+            return ""
+        if (
+            recert.revoke_on is not None
+            and self.as_of is not None
+            and self.as_of >= recert.revoke_on
+        ):
+            return "revoke"
+        return "suspend" if self.officer.status == OfficerStatus.ACTIVE else ""
+
+
+def officer_training_status(officer: Officer, records: list[Any], today: date) -> TrainingStatus:
+    """An officer's training status from their records and recorded waiver (the one
+    rule the agency page, the review and the Due list use)."""
+    events = [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records]
+    return training_status(ProgramModel(officer.model), events, today,
+                           waiver_on=officer.training_waiver_on)  # fmt: skip
 
 
 def officer_training(
@@ -503,12 +528,8 @@ def officer_training(
     today = today or date.today()
     with db.read() as s:
         rows = queries.officers_of(s, agency_id)
-    return [
-        OfficerTraining(o, training_status(
-            o.model,
-            [TrainingEvent(t.kind, t.completed_on, t.hours) for t in records], today))
-        for o, records in rows
-    ]  # fmt: skip
+    return [OfficerTraining(o, officer_training_status(o, records, today), today)
+            for o, records in rows]  # fmt: skip
 
 
 def lapsed_officers(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
+from inspector_app.domain.training import TrainingStatus
 from inspector_app.store.database import Database
 from inspector_app.store.models import (
     Agency,
@@ -33,6 +33,8 @@ from inspector_app.store.queries import (
     load_review_detached,
     officers_detached,
 )
+
+from .lifecycle import officer_training_status
 
 # Re-exported for the UI's type hints (it does not import `store.models`).
 __all__ = ["Attachment", "Finding", "InterviewData", "Officer", "Review", "ReviewData",
@@ -116,8 +118,7 @@ def officer_with_training(
         records = live(s, TrainingRecord, TrainingRecord.officer_id == officer_id)
     if officer is None:
         return None, None
-    events = [TrainingEvent(r.kind, r.completed_on, r.hours) for r in records]
-    return officer, training_status(officer.model, events, today)
+    return officer, officer_training_status(officer, records, today)
 
 
 def officer(db: Database, officer_id: str) -> Officer | None:

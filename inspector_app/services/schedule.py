@@ -9,7 +9,7 @@ agreement, review kind and status; domain.schedule decides which count), so the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -17,10 +17,11 @@ from sqlalchemy import Row, func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from inspector_app.domain.calendar import FiscalYear, due_state
+from inspector_app.domain.calendar import FiscalYear, due_state, fiscal_year
 from inspector_app.domain.enums import (
     ActionStatus,
     AgreementStatus,
+    OfficerStatus,
     ProgramModel,
     ReviewKind,
     ReviewStatus,
@@ -41,12 +42,15 @@ from inspector_app.store.models import (
     Finding,
     InfoRequest,
     InfoRequestItem,
+    Officer,
     PlanEntry,
     Review,
+    TrainingRecord,
 )
 
 from .errors import Invalid
 from .info_requests import request_state
+from .lifecycle import officer_training_status
 from .uow import check_base_rev, unit_of_work
 
 
@@ -55,6 +59,7 @@ class Category:
     REQUEST_FORM = "request_form"
     FOCUS_REVIEW = "focus_review"
     CORRECTIVE_ACTION = "corrective_action"
+    TRAINING = "training"  # officers' annual recertification and the revocation after it
 
 
 @dataclass(frozen=True)
@@ -230,12 +235,58 @@ def action_items(session: Session, today: date) -> list[DueItem]:
     return out
 
 
+def _jem_officers(session: Session) -> list[tuple[Officer, Agency, list[TrainingRecord]]]:
+    """JEM officers whose authority is not revoked, under an active agreement (or none
+    recorded), with their agency and training records."""
+    rows = session.exec(
+        select(Officer, Agency).join(Agency, col(Agency.id) == Officer.agency_id)
+        .outerjoin(Agreement, col(Agreement.id) == Officer.agreement_id)
+        .where(Officer.deleted == False, Officer.model == ProgramModel.JEM,  # noqa: E712
+               Officer.status != OfficerStatus.REVOKED,
+               (col(Agreement.id) == None) | (col(Agreement.status) == AgreementStatus.ACTIVE))  # noqa: E711
+    ).all()  # fmt: skip
+    records: dict[str, list[TrainingRecord]] = defaultdict(list)
+    if rows:
+        ids = [o.id for o, _ in rows]
+        for t in queries.live(session, TrainingRecord, col(TrainingRecord.officer_id).in_(ids)):
+            records[t.officer_id].append(t)
+    return [(o, a, records[o.id]) for o, a in rows]
+
+
+def training_items(session: Session, today: date) -> list[DueItem]:
+    """Per JEM officer not recertified for the current fiscal year: the annual online
+    recertification (due September 30); after a missed one, the revocation of authority
+    90 days later unless a waiver is recorded (OIG-18-77 appendix A)."""
+    year_end = FiscalYear(fiscal_year(today)).end
+    out = []
+    for officer, agency, records in _jem_officers(session):
+        recert = officer_training_status(officer, records, today).recertification
+        if recert is None or recert.deadline > year_end:
+            continue  # no initial course (not designated yet), or recertified this year
+        last = recert.last_online.isoformat() if recert.last_online else "never"
+        item = DueItem(
+            Category.TRAINING, officer.id, agency.id, agency.name, agency.state,
+            recert.deadline, due_state(recert.deadline, today),
+            f"Annual online recertification: {officer.name}",
+            detail=f"last online training {last}; officer {officer.status}",
+            agreement_id=officer.agreement_id, model=ProgramModel.JEM, owner=officer.name,
+        )  # fmt: skip
+        out.append(item)
+        if recert.missed and recert.revoke_on is not None:
+            out.append(replace(
+                item, due=recert.revoke_on, state=due_state(recert.revoke_on, today),
+                title=f"Revoke authority (recertification missed): {officer.name}",
+                detail=f"suspended from {recert.suspended_from}; no waiver recorded",
+            ))  # fmt: skip
+    return out
+
+
 def due_items(db: Database, today: date | None = None) -> list[DueItem]:
     """Everything with a due date, in date order (no date last)."""
     today = today or date.today()
     with db.read() as s:
         out = (agreement_items(s, today) + request_items(s, today) + focus_items(s, today)
-               + action_items(s, today))  # fmt: skip
+               + action_items(s, today) + training_items(s, today))  # fmt: skip
     out.sort(key=lambda i: (i.due or date.max, i.agency_name))
     return out
 

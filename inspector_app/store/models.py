@@ -111,6 +111,15 @@ class Officer(SyncFields, table=True):
     status_reason: str = ""
     status_changed_on: date | None = None
     credential_retrieved: bool | None = None  # asked on suspension/revocation
+    # The credential revocation process (June 2022): revoked, destroyed, logged.
+    credential_revoked_on: date | None = None
+    credential_destroyed_on: date | None = None
+    credential_logged_on: date | None = None
+    credential_log_ref: str = ""  # the entry in the credential log
+    # A waiver of the revocation that follows a missed annual recertification
+    # (OIG-18-77 appendix A: revoked 90 days after suspension unless waived).
+    training_waiver_on: date | None = None
+    training_waiver_note: str = ""
 
 
 class TrainingRecord(SyncFields, table=True):
@@ -146,6 +155,10 @@ class Review(SyncFields, table=True):
     status: ReviewStatus = Field(default=ReviewStatus.PLANNED, sa_type=StrEnumType(ReviewStatus))
     form_id: str | None = None  # pinned when the review starts
     form_version: int | None = None
+    # Interview guides pinned when the review starts: form id -> version.
+    interview_forms: dict[str, int] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     team: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     lead_inspector: str = ""
     planned_start: date | None = None
@@ -246,7 +259,8 @@ class InfoRequest(SyncFields, table=True):
     review_id: str = Field(foreign_key="review.id", index=True)
     poc_name: str = ""
     poc_email: str = ""
-    due_on: date | None = None
+    due_on: date | None = None  # documents due back
+    send_by: date | None = None  # the form goes out by then (weeks before the visit)
     sent_on: date | None = None
     notes: str = ""
 

@@ -42,7 +42,7 @@ def test_due_lists_overdue_and_due_soon_items(capsys, demo_db_path):
     items = json.loads(out)
     assert items and all(i["due"] <= "2027-09-30" for i in items)
     assert {i["category"] for i in items} == {"agreement", "request_form", "focus_review",
-                                              "corrective_action"}  # fmt: skip
+                                              "corrective_action", "training"}  # fmt: skip
     code, _, err = _cli(capsys, "due", "--db", str(demo_db_path), "--today", "tomorrow")
     assert (
         code == 2 and err.strip() == "inspector-app: --today: 'tomorrow' is not a date (YYYY-MM-DD)"

@@ -1,4 +1,5 @@
-"""Training compliance: JEM annual online (12 months) and refresher (24 months); WSO course."""
+"""Training compliance: JEM annual online (by fiscal-year end) and refresher (24 months);
+WSO course (8 hours)."""
 
 from __future__ import annotations
 
@@ -25,21 +26,61 @@ def test_jem_without_initial_course_is_not_compliant():
     assert status.summary == "Lapsed: no initial course on record"
 
 
-def test_jem_newly_trained_officer_is_current_for_twelve_months():
-    initial = add_months(TODAY, -12)
-    assert training_status(JEM, [ev(INITIAL, initial)], TODAY).compliant
-    status = training_status(JEM, [ev(INITIAL, initial)], TODAY + timedelta(days=1))
+def test_jem_newly_trained_officer_recertifies_by_the_end_of_the_next_fiscal_year():
+    initial = date(2025, 11, 1)  # FY2026: the initial course covers FY2026
+    assert training_status(JEM, [ev(INITIAL, initial)], date(2027, 9, 30)).compliant
+    status = training_status(JEM, [ev(INITIAL, initial)], date(2027, 10, 1))
     assert not status.compliant
-    assert status.reasons == ["annual online training overdue (last never)"]
+    assert status.reasons == [
+        "annual online training overdue (last never; due by 2027-09-30): "
+        "suspended from 2027-10-01, revoke on 2027-12-29 unless waived"
+    ]
 
 
-def test_jem_annual_online_boundary_is_twelve_months_to_the_day():
-    records = [ev(INITIAL, TODAY - timedelta(days=500)), ev(REFRESHER, TODAY - timedelta(days=30))]
-    online = ev(ONLINE, add_months(TODAY, -12))
-    assert training_status(JEM, [*records, online], TODAY).compliant
-    lapsed = training_status(JEM, [*records, online], TODAY + timedelta(days=1))
+def test_annual_recertification_is_due_at_fiscal_year_end_not_twelve_months_later():
+    """Issue 12 error 3: training of 2025-11-01 was shown lapsed on 2026-12-01 although
+    its deadline is 2027-09-30 (the end of the next fiscal year)."""
+    records = [
+        ev(INITIAL, date(2025, 1, 10)),
+        ev(ONLINE, date(2025, 11, 1)),
+        ev(REFRESHER, date(2026, 6, 1)),
+    ]
+    status = training_status(JEM, records, date(2026, 12, 1))
+    assert status.compliant, status.reasons
+    assert status.recertification is not None
+    assert status.recertification.deadline == date(2027, 9, 30)
+    assert training_status(JEM, records, date(2027, 9, 30)).compliant
+    lapsed = training_status(JEM, records, date(2027, 10, 1))
     assert not lapsed.compliant
-    assert lapsed.reasons == [f"annual online training overdue (last {online.completed_on})"]
+    recert = lapsed.recertification
+    assert recert is not None and recert.missed and recert.suspended_from == date(2027, 10, 1)
+    assert recert.revoke_on == date(2027, 12, 29)  # 90 days after the missed deadline
+    assert lapsed.reasons[0].startswith("annual online training overdue (last 2025-11-01; ")
+
+
+def test_training_done_late_in_september_still_counts_for_that_year():
+    records = [
+        ev(INITIAL, date(2024, 3, 1)),
+        ev(ONLINE, date(2026, 9, 30)),
+        ev(REFRESHER, date(2026, 1, 5)),
+    ]
+    status = training_status(JEM, records, date(2027, 9, 1))
+    assert status.compliant
+    assert status.recertification.deadline == date(2027, 9, 30)
+
+
+def test_waiver_stops_the_revocation_but_not_the_lapse():
+    records = [ev(INITIAL, date(2024, 3, 1)), ev(ONLINE, date(2024, 10, 15))]  # FY2025
+    day = date(2026, 11, 15)  # deadline 2026-09-30 missed
+    no_waiver = training_status(JEM, records, day).recertification
+    assert no_waiver.revoke_on == date(2026, 12, 29) and no_waiver.waived_on is None
+    waived = training_status(JEM, records, day, waiver_on=date(2026, 10, 20))
+    assert not waived.compliant
+    assert waived.recertification.revoke_on is None
+    assert waived.recertification.waived_on == date(2026, 10, 20)
+    assert "revocation waived 2026-10-20" in waived.reasons[0]
+    old = training_status(JEM, records, day, waiver_on=date(2025, 6, 1))  # an earlier year's
+    assert old.recertification.revoke_on == date(2026, 12, 29)
 
 
 def test_jem_refresher_boundary_is_twenty_four_months():
@@ -67,7 +108,7 @@ def test_jem_both_lapsed_lists_both_reasons():
     records = [ev(INITIAL, date(2020, 1, 10)), ev(ONLINE, date(2021, 1, 10))]
     status = training_status(JEM, records, TODAY)
     assert len(status.reasons) == 2
-    assert status.summary.startswith("Lapsed: annual online training overdue (last 2021-01-10); ")
+    assert status.summary.startswith("Lapsed: annual online training overdue (last 2021-01-10; ")
 
 
 def test_training_in_the_future_does_not_count_yet():
@@ -88,8 +129,16 @@ def test_latest_record_wins():
 
 
 def test_wso_course_with_hours_is_compliant_without_annual_training():
-    status = training_status(WSO, [ev(COURSE, date(2019, 6, 1), hours=1.5)], TODAY)
+    status = training_status(WSO, [ev(COURSE, date(2019, 6, 1), hours=8)], TODAY)
     assert status.compliant
+
+
+def test_wso_course_shorter_than_the_eight_hour_course_is_flagged():
+    status = training_status(WSO, [ev(COURSE, date(2019, 6, 1), hours=1.5)], TODAY)
+    assert not status.compliant
+    assert status.reasons == [
+        "WSO course of 1.5 hours on 2019-06-01 is shorter than the 8-hour course"
+    ]
 
 
 def test_wso_course_missing_or_without_hours():
