@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from inspector_app.domain.enums import ReportKind, ReviewKind
-from inspector_app.services import report_service
+from inspector_app.services import accounts, approval, audit, report_service
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.report_service import ArtifactRow, RenderedReport
 from inspector_app.services.review_views import review_rows
 from inspector_app.store.changes import Changes
 from inspector_app.store.errors import DatabaseProblem
 
+from .approve_dialog import ApproveDialog, approval_text
 from .context import AppContext
+from .errors import KNOWN_ERRORS
 from .qt import (
     QAbstractItemView,
     QAbstractTableModel,
@@ -143,6 +145,9 @@ class ReportWindow(QMainWindow):
         self.resize(QSize(860, 1000))
         self.pdf: bytes = b""
         self.filename = "report.pdf"
+        # What a print is recorded against in the audit trail (entity, id): the review
+        # for a fresh rendering, the kept report for a stored one.
+        self.print_subject: tuple[str, str] = ("report", "")
         self.task: Task | None = None
         self._buffer: QBuffer | None = None
         self.document = QPdfDocument(self)
@@ -208,9 +213,21 @@ class ReportWindow(QMainWindow):
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return
         try:
-            self.print_to(printer)
+            pages = self.print_to(printer)
         except OSError as exc:
             QMessageBox.warning(self, "Print", f"Could not print: {exc}")
+            return
+        self.record_print(pages)
+
+    def record_print(self, pages: int) -> None:
+        """The audit trail's "print" entry for a report sent to a printer."""
+        entity, entity_id = self.print_subject
+        try:
+            audit.record_print(self.ctx.db, entity, entity_id or self.filename,
+                               filename=self.filename, pages=pages)  # fmt: skip
+        except KNOWN_ERRORS as exc:
+            QMessageBox.warning(self, "Print", f"Printed, but the audit trail could not "
+                                f"record it: {exc}")  # fmt: skip
 
     def _on_save_as(self) -> None:
         folder = self.ctx.settings.value("reports/last_folder", "") if self.ctx.settings else ""
@@ -238,6 +255,7 @@ def show_report(ctx: AppContext, parent: QWidget | None, kind: ReportKind | str,
     """Render a review's report off the GUI thread and show it in a new window."""
     label = _label(str(kind))
     window = ReportWindow(ctx, parent, label)
+    window.print_subject = ("review", review_id)
     window.show()
 
     def job(report):  # noqa: ANN001, ANN202 - runs in a pool thread
@@ -275,6 +293,14 @@ class ReportsView(QWidget):
         self.kind_box = QComboBox()
         self.kind_box.setMinimumWidth(200)
         self.produce = QPushButton("Produce report")
+        self.approve_button = QPushButton("Approve and sign…")
+        self.approve_button.setObjectName("approveButton")
+        self.approve_dialog: ApproveDialog | None = None
+        # id: (status, agency, label, content hash)
+        self._reviews: dict[str, tuple[str, str, str, str]] = {}
+        self.approval_label = QLabel("")
+        self.approval_label.setObjectName("approvalStatus")
+        self.approval_label.setStyleSheet("color: #1e6b3a; font-weight: bold")
         self.reason = QLabel("")
         self.reason.setStyleSheet("color: #6b7480")
         bar = QHBoxLayout()
@@ -282,6 +308,7 @@ class ReportsView(QWidget):
         bar.addWidget(self.review_box, 1)
         bar.addWidget(self.kind_box)
         bar.addWidget(self.produce)
+        bar.addWidget(self.approve_button)
         self.model = ArtifactModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -296,6 +323,7 @@ class ReportsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.reason)
+        layout.addWidget(self.approval_label)
         layout.addWidget(QLabel("Reports kept (newest first); double-click to open"))
         layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
@@ -306,6 +334,7 @@ class ReportsView(QWidget):
         self.review_box.currentIndexChanged.connect(self._on_review_changed)
         self.kind_box.currentIndexChanged.connect(self._on_kind_changed)
         self.produce.clicked.connect(self._on_produce)
+        self.approve_button.clicked.connect(self.open_approve_dialog)
         self.table.doubleClicked.connect(lambda index: self.open_artifact(index.row()))
         self.open_button.clicked.connect(self._on_open_selected)
         self.table.selectionModel().selectionChanged.connect(
@@ -327,13 +356,13 @@ class ReportsView(QWidget):
         rows = review_rows(self.ctx.db)
         self.review_box.blockSignals(True)
         self.review_box.clear()
+        self._reviews = {}
         for r in rows:
             rv = r.review
             when = rv.start_date or rv.planned_start or rv.due_date
-            self.review_box.addItem(
-                f"{r.agency_name} · {ReviewKind(rv.kind).label} · {when or ''} ({rv.status.replace('_', ' ')})",
-                rv.id,
-            )  # fmt: skip
+            label = f"{r.agency_name} · {ReviewKind(rv.kind).label} · {when or ''}"
+            self._reviews[rv.id] = (str(rv.status), r.agency_name, label, rv.content_hash or "")
+            self.review_box.addItem(f"{label} ({rv.status.replace('_', ' ')})", rv.id)
         self.review_box.blockSignals(False)
         index = self.review_box.findData(current) if current else 0
         self.review_box.setCurrentIndex(max(index, 0))
@@ -367,12 +396,50 @@ class ReportsView(QWidget):
             self.kind_box.setCurrentIndex(max(first_enabled, 0))
         self.kind_box.blockSignals(False)
         self._on_kind_changed()
+        self._update_approval()
 
     def _on_kind_changed(self, *_: object) -> None:
         data = self.kind_box.currentData()
         enabled = bool(data and data[1])
         self.produce.setEnabled(enabled)
         self.reason.setText("" if enabled or not data else f"Not available: {data[2]}")
+
+    # --- approval ------------------------------------------------------------------
+
+    def approve_refusal(self, review_id: str | None) -> str | None:
+        """Why the current person cannot approve this review now, or None."""
+        if not review_id:
+            return "choose a review"
+        status, _, _, content_hash = self._reviews.get(review_id, ("", "", "", ""))
+        if status != "final":
+            return "only a final review is approved: finalize it first"
+        row = approval.approval_of(self.ctx.db, review_id)
+        if row is not None and row.content_hash == content_hash:
+            return f"already approved at this content: {approval_text(row)}"
+        return accounts.may(self.ctx.db, "approve", review_id)
+
+    def _update_approval(self) -> None:
+        review_id = self.review_box.currentData()
+        why = self.approve_refusal(review_id)
+        self.approve_button.setEnabled(why is None)
+        self.approve_button.setToolTip(
+            why or "Sign the final report with your certificate (a PKCS#12 file) and record "
+            "the approval"
+        )  # fmt: skip
+        row = approval.approval_of(self.ctx.db, review_id) if review_id else None
+        self.approval_label.setText(approval_text(row))
+        self.approval_label.setVisible(row is not None)
+
+    def open_approve_dialog(self) -> ApproveDialog | None:
+        review_id = self.review_box.currentData()
+        if self.approve_refusal(review_id) is not None:
+            return None
+        _, agency, label, _ = self._reviews[review_id]
+        dialog = ApproveDialog(self.ctx, review_id, label, agency, self)
+        dialog.finished.connect(lambda _r: self._update_approval())
+        self.approve_dialog = dialog  # tests drive the open dialog through this
+        dialog.open()
+        return dialog
 
     def _on_changed(self, changes: Changes) -> None:
         # Hidden, the screen is only marked stale: it reloads when shown again.
@@ -406,6 +473,7 @@ class ReportsView(QWidget):
             QMessageBox.warning(self, "Report", str(exc))
             return None
         window = ReportWindow(self.ctx, self, _label(item.artifact.kind))
+        window.print_subject = ("report_artifact", item.artifact.id)
         window.show_pdf(pdf, item.artifact.filename, "kept copy, hash verified")
         window.show()
         self.windows.append(window)

@@ -228,3 +228,108 @@ def test_idle_minutes_clamp_at_30(settings):  # noqa: ANN001
     assert set_idle_minutes(settings, 0) == 1
     settings.setValue(IDLE_KEY, "soon")
     assert idle_minutes(settings) == 15
+
+
+# --- approve and sign ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def supervisor_p12() -> bytes:
+    from tests.signing.certs import make_ca
+
+    return make_ca().issue("Sam Reyes (Supervisor)")
+
+
+def _reports(window: MainWindow):  # noqa: ANN202
+    window.show_page("reports")
+    return window.pages["reports"]
+
+
+def _final_review(view) -> str:  # noqa: ANN001
+    return next(rid for rid, row in view._reviews.items() if row[0] == "final")
+
+
+@pytest.mark.slow
+def test_supervisor_approves_and_signs_a_final_review(qtbot, enc_path, settings, window_of,
+                                                      supervisor_p12, tmp_path):  # fmt: skip
+    from inspector_app.services.accounts import sign_in
+    from inspector_app.services.approval import approval_of
+    from tests.signing.certs import PASSPHRASE
+
+    db = sign_in(enc_path, SUPERVISOR, PASS, now=T0, daily_backup=False)
+    view = _reports(window_of(db, settings))
+    review_id = _final_review(view)
+    view.select_review(review_id)
+    assert view.approve_button.isEnabled() and not view.approval_label.text()
+    dialog = view.open_approve_dialog()
+    assert dialog is not None and dialog.isVisible()
+    (tmp_path / "me.p12").write_bytes(supervisor_p12)
+    out = tmp_path / "signed.pdf"
+    dialog.p12_edit.setText(str(tmp_path / "me.p12"))
+    dialog.out_edit.setText(str(out))
+    dialog.p12_passphrase.setText("not the certificate's")
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.message.text()), timeout=10000)
+    assert "passphrase" in dialog.message.text().lower() and not out.exists()
+    assert approval_of(db, review_id) is None and dialog.p12_passphrase.text() == ""
+    dialog.p12_passphrase.setText(PASSPHRASE.decode())
+    qtbot.mouseClick(dialog.approve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.done_label.text()), timeout=20000)
+    assert dialog.done_label.text().startswith("Signed by Sam Reyes (Supervisor) at ")
+    assert f"saved to {out}" in dialog.done_label.text() and not dialog.message.text()
+    assert out.read_bytes().startswith(b"%PDF")
+    row = approval_of(db, review_id)
+    assert row is not None and row.approved_by == SUPERVISOR
+    dialog.close_button.click()
+    qtbot.waitUntil(lambda: view.approval_label.text().startswith(f"Approved by {SUPERVISOR} "))
+    assert not view.approve_button.isEnabled()
+    assert view.approve_button.toolTip().startswith("already approved at this content")
+
+
+def test_approve_is_disabled_with_the_reason(qtbot, lead_db, settings, window_of, demo_ctx,
+                                             open_window):  # fmt: skip
+    view = _reports(window_of(lead_db, settings))
+    view.select_review(_final_review(view))
+    assert not view.approve_button.isEnabled()
+    assert "only a supervisor may approve" in view.approve_button.toolTip()
+    assert view.open_approve_dialog() is None
+    plain = _reports(open_window(demo_ctx, settings))  # plaintext: anyone, but only a final review
+    draft = next(rid for rid, row in plain._reviews.items() if row[0] != "final")
+    plain.select_review(draft)
+    assert not plain.approve_button.isEnabled()
+    assert "only a final review" in plain.approve_button.toolTip()
+    plain.select_review(_final_review(plain))
+    assert plain.approve_button.isEnabled()
+
+
+# --- printing is audited ---------------------------------------------------------------
+
+
+def _events(db: Database, event: str) -> list[tuple[str, str, str]]:
+    with db.read() as s:
+        driver = s.connection().connection.driver_connection
+        assert driver is not None
+        return [tuple(r) for r in driver.execute(
+            'SELECT "user", entity, entity_id FROM audit_log WHERE event = ? ORDER BY id',
+            (event,))]  # fmt: skip
+
+
+def test_a_printed_report_is_in_the_audit_trail(qtbot, lead_db, settings, window_of,
+                                                monkeypatch):  # fmt: skip
+    from inspector_app.ui.qt import QPrintDialog
+    from inspector_app.ui.reports_view import ReportWindow
+
+    view = _reports(window_of(lead_db, settings))
+    review_id = _final_review(view)
+    view.select_review(review_id)
+    view._on_produce()
+    report = view.windows[-1]
+    qtbot.waitUntil(lambda: report.act_print.isEnabled(), timeout=20000)
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QPrintDialog.DialogCode.Accepted)
+    monkeypatch.setattr(ReportWindow, "print_to", lambda self, printer: 3)
+    report.act_print.trigger()
+    assert _events(lead_db, "print") == [(LEAD, "review", review_id)]
+    monkeypatch.setattr(QPrintDialog, "exec", lambda self: QPrintDialog.DialogCode.Rejected)
+    report.act_print.trigger()  # cancelled at the print dialog: nothing printed, nothing audited
+    assert len(_events(lead_db, "print")) == 1
+    report.close()
