@@ -14,6 +14,11 @@ Measured (median of --runs, after one warm-up each):
              a bare QTableView, first paint processed - in the same run
 Target: under 200 ms, ratio under 2x.
 
+With encryption on: the same review built in an encrypted (SQLCipher, keyed open, files
+AES-GCM) database, and its workspace opened the same way, interleaved run by run with
+the plaintext one; printed: the encrypted figure, the plaintext baseline (the figure
+above) and the ratio encrypted/plaintext.
+
 Then, on the demo database, the longest GUI-thread handler times (target < 100 ms):
 answering by keyboard, moving between items, saving a note, raising a finding
 (the editor opening), opening the interviews tab and a WSO workspace.
@@ -187,6 +192,18 @@ def open_workspace(app: QApplication, ctx: AppContext, review_id: str) -> float:
     return elapsed
 
 
+def encrypted_copy(tmp: Path, n_findings: int, n_files: int):  # noqa: ANN201
+    """An encrypted database holding the same review: (database, review id, setup s)."""
+    from inspector_app.store.keyfile import KeyFile, keyfile_path
+
+    path = tmp / "bench-encrypted.db"
+    _, key = KeyFile.create(keyfile_path(path), "Bench", "bench-pass", frozenset({"inspector"}))
+    db = open_database(path, user="Bench", daily_backup=False, data_key=key)
+    t0 = time.perf_counter()
+    review_id = build_review(db, n_findings, n_files)
+    return db, review_id, time.perf_counter() - t0
+
+
 def timed(fn: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     fn()
@@ -301,17 +318,27 @@ def main() -> None:
         review_id = build_review(db, args.findings, args.files)
         print(f"setup: {args.items} answered items, {args.findings} findings, {args.files} photos "
               f"({time.perf_counter() - t0:.1f} s)")  # fmt: skip
-        ctx = AppContext(db)
+        enc_db, enc_review_id, enc_setup = encrypted_copy(tmp, args.findings, args.files)
+        ctx, enc_ctx = AppContext(db), AppContext(enc_db)
         open_bare(app, db, review_id)  # warm-ups: first-use costs of Qt and SQLAlchemy
         open_workspace(app, ctx, review_id)
-        bare, work = [], []
-        for _ in range(args.runs):
+        open_workspace(app, enc_ctx, enc_review_id)
+        bare, work, enc = [], [], []
+        for _ in range(args.runs):  # interleaved: each run meets the same machine load
             bare.append(open_bare(app, db, review_id))
             work.append(open_workspace(app, ctx, review_id))
+            enc.append(open_workspace(app, enc_ctx, enc_review_id))
         b, w = statistics.median(bare) * 1000, statistics.median(work) * 1000
+        e = statistics.median(enc) * 1000
         print(f"open review workspace ({args.items} items): {w:7.1f} ms  (target < 200 ms)")
         print(f"baseline bare QTableView, same rows:      {b:7.1f} ms")
         print(f"ratio:                                    {w / b:7.2f}x (target < 2x)")
+        print(f"\nwith encryption on (SQLCipher; same review, set up in {enc_setup:.1f} s):")
+        print(f"open review workspace, encrypted:         {e:7.1f} ms")
+        print(f"baseline, plaintext (interleaved):        {w:7.1f} ms")
+        print(f"ratio encrypted/plaintext:                {e / w:7.2f}x")
+        enc_ctx.close()
+        enc_db.close()
         ctx.close()
         db.close()
         form_service.forms_dir = forms_dir
