@@ -1,9 +1,12 @@
 """The WSO Internal Oversight Review request form, sent to the field office's point of
 contact several weeks before a WSO review, and the documents received in answer.
 
-A request is due REQUEST_DUE_DAYS_BEFORE_VISIT days before the planned visit, so the
-team can read the documents before going on site. It is overdue when the due date
-has passed and some requested document has not arrived.
+Planning a WSO review drafts its form (services.reviews.schedule_review). The form is
+sent REQUEST_SEND_DAYS_BEFORE_VISIT days (42, configurable per form) before the planned
+visit: until it is sent, the Due list shows that send-by date, and the form is overdue
+once it passes. The documents are due REQUEST_DUE_DAYS_BEFORE_VISIT days before the
+visit, so the team can read them before going on site; the form is overdue when that
+date has passed and some requested document has not arrived.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from inspector_app.store.models import (
 
 from .attachments import read_source
 from .errors import Conflict, Invalid
-from .uow import unit_of_work
+from .uow import UnitOfWork, unit_of_work
 from .validate import parse_date, required_text
 
 REQUEST_DUE_DAYS_BEFORE_VISIT = 21  # documents due three weeks before the visit
@@ -50,6 +53,8 @@ class RequestState:
 def request_state(request: InfoRequest, items: list[InfoRequestItem], today: date) -> str:
     if items and all(i.received_on for i in items):
         return RequestState.COMPLETE
+    if request.sent_on is None and request.send_by is not None and today > request.send_by:
+        return RequestState.OVERDUE  # not sent by its send-by date
     if request.due_on is not None:
         state = due_state(request.due_on, today, soon_days=14)
         if state == DueState.OVERDUE:
@@ -59,48 +64,95 @@ def request_state(request: InfoRequest, items: list[InfoRequestItem], today: dat
     return RequestState.SENT if request.sent_on else RequestState.DRAFT
 
 
+def _existing(uow: UnitOfWork, review_id: str) -> InfoRequest | None:
+    return uow.session.exec(
+        select(InfoRequest).where(
+            InfoRequest.review_id == review_id,
+            InfoRequest.deleted == False,  # noqa: E712
+        )
+    ).first()
+
+
+def _untouched_draft(uow: UnitOfWork, request: InfoRequest) -> bool:
+    """The form scheduling drafted, as it was: never saved again, not sent, nothing in."""
+    if request.rev != 1 or request.sent_on is not None:
+        return False
+    items = queries.live(uow.session, InfoRequestItem, InfoRequestItem.request_id == request.id)
+    return not any(i.received_on for i in items)
+
+
+def _dates(review: Review, due_on: date | str | None, send_days_before: int | None,
+           required: bool) -> tuple[date | None, date | None]:  # fmt: skip
+    """(due_on, send_by) of a review's form: documents due three weeks before the visit,
+    the form sent `send_days_before` days (default 42) before it."""
+    days = REQUEST_SEND_DAYS_BEFORE_VISIT if send_days_before is None else int(send_days_before)
+    if not 0 < days <= 365:
+        raise Invalid("send_days_before", f"{days}: give a number of days from 1 to 365")
+    due = parse_date(due_on, "due_on")
+    visit = review.planned_start or review.start_date
+    if due is None and visit is not None:
+        due = visit - timedelta(days=REQUEST_DUE_DAYS_BEFORE_VISIT)
+    if due is None and required:
+        raise Invalid("due_on", "give a due date (the review has no planned start)")
+    if visit is not None and due is not None and due > visit:
+        raise Invalid("due_on", f"{due.isoformat()} is after the visit ({visit.isoformat()})")
+    send_by = visit - timedelta(days=days) if visit is not None else None
+    if send_by is not None and due is not None and send_by > due:
+        send_by = due  # never asked to send it after the documents are due back
+    return due, send_by
+
+
+def draft_request(
+    uow: UnitOfWork, review: Review, *, poc_name: str | None = None,
+    poc_email: str | None = None, due_on: date | str | None = None,
+    items: list[str] | None = None, notes: str = "", send_days_before: int | None = None,
+    required_dates: bool = False,
+) -> InfoRequest:  # fmt: skip
+    """Write a WSO review's request form in `uow`, addressed to its field office's point
+    of contact (services.reviews.schedule_review calls it when a WSO review is planned)."""
+    if review.kind != ReviewKind.WSO_REVIEW:
+        raise Invalid("review_id", "request forms are sent ahead of WSO reviews only")
+    request = _existing(uow, review.id)
+    if request is not None and not _untouched_draft(uow, request):
+        raise Conflict(f"review {review.id[:8]} already has a request form")
+    agency = uow.get(Agency, review.agency_id, "agency")
+    office = queries.get_live(uow.session, FieldOffice, agency.field_office_id)
+    due, send_by = _dates(review, due_on, send_days_before, required_dates)
+    request = request or InfoRequest(review_id=review.id)
+    request.poc_name = (
+        poc_name if poc_name is not None else (office.poc_name if office else "")
+    ).strip()
+    request.poc_email = (
+        poc_email if poc_email is not None else (office.poc_email if office else "")
+    ).strip()
+    request.due_on, request.send_by, request.notes = due, send_by, notes.strip()
+    uow.save(request, review_id=review.id)
+    for old in queries.live(uow.session, InfoRequestItem, InfoRequestItem.request_id == request.id):
+        uow.delete(old, review_id=review.id)  # the scheduled draft's list, replaced
+    texts = [t.strip() for t in (DEFAULT_REQUEST_ITEMS if items is None else items)]
+    for n, text in enumerate(t for t in texts if t):
+        uow.save(InfoRequestItem(request_id=request.id, position=n + 1, description=text),
+                 review_id=review.id)  # fmt: skip
+    uow.audit("info_request", request.id, review_id=review.id, due_on=due, send_by=send_by,
+              items=len(texts), poc=request.poc_name)  # fmt: skip
+    return request
+
+
 def create_request(
     db: Database, *, review_id: str, poc_name: str | None = None, poc_email: str | None = None,
     due_on: date | str | None = None, items: list[str] | None = None, notes: str = "",
+    send_days_before: int | None = None,
 ) -> InfoRequest:  # fmt: skip
     """Draft the request form of a planned WSO review (point of contact defaults to the
-    field office's; due date to three weeks before the visit)."""
+    field office's; due date to three weeks before the visit; send-by date to
+    `send_days_before` days, default 42, before it). Planning a WSO review drafts one
+    already: while that draft is untouched, this fills it in instead (Conflict once it
+    was edited, sent or answered)."""
     with unit_of_work(db, "create_info_request") as uow:
         review = uow.get(Review, review_id, "review")
-        if review.kind != ReviewKind.WSO_REVIEW:
-            raise Invalid("review_id", "request forms are sent ahead of WSO reviews only")
-        existing = uow.session.exec(
-            select(InfoRequest).where(
-                InfoRequest.review_id == review.id,
-                InfoRequest.deleted == False,  # noqa: E712
-            )
-        ).first()
-        if existing is not None:
-            raise Conflict(f"review {review.id[:8]} already has a request form")
-        agency = uow.get(Agency, review.agency_id, "agency")
-        office = queries.get_live(uow.session, FieldOffice, agency.field_office_id)
-        due = parse_date(due_on, "due_on")
-        visit = review.planned_start or review.start_date
-        if due is None:
-            if visit is None:
-                raise Invalid("due_on", "give a due date (the review has no planned start)")
-            due = visit - timedelta(days=REQUEST_DUE_DAYS_BEFORE_VISIT)
-        if visit is not None and due > visit:
-            raise Invalid("due_on", f"{due.isoformat()} is after the visit ({visit.isoformat()})")
-        request = InfoRequest(
-            review_id=review.id,
-            poc_name=(poc_name if poc_name is not None else (office.poc_name if office else "")).strip(),
-            poc_email=(poc_email if poc_email is not None else (office.poc_email if office else "")).strip(),
-            due_on=due, notes=notes.strip(),
-        )  # fmt: skip
-        uow.save(request, review_id=review.id)
-        texts = [t.strip() for t in (DEFAULT_REQUEST_ITEMS if items is None else items)]
-        for n, text in enumerate(t for t in texts if t):
-            uow.save(InfoRequestItem(request_id=request.id, position=n + 1, description=text),
-                     review_id=review.id)  # fmt: skip
-        uow.audit("info_request", request.id, review_id=review.id, due_on=due,
-                  items=len(texts), poc=request.poc_name)  # fmt: skip
-        return request
+        return draft_request(uow, review, poc_name=poc_name, poc_email=poc_email, due_on=due_on,
+                             items=items, notes=notes, send_days_before=send_days_before,
+                             required_dates=True)  # fmt: skip
 
 
 def update_request(

@@ -43,8 +43,11 @@ def schedule_review(
     planned_start: date | str | None = None, planned_end: date | str | None = None,
     lead_inspector: str = "", team: list[str] | None = None, agreement_id: str | None = None,
     parent_review_id: str | None = None, due_date: date | str | None = None,
+    request_send_days: int | None = None,
 ) -> Review:  # fmt: skip
-    """Plan a review of an agency (status 'planned')."""
+    """Plan a review of an agency (status 'planned'). A WSO review gets its request form
+    in the same transaction, addressed to the field office's point of contact, to be
+    sent `request_send_days` (default 42) days before the planned start."""
     with unit_of_work(db, "schedule_review") as uow:
         agency = uow.get(Agency, agency_id, "agency")
         review_kind = enum_value(ReviewKind, kind, "kind")
@@ -82,6 +85,10 @@ def schedule_review(
         )  # fmt: skip
         uow.save(review, review_id=review.id)
         uow.audit("review", review.id, kind=review_kind, agency=agency.name)
+        if review_kind is ReviewKind.WSO_REVIEW:
+            from .info_requests import draft_request
+
+            draft_request(uow, review, send_days_before=request_send_days)
         return review
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func
@@ -49,7 +49,7 @@ from inspector_app.store.models import (
 )
 
 from .errors import Invalid
-from .info_requests import request_state
+from .info_requests import REQUEST_SEND_DAYS_BEFORE_VISIT, request_state
 from .lifecycle import officer_training_status
 from .uow import check_base_rev, unit_of_work
 
@@ -162,6 +162,9 @@ def agreement_items(session: Session, today: date) -> list[DueItem]:
 
 
 def request_items(session: Session, today: date) -> list[DueItem]:
+    """Each WSO review's request form: until it is sent, due by its send-by date; then
+    the documents, due back before the visit. A planned WSO review without a form (one
+    planned before forms were drafted with the review) is listed too."""
     rows = session.exec(
         select(InfoRequest, Review, Agency)
         .join(Review, col(Review.id) == InfoRequest.review_id)
@@ -175,15 +178,50 @@ def request_items(session: Session, today: date) -> list[DueItem]:
             items[i.request_id].append(i)
     out = []
     for request, review, agency in rows:
+        if request.sent_on is None and review.status != ReviewStatus.PLANNED:
+            continue  # the review has begun: there is nothing left to send
         its = items[request.id]
         received = sum(1 for i in its if i.received_on)
-        sent = f"sent {request.sent_on.isoformat()}" if request.sent_on else "not sent"
+        if request.sent_on:
+            due, title = request.due_on, "WSO review request form"
+            sent = f"sent {request.sent_on.isoformat()}"
+        else:
+            due, title = request.send_by or request.due_on, "WSO review request form: send it"
+            sent = (
+                f"not sent (send by {_iso(request.send_by)}, documents due {_iso(request.due_on)})"
+            )
         out.append(DueItem(
             Category.REQUEST_FORM, request.id, agency.id, agency.name, agency.state,
-            request.due_on, request_state(request, its, today), "WSO review request form",
+            due, request_state(request, its, today), title,
             detail=f"{sent}; {received} of {len(its)} documents received",
             review_id=review.id, agreement_id=review.agreement_id, model=ProgramModel.WSO,
             scheduled=review.planned_start, owner=request.poc_name,
+        ))  # fmt: skip
+    return out + _reviews_without_request(session, today, {r.id for _, r, _ in rows})
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else "no date"
+
+
+def _reviews_without_request(session: Session, today: date, with_form: set[str]) -> list[DueItem]:
+    rows = session.exec(
+        select(Review, Agency).join(Agency, col(Agency.id) == Review.agency_id)
+        .where(Review.deleted == False, Review.kind == ReviewKind.WSO_REVIEW,  # noqa: E712
+               Review.status == ReviewStatus.PLANNED)
+    ).all()  # fmt: skip
+    out = []
+    for review, agency in rows:
+        if review.id in with_form:
+            continue
+        send_by = (review.planned_start - timedelta(days=REQUEST_SEND_DAYS_BEFORE_VISIT)
+                   if review.planned_start else None)  # fmt: skip
+        out.append(DueItem(
+            Category.REQUEST_FORM, review.id, agency.id, agency.name, agency.state, send_by,
+            due_state(send_by, today) if send_by else "ok",
+            "WSO review request form: none yet", detail="no request form drafted; create it",
+            review_id=review.id, agreement_id=review.agreement_id, model=ProgramModel.WSO,
+            scheduled=review.planned_start,
         ))  # fmt: skip
     return out
 
