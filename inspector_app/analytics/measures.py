@@ -29,7 +29,7 @@ from inspector_app.domain.training import TrainingEvent, training_status
 
 from . import loader
 from .loader import FOCUS, ProgramFrames
-from .summary import A, D, scope
+from .summary import ALL_MODELS, A, D, scope
 
 TOP_TOPICS = 5
 
@@ -95,8 +95,12 @@ def training_compliance(officers: pd.DataFrame, training: pd.DataFrame, day: dat
     return compliant, len(group)
 
 
-def measures(source: Session | MeasureInputs, fiscal_year: int) -> dict[str, Any]:
-    """All measures for `fiscal_year`, plus the top topics against the year before."""
+def measures(source: Session | MeasureInputs, fiscal_year: int,
+             today: date | None = None) -> dict[str, Any]:  # fmt: skip
+    """All measures for `fiscal_year`, plus the top topics against the year before.
+
+    Counted from final JEM inspections and WSO reviews (a draft is in no measure).
+    `today` (default: the clock) decides which open corrective actions are past due."""
     inputs = source if isinstance(source, MeasureInputs) else load_inputs(source, fiscal_year)
     frames = inputs.frames
     fy_end = FiscalYear(fiscal_year).end
@@ -110,13 +114,15 @@ def measures(source: Session | MeasureInputs, fiscal_year: int) -> dict[str, Any
             ok, n, f"active {model.value} officers whose training is current on {fy_end}",
             f"active {model.value} officers on {fy_end}"))  # fmt: skip
 
-    sc = scope(frames, fiscal_year)
+    sc = scope(frames, fiscal_year, ALL_MODELS)
     deficiencies = sc.findings[sc.findings["kind"] == D]
-    on_time, remediated = _remediation(deficiencies, inputs.actions)
+    day = today or date.today()
+    on_time, counted = _remediation(deficiencies, inputs.actions, day)
     out.append(measure(
-        "remediated_on_time", "Deficiencies remediated on time", on_time, remediated,
+        "remediated_on_time", "Deficiencies remediated on time", on_time, counted,
         f"deficiencies of FY{fiscal_year} inspections whose corrective actions were all done by their due dates",
-        f"deficiencies of FY{fiscal_year} inspections with all corrective actions done"))  # fmt: skip
+        f"deficiencies of FY{fiscal_year} inspections with all corrective actions done, "
+        f"or with one still open past its due date on {day} (late)"))  # fmt: skip
 
     insp = sc.inspections
     with_findings = insp[(insp["deficiencies"] + insp["areas_of_concern"]) > 0][
@@ -154,14 +160,20 @@ def measures(source: Session | MeasureInputs, fiscal_year: int) -> dict[str, Any
             "measures": out, "top_topics": top_topics(frames, fiscal_year)}  # fmt: skip
 
 
-def _remediation(deficiencies: pd.DataFrame, actions: pd.DataFrame) -> tuple[int, int]:
-    """(on time, remediated): a deficiency is remediated once all its actions are done."""
+def _remediation(deficiencies: pd.DataFrame, actions: pd.DataFrame, day: date
+                 ) -> tuple[int, int]:  # fmt: skip
+    """(on time, counted): a deficiency counts once all its actions are done (on time if
+    each was done by its due date), or as late while an action is open past its due date
+    on `day`; one whose open actions are not yet due is still pending and not counted."""
     acts = actions[actions["finding_id"].isin(set(deficiencies["id"]))]
-    on_time = remediated = 0
+    on_time = counted = 0
     for _fid, group in acts.groupby("finding_id"):
-        if not (group["status"] == ActionStatus.DONE.value).all():
+        open_ = group[group["status"] != ActionStatus.DONE.value]
+        if len(open_):
+            counted += any(due is not None and not pd.isna(due) and due < day
+                           for due in open_["due_on"])  # fmt: skip
             continue
-        remediated += 1
+        counted += 1
         timely = [
             bool(stored) if stored is not None and not pd.isna(stored)
             else bool(remediated_on_time(ActionFacts(status, due, done)))
@@ -169,7 +181,7 @@ def _remediation(deficiencies: pd.DataFrame, actions: pd.DataFrame) -> tuple[int
             .itertuples(index=False)
         ]  # fmt: skip
         on_time += all(timely)
-    return on_time, remediated
+    return on_time, counted
 
 
 def _focus_completion(focus: pd.DataFrame, findings: pd.DataFrame) -> tuple[int, int]:
@@ -193,7 +205,7 @@ def _reviewed_within_cycle(frames: ProgramFrames, agreements: pd.DataFrame, day:
                     & agreements["signed_on"].map(lambda d: d is not None and d <= day)
                     .astype(bool)]  # fmt: skip
     r = frames.reviews
-    r = r[(r["kind"] != FOCUS) & r["end_date"].notna()]
+    r = r[(r["kind"] != FOCUS) & r["end_date"].notna() & (r["status"] == ReviewStatus.FINAL.value)]
     r = r[r["end_date"].map(lambda d: d <= day).astype(bool)]
     last = r.groupby(["agency_id", "model"])["end_date"].max()
     cutoff = add_months(day, -REVIEW_CYCLE_MONTHS)
@@ -220,7 +232,7 @@ def top_topics(
 
 
 def _topic_counts(frames: ProgramFrames, fiscal_year: int) -> pd.Series:
-    f = scope(frames, fiscal_year).findings
+    f = scope(frames, fiscal_year, ALL_MODELS).findings
     f = f[f["kind"].isin([D, A])]
     counts = f["topic"].fillna("unspecified").value_counts()
     # Ties in a stable, readable order: by count, then by the topics file's order.

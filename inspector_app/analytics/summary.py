@@ -7,6 +7,12 @@ deficiency or area of concern; "requiring follow-up" means an inspection with 4 
 deficiencies and areas of concern together. `detail()` returns the rows behind any
 figure, so the Program view can drill down from a number. Frames loaded for one field
 office (loader.find_field_office) give that office's figures; "field_office" says which.
+
+Which reviews count (issue 12): only final ones. A planned, in-progress or draft review
+never enters a figure; `not_final` says how many of the year's were left out. Without a
+model the figures are OPR's: final JEM inspections only (GAO-21-186's counts); WSO
+internal oversight reviews have their own figures (model "WSO"). ALL_MODELS counts both
+(the performance measures, which GAO asked to cover the WSO model too).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
-from inspector_app.domain.enums import FindingKind, FindingStatus, ResponsibleParty, ReviewStatus
+from inspector_app.domain.enums import FindingKind, FindingStatus, ReviewStatus
 from inspector_app.domain.rules import FOLLOW_UP_THRESHOLD
 
 from .loader import FOCUS, ProgramFrames, load_frames
@@ -26,6 +32,13 @@ D, A, B = (FindingKind.DEFICIENCY.value, FindingKind.AREA_OF_CONCERN.value,
            FindingKind.BEST_PRACTICE.value)  # fmt: skip
 PLURAL = {D: "deficiencies", A: "areas_of_concern", B: "best_practices"}
 JUDGED = (FindingStatus.RESOLVED.value, FindingStatus.UNRESOLVED.value)
+FINAL = ReviewStatus.FINAL.value
+OPR_MODEL = "JEM"  # model None: OPR's figures, JEM inspections only
+ALL_MODELS = "*"  # JEM inspections and WSO reviews together (the measures)
+# Who must fix a finding; "both" (ICE and the LEA together) is read as a plain key so the
+# figures do not depend on the enum having it.
+RESPONSIBLE = ("lea", "ice", "both")
+RESPONSIBLE_LABELS = {"lea": "LEA", "ice": "ICE", "both": "ICE and LEA"}
 
 
 @dataclass
@@ -35,6 +48,7 @@ class Scope:
     inspections: pd.DataFrame  # with deficiencies, areas_of_concern, best_practices, follow_up
     findings: pd.DataFrame  # findings of those inspections, with agency and review columns
     focus_reviews: pd.DataFrame  # focus reviews following those inspections up
+    not_final: pd.DataFrame  # the year's inspections of the model left out: not final yet
 
 
 def frames_for(source: Session | ProgramFrames, fiscal_year: int) -> ProgramFrames:
@@ -42,11 +56,16 @@ def frames_for(source: Session | ProgramFrames, fiscal_year: int) -> ProgramFram
 
 
 def scope(frames: ProgramFrames, fiscal_year: int, model: str | None = None) -> Scope:
+    """The final inspections of `model` begun in the fiscal year (None: OPR's JEM
+    inspections; ALL_MODELS: JEM inspections and WSO reviews), their findings and the
+    focus reviews following them up."""
     r = frames.reviews
-    insp = r[(r["kind"] != FOCUS) & (r["fiscal_year"] == fiscal_year)]
-    if model:
-        insp = insp[insp["model"] == model]
-    insp = insp.copy()
+    year = r[(r["kind"] != FOCUS) & (r["fiscal_year"] == fiscal_year)]
+    wanted = model or OPR_MODEL
+    if wanted != ALL_MODELS:
+        year = year[year["model"] == wanted]
+    final = (year["status"] == FINAL).astype(bool)
+    insp, not_final = year[final].copy(), year[~final]
     ids = set(insp["id"])
     f = frames.findings[frames.findings["review_id"].isin(ids)]
     info = insp.set_index("id")[["agency_id", "agency", "state", "start_date", "model", "kind"]]
@@ -60,7 +79,7 @@ def scope(frames: ProgramFrames, fiscal_year: int, model: str | None = None) -> 
         insp[PLURAL[kind]] = insp["id"].map(col).fillna(0).astype(int)
     insp["follow_up"] = (insp["deficiencies"] + insp["areas_of_concern"]) >= FOLLOW_UP_THRESHOLD
     focus = r[(r["kind"] == FOCUS) & r["parent_review_id"].isin(ids)]
-    return Scope(insp, f, focus)
+    return Scope(insp, f, focus, not_final)
 
 
 def _conducted(focus: pd.DataFrame) -> pd.Series:
@@ -92,12 +111,10 @@ def summary(source: Session | ProgramFrames, fiscal_year: int, model: str | None
     resolved = judged[judged["status"] == FindingStatus.RESOLVED.value]
     by_kind = f["kind"].value_counts()
     by_responsible = {
-        party.value: {
-            PLURAL[k]: int(((f["responsible"] == party.value) & (f["kind"] == k)).sum())
-            for k in (D, A)
-        }
-        for party in ResponsibleParty
-    }
+        party: {PLURAL[k]: int(((f["responsible"] == party) & (f["kind"] == k)).sum())
+                for k in (D, A)}
+        for party in RESPONSIBLE
+    }  # fmt: skip
     office = frames.field_office
     return {
         "fiscal_year": int(fiscal_year),
@@ -120,6 +137,11 @@ def summary(source: Session | ProgramFrames, fiscal_year: int, model: str | None
             "deficiencies_resolved": int((resolved["kind"] == D).sum()),
             "areas_of_concern_reviewed": int((judged["kind"] == A).sum()),
             "areas_of_concern_resolved": int((resolved["kind"] == A).sum()),
+        },
+        # Begun in the year but not final (planned, in progress, draft): in no figure above.
+        "not_final": {
+            "inspections": len(sc.not_final),
+            "agencies": int(sc.not_final["agency_id"].nunique()),
         },
     }
 
@@ -219,6 +241,9 @@ def format_summary(s: dict[str, Any], titles: dict[str, str] | None = None) -> s
         ("Agencies requiring follow-up", s["agencies_requiring_follow_up"]),
     ]
     lines += [f"{label:<32}{value:>8}" for label, value in rows]
+    nf = s.get("not_final", {}).get("inspections", 0)
+    if nf:
+        lines.append(f"{'Not final (not counted)':<32}{nf:>8}")
     lines += ["", f"{'Topic':<32}{'Defic.':>8}{'Concern':>9}"]
     for code in s["deficiencies_by_topic"]:
         d = s["deficiencies_by_topic"].get(code, 0)
@@ -226,7 +251,8 @@ def format_summary(s: dict[str, Any], titles: dict[str, str] | None = None) -> s
         lines.append(f"{code:<32}{d:>8}{a:>9}")
     lines += ["", f"{'Responsible':<32}{'Defic.':>8}{'Concern':>9}"]
     for party, c in s["by_responsible"].items():
-        lines.append(f"{party.upper():<32}{c['deficiencies']:>8}{c['areas_of_concern']:>9}")
+        name = RESPONSIBLE_LABELS.get(party, party.upper())
+        lines.append(f"{name:<32}{c['deficiencies']:>8}{c['areas_of_concern']:>9}")
     lines += [
         "",
         "Follow-up",
@@ -267,7 +293,9 @@ def topic_table(frames: ProgramFrames, fiscal_year: int, kind: str,
     table["_o"] = table["Topic"].map(lambda t: order.get(t, len(order)))
     table = table.sort_values(["Responsible", "Total", "_o"], ascending=[False, False, True])
     table = table.drop(columns="_o")
-    table["Responsible"] = table["Responsible"].str.upper()
+    table["Responsible"] = table["Responsible"].map(
+        lambda p: RESPONSIBLE_LABELS.get(p, str(p).upper())
+    )
     total = {"Responsible": "Total", "Topic": "", **{c: int(table[c].sum()) for c in cols},
              "Total": int(table["Total"].sum())}  # fmt: skip
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)

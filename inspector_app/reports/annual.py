@@ -104,8 +104,9 @@ class AnnualReport(BaseReport):
             para(f"Annual inspection report, fiscal year {fy}", "Title"),
             *([para(f"{self.covers}: the agencies of this field office only", "Subtitle")]
               if self.covers else []),
-            para(f"{FiscalYear(fy).start} to {FiscalYear(fy).end}: all JEM inspections and WSO "
-                 "internal oversight reviews begun in the fiscal year", "Subtitle"),
+            para(f"{FiscalYear(fy).start} to {FiscalYear(fy).end}: the final JEM inspections "
+                 "begun in the fiscal year (WSO internal oversight reviews have their own "
+                 "annual summaries)", "Subtitle"),
             counts_box([
                 ("Inspections", s["inspections"], None),
                 ("Agencies with findings", s["agencies_with_findings"], None),

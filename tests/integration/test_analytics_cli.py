@@ -32,8 +32,9 @@ def test_import_summary_and_measures(tmp_path, capsys):
                           "agencies_with_findings", "deficiencies", "areas_of_concern",
                           "best_practices", "agencies_requiring_follow_up",
                           "deficiencies_by_topic", "areas_of_concern_by_topic", "by_responsible",
-                          "follow_up"]  # fmt: skip
-    assert (data["inspections"], data["deficiencies"], data["model"]) == (4, 4, None)
+                          "follow_up", "not_final"]  # fmt: skip
+    # without --model: OPR's figures, final JEM inspections only (I2 is a WSO review)
+    assert (data["inspections"], data["deficiencies"], data["model"]) == (3, 4, None)
     assert data["field_office"] is None  # the whole database
     assert run(["summary", "--db", str(db), "--fy", "2024", "--model", "WSO", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["inspections"] == 1
@@ -64,7 +65,7 @@ def test_bad_file_exits_2_listing_every_row_and_changes_nothing(tmp_path, capsys
     assert err[-1].endswith("nothing was imported")
     assert "Traceback" not in "\n".join(err)
     assert run(["summary", "--db", str(db), "--fy", "2024", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["inspections"] == 2  # as before the bad file
+    assert json.loads(capsys.readouterr().out)["inspections"] == 1  # R1 (R2 is WSO), as before
 
 
 def test_missing_file_and_bad_year_are_one_line(tmp_path, capsys):
@@ -131,7 +132,7 @@ def test_summary_narrowed_to_a_field_office(offices_db_path, capsys):
     atl = _json(capsys, [*base, "--field-office", "ATL"])
     hou = _json(capsys, [*base, "--field-office", "hou"])  # any case
     assert (whole["field_office"], atl["field_office"], hou["field_office"]) == (None, "ATL", "HOU")
-    assert (atl["inspections"], hou["inspections"], whole["inspections"]) == (2, 2, 4)
+    assert (atl["inspections"], hou["inspections"], whole["inspections"]) == (1, 1, 2)  # JEM
     assert (atl["deficiencies"], hou["deficiencies"]) == (2, 3)
     for key in FIGURES:
         assert atl[key] + hou[key] == whole[key], key

@@ -38,10 +38,11 @@ def _figure(v: ProgramView, label: str):  # noqa: ANN202
 
 
 def test_figures_for_the_chosen_year_and_model(qtbot, view):
-    assert _figure(view, "Inspections").text() == "4"
+    # OPR figures: final JEM inspections only (issue 12)
+    assert _figure(view, "Inspections").text() == "3"
     assert _figure(view, "Agencies with findings").text() == "2"
     assert _figure(view, "Deficiencies resolved").text() == "2"
-    assert "FY2024: 4 inspections" in view.status.text()
+    assert "FY2024: 3 inspections" in view.status.text()
     with qtbot.waitSignal(view.sig_loaded, timeout=10000):
         view.model_box.setCurrentIndex(view.model_box.findData("WSO"))
     assert _figure(view, "Inspections").text() == "1"
@@ -83,7 +84,7 @@ def test_export_any_table_to_csv_and_excel(qtbot, view, tmp_path):
     view.export_to(str(csv))
     text = csv.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "Figure,Count"
-    assert "Inspections,4" in text
+    assert "Inspections,3" in text
     assert not list(tmp_path.glob("*.tmp"))  # written atomically, nothing left behind
 
 
@@ -95,4 +96,4 @@ def test_reloads_when_the_data_changes(qtbot, view, tmp_path):
     qtbot.waitExposed(view)
     with qtbot.waitSignal(view.sig_loaded, timeout=10000):
         import_history(view.ctx.db, extra)
-    assert _figure(view, "Inspections").text() == "5"
+    assert _figure(view, "Inspections").text() == "4"

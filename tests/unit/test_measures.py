@@ -66,7 +66,8 @@ def test_measures_counted_by_hand(program):
         m = _by_key(measures(s, 2024))
     assert (m["training_jem"]["numerator"], m["training_jem"]["denominator"]) == (1, 2)
     assert m["training_wso"]["denominator"] == 0 and m["training_wso"]["value"] is None
-    assert (m["remediated_on_time"]["numerator"], m["remediated_on_time"]["denominator"]) == (1, 2)
+    # D1 on time, D3 late; D4's action is open past its due date (2024-12-31): late too.
+    assert (m["remediated_on_time"]["numerator"], m["remediated_on_time"]["denominator"]) == (1, 3)
     assert (m["lea_with_findings"]["numerator"], m["lea_with_findings"]["denominator"]) == (2, 3)
     # FR1 is final (an imported review): 1 of 1 focus reviews of FY2024 inspections complete.
     assert (m["focus_completion"]["numerator"], m["focus_completion"]["denominator"]) == (1, 1)

@@ -35,13 +35,15 @@ def _zeros_except(s: dict, **counts: int) -> None:
         assert n == counts.get(code.replace("-", "_"), 0), code
 
 
-def test_fy2024_all_models(history_db):
+def test_fy2024_opr_figures(history_db):
+    """Without a model: OPR's figures, JEM inspections only (I2, Núñez's WSO review, is not
+    an OPR inspection)."""
     with history_db.read() as s:
         got = summary(s, 2024)
     assert got["fiscal_year"] == 2024 and got["model"] is None
-    assert got["inspections"] == 4
-    assert got["agencies_inspected"] == 3  # Cedar twice counts once
-    assert got["agencies_with_findings"] == 2  # Alder, Cedar; Núñez had none
+    assert got["inspections"] == 3
+    assert got["agencies_inspected"] == 2  # Cedar twice counts once
+    assert got["agencies_with_findings"] == 2  # Alder, Cedar
     assert (got["deficiencies"], got["areas_of_concern"], got["best_practices"]) == (4, 3, 1)
     assert got["agencies_requiring_follow_up"] == 1
     _zeros_except(got["deficiencies_by_topic"], training=2, complaints=1, statistics=1)
@@ -49,7 +51,9 @@ def test_fy2024_all_models(history_db):
     assert got["by_responsible"] == {
         "lea": {"deficiencies": 3, "areas_of_concern": 2},
         "ice": {"deficiencies": 1, "areas_of_concern": 1},
+        "both": {"deficiencies": 0, "areas_of_concern": 0},
     }
+    assert got["not_final"] == {"inspections": 0, "agencies": 0}
     assert got["follow_up"] == {
         "required": 1, "conducted": 1, "deficiencies_reviewed": 3, "deficiencies_resolved": 2,
         "areas_of_concern_reviewed": 1, "areas_of_concern_resolved": 1,
@@ -75,8 +79,8 @@ def test_model_filter(history_db):
 
 def test_focus_reviews_count_under_the_year_of_the_inspection(history_db):
     with history_db.read() as s:
-        fy23, fy25 = summary(s, 2023), summary(s, 2025)
-    # FR6 took place in FY2024 but follows up I6 of FY2023.
+        fy23, fy25 = summary(s, 2023, "WSO"), summary(s, 2025)
+    # FR6 took place in FY2024 but follows up I6 (a WSO review) of FY2023.
     assert fy23["inspections"] == 1 and fy23["follow_up"]["conducted"] == 1
     assert fy23["follow_up"]["deficiencies_reviewed"] == 2
     assert fy23["follow_up"]["deficiencies_resolved"] == 2
@@ -117,9 +121,10 @@ def test_annual_tables(history_db):
     assert t.set_index("Fiscal year").loc[2024, "Agencies with findings"] == 2
     d = topic_table(frames, 2025, "deficiency")
     total = d[d["Responsible"] == "Total"].iloc[0]
-    assert (total["FY2023"], total["FY2024"], total["FY2025"], total["Total"]) == (4, 4, 1, 9)
+    # OPR's tables: JEM inspections only (I6's four are a WSO review's, FY2023).
+    assert (total["FY2023"], total["FY2024"], total["FY2025"], total["Total"]) == (0, 4, 1, 5)
     lea_training = d[(d["Responsible"] == "LEA") & (d["Topic"] == "training")].iloc[0]
-    assert lea_training["Total"] == 4  # D1, D5, D6, D7
+    assert lea_training["Total"] == 2  # D1, D5
     fu = follow_up_status(frames, 2024)
     assert fu["Agency"].tolist() == ["Alder County Sheriff's Office"]
     assert (fu.iloc[0]["Judged"], fu.iloc[0]["Resolved"]) == (4, 3)
