@@ -72,6 +72,7 @@ FINDING_KIND_DEFINITIONS = {
 class ResponsibleParty(Labelled):
     LEA = "lea"  # the law enforcement agency: its officers or its jail
     ICE = "ice"  # ICE's own field office / supervisors
+    BOTH = "both"  # ICE and the LEA failed together (GAO table 3: steering committee, ...)
 
 
 class FindingStatus(Labelled):

@@ -48,6 +48,7 @@ _TABLE: dict[str, dict[str, str]] = {
     "ResponsibleParty": {
         "lea": "LEA",
         "ice": "ICE",
+        "both": "ICE and LEA",
     },
     "TrainingKind": {
         "initial_course": "Initial course",

@@ -40,6 +40,12 @@ from ..stale_edit import StaleEditBar
 from .attachments_view import AttachmentList
 
 _ERROR_STYLE = "color: #b3261e;"
+# Who must fix the finding, as the editor offers it (the forms prefill it per item).
+RESPONSIBLE_LABELS = {
+    ResponsibleParty.LEA: "LEA (its officers or jail)",
+    ResponsibleParty.ICE: "ICE (field office / supervisors)",
+    ResponsibleParty.BOTH: "Both ICE and the LEA",
+}
 
 
 def _error_label(parent: QWidget, name: str) -> QLabel:
@@ -105,10 +111,7 @@ class FindingEditor(QDialog):
         self.responsible = QComboBox(self)
         self.responsible.setObjectName("responsible")
         for party in ResponsibleParty:
-            self.responsible.addItem(
-                "LEA (its officers or jail)" if party is ResponsibleParty.LEA
-                else "ICE (field office / supervisors)", party.value,
-            )  # fmt: skip
+            self.responsible.addItem(RESPONSIBLE_LABELS[party], party.value)
         self.citation = QLineEdit(self)
         self.citation.setObjectName("citation")
         self.description = QPlainTextEdit(self)
