@@ -19,9 +19,6 @@ from .reviews import ensure_editable, form_for
 from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value
 
-# The ICE field supervisor's own duties are ICE's to fix, not the LEA's.
-_ICE_SECTIONS = ("ice_", "field_supervisor", "supervisor")
-
 
 @dataclass(frozen=True)
 class FindingDraft:
@@ -38,7 +35,8 @@ class FindingDraft:
 
 
 def draft_from_item(db: Database, *, review_id: str, item_key: str) -> FindingDraft:
-    """Prefill a finding from a checklist item: its topic, citation and suggested kind."""
+    """Prefill a finding from a checklist item: its topic, citation, suggested kind and
+    the party the form names as responsible (the LEA, ICE or both)."""
     with db.read() as s:
         review = s.get(Review, review_id)
         if review is None or review.deleted:
@@ -48,18 +46,15 @@ def draft_from_item(db: Database, *, review_id: str, item_key: str) -> FindingDr
             item = form.item(item_key)
         except KeyError:
             raise Invalid("item_key", f"{item_key!r} is not an item of {form.ref}") from None
-        section = form.section_of(item_key)
-    responsible = (
-        ResponsibleParty.ICE if section.key.startswith(_ICE_SECTIONS) else ResponsibleParty.LEA
-    )
     return FindingDraft(
-        review_id=review_id, kind=item.on_failure, topic=item.topic, responsible=responsible,
+        review_id=review_id, kind=item.on_failure, topic=item.topic, responsible=item.responsible,
         citation=item.citation, description=item.prompt, item_key=item_key,
     )  # fmt: skip
 
 
 def draft_from_answer(db: Database, *, interview_answer_id: str) -> FindingDraft:
-    """Prefill a finding from an interview answer (topic and citation of its question)."""
+    """Prefill a finding from an interview answer (topic, citation and responsible party
+    of its question)."""
     with db.read() as s:
         answer = s.get(InterviewAnswer, interview_answer_id)
         if answer is None or answer.deleted:
@@ -71,7 +66,7 @@ def draft_from_answer(db: Database, *, interview_answer_id: str) -> FindingDraft
     who = interview.interviewee_name or "the interviewee"
     return FindingDraft(
         review_id=interview.review_id, kind=question.on_failure, topic=question.topic,
-        responsible=ResponsibleParty.LEA, citation=question.citation,
+        responsible=question.responsible, citation=question.citation,
         description=f"{who}: {question.prompt}", interview_answer_id=interview_answer_id,
     )  # fmt: skip
 

@@ -72,8 +72,8 @@ SAMPLE_LINES = [
     "      - key: facility.poster",  # 11
     "        prompt: Is the complaint poster displayed?",  # 12
     "        answer: yes_no_na",  # 13
-    "        help: Look at the wall of the processing area.",  # 14
-    "        citation: MOA, Complaint procedures",  # 15
+    "        responsible: lea",  # 14
+    "        citation: 287(g) JEM MOA, Complaint procedures (complaint poster)",  # 15
     "        topic: complaints",  # 16
     "        on_failure: deficiency",  # 17
     "      - key: facility.visits",  # 18
@@ -81,9 +81,10 @@ SAMPLE_LINES = [
     "        answer: choice",  # 20
     "        choices: [weekly, monthly, never]",  # 21
     '        fail_values: ["never"]',  # 22
-    "        citation: ICE Directive 11152.01",  # 23
+    "        citation: ERO Policy 11152.01, Field Oversight of the 287(g) Program",  # 23
     "        topic: other",  # 24
     "        on_failure: area_of_concern",  # 25
+    "        responsible: ice",  # 26
 ]
 
 
@@ -98,11 +99,15 @@ def sample_text(replace: dict[int, str | None] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_dir(tmp_path: Path, files: dict[str, str], *, topics: bool = True) -> Path:
+def make_dir(
+    tmp_path: Path, files: dict[str, str], *, topics: bool = True, references: bool = True
+) -> Path:
     directory = tmp_path / "forms"
     directory.mkdir(parents=True)
     if topics:
         shutil.copy(FORMS_DIR / "topics.yaml", directory / "topics.yaml")
+    if references:
+        shutil.copy(FORMS_DIR / "references.yaml", directory / "references.yaml")
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
     return directory
@@ -338,14 +343,16 @@ def test_duplicate_section_key(tmp_path):
         "      - key: facility.other",
         "        prompt: Another question?",
         "        answer: yes_no",
-        "        citation: MOA",
+        "        citation: 287(g) JEM MOA",
         "        topic: other",
+        "        responsible: both",
     ]
     directory = make_dir(tmp_path, {"sample.v1.yaml": sample_text() + "\n".join(extra) + "\n"})
     file = directory / "sample.v1.yaml"
     problems = check_forms(directory)
-    assert len(problems) == 1
-    assert_reported(problems, f"{file}:26: facility: ", "duplicate section key", "line 8")
+    assert len(problems) == 2
+    assert_reported(problems, f"{file}:27: facility: ", "duplicate section key", "line 8")
+    assert_reported(problems, f"{file}:33: facility.other: ", "'287(g) JEM MOA'", "references")
 
 
 def test_choice_without_choices(tmp_path):
@@ -592,6 +599,7 @@ def make_item(answer: str, **fields) -> FormItem:
         answer=answer,
         citation="MOA",
         topic="other",
+        responsible="lea",
         **fields,
     )
 
@@ -668,7 +676,7 @@ def test_item_rules_without_a_file():
     with pytest.raises(ValidationError, match="area_of_concern"):
         make_item("yes_no", on_failure="best_practice")
     with pytest.raises(ValidationError, match="citation"):
-        FormItem(key="s.a", prompt="Q?", answer="yes_no", topic="other")
+        FormItem(key="s.a", prompt="Q?", answer="yes_no", topic="other", responsible="lea")
 
 
 def test_form_definition_lookup_and_duplicates():

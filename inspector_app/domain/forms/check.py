@@ -6,7 +6,7 @@ problem is reported at the line a person editing the file would fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,11 +22,16 @@ from inspector_app.domain.errors import KnownError
 
 from .schema import (
     FORM_FILE_RE,
+    REFERENCES_FILE,
+    SUPPORT_FILES,
     TOPICS_FILE,
     FormDefinition,
     FormItem,
     FormKind,
     FormSection,
+    Reference,
+    ReferencesFile,
+    SourceDocument,
     Topic,
     TopicsFile,
 )
@@ -79,6 +84,8 @@ _CUSTOM_ERROR_TYPES = frozenset(
         "empty_choice",
         "duplicate_choice",
         "unknown_topic",
+        "unknown_citation",
+        "citation_with_semicolon",
         "fail_values_not_allowed",
         "review_kind_missing",
         "review_kind_program",
@@ -102,6 +109,11 @@ _FIELD_HINTS = {
     "answer": "an answer type: " + ", ".join(a.value for a in AnswerType),
     "citation": "the MOA clause or policy the item checks",
     "topic": "a topic code from topics.yaml",
+    "responsible": "who must fix a failure: lea, ice or both",
+    "document": "the source document: " + ", ".join(d.value for d in SourceDocument),
+    "where": "the page, section, table or footnote of the document",
+    "quote": "words of the document at that place, verbatim",
+    "references": "a list of references with citation, document, where and quote",
     "code": "a topic code",
     "topics": "a list of topics with code and title",
 }
@@ -112,6 +124,8 @@ _MODEL_FIELDS = {
     "item": list(FormItem.model_fields),
     "topics": list(TopicsFile.model_fields),
     "topic": list(Topic.model_fields),
+    "references": list(ReferencesFile.model_fields),
+    "reference": list(Reference.model_fields),
 }
 
 
@@ -135,8 +149,9 @@ def _describe_input(value: Any) -> str:
 
 def _model_at(loc: Sequence[str | int], root_model: str) -> str:
     """Which model a location's parent is (to list the allowed fields)."""
-    if root_model == "topics":
-        return "topic" if len(loc) >= 3 else "topics"
+    if root_model in ("topics", "references"):
+        entry = {"topics": "topic", "references": "reference"}[root_model]
+        return entry if len(loc) >= 3 else root_model
     if len(loc) >= 5:
         return "item"
     if len(loc) >= 3:
@@ -431,11 +446,85 @@ def load_topics(directory: Path) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------
+# References
+
+
+def _check_references_file(
+    path: Path,
+) -> tuple[dict[str, Reference] | None, list[FormProblem]]:
+    label = str(path)
+    if not path.is_file():
+        return None, [
+            FormProblem(
+                label,
+                1,
+                "(file)",
+                f"references file is missing; expected {REFERENCES_FILE} listing every "
+                "citation a form item may use, with its source",
+            )
+        ]
+    parsed = _ParsedFile(path, label)
+    if not parsed.ok:
+        return None, parsed.problems
+    kwargs = {"name_field": "citation", "root_name": "(references)"}
+    problems = _duplicate_field_problems(parsed, **kwargs)
+    if parsed.data is None:
+        problems.append(
+            FormProblem(label, 1, "(references)", "file is empty; expected a 'references:' list")
+        )
+        return None, problems
+    model: ReferencesFile | None = None
+    try:
+        model = ReferencesFile.model_validate(parsed.data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(parsed, exc, "references", **kwargs))
+    problems.extend(_duplicate_citations(parsed))
+    if problems or model is None:
+        return None, problems
+    return {r.citation: r for r in model.references}, []
+
+
+def _duplicate_citations(parsed: _ParsedFile) -> list[FormProblem]:
+    raw = parsed.data.get("references") if isinstance(parsed.data, dict) else None
+    if not isinstance(raw, list):
+        return []
+    problems = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        citation = entry.get("citation") if isinstance(entry, dict) else None
+        if not isinstance(citation, str):
+            continue
+        line = parsed.line(("references", index, "citation"))
+        key = citation.strip()
+        if key in first:
+            problems.append(
+                FormProblem(
+                    parsed.label,
+                    line,
+                    key,
+                    f"citation listed twice (first at line {first[key]}); "
+                    "expected each citation once",
+                )
+            )
+        else:
+            first[key] = line
+    return problems
+
+
+def load_references(directory: Path) -> dict[str, Reference]:
+    """Citation -> its reference from ``directory/references.yaml``; raises FormError."""
+    references, problems = _check_references_file(Path(directory) / REFERENCES_FILE)
+    if problems or references is None:
+        raise FormError(problems)
+    return references
+
+
+# ---------------------------------------------------------------------------
 # Forms
 
 
 def _check_form_file(
-    path: Path, topics: dict[str, str] | None
+    path: Path, topics: dict[str, str] | None, references: Mapping[str, object] | None
 ) -> tuple[FormDefinition | None, _ParsedFile, list[FormProblem]]:
     """Every problem of one form file; the form when there is none."""
     parsed = _ParsedFile(path, str(path))
@@ -453,7 +542,9 @@ def _check_form_file(
 
     form: FormDefinition | None = None
     try:
-        form = FormDefinition.model_validate(data, context={"topics": topics})
+        form = FormDefinition.model_validate(
+            data, context={"topics": topics, "references": references}
+        )
     except ValidationError as exc:
         problems.extend(_validation_problems(parsed, exc, "form"))
 
@@ -553,9 +644,13 @@ def _file_name_problems(parsed: _ParsedFile) -> list[FormProblem]:
     return problems
 
 
-def load_form(path: Path, topics: dict[str, str]) -> FormDefinition:
-    """Load and check one form file; raises FormError listing all its problems."""
-    form, _, problems = _check_form_file(Path(path), topics)
+def load_form(
+    path: Path, topics: dict[str, str], references: Mapping[str, object] | None = None
+) -> FormDefinition:
+    """Load and check one form file; raises FormError listing all its problems.
+
+    ``references`` (citation -> reference) checks each citation; None skips the check."""
+    form, _, problems = _check_form_file(Path(path), topics, references)
     if problems or form is None:
         raise FormError(problems)
     return form
@@ -601,12 +696,14 @@ def check_directory(
             [FormProblem(str(directory), 1, "(directory)", "forms directory does not exist")],
         )
     topics, problems = _check_topics_file(directory / TOPICS_FILE)
+    references, reference_problems = _check_references_file(directory / REFERENCES_FILE)
+    problems.extend(reference_problems)
     forms: list[tuple[FormDefinition, _ParsedFile]] = []
     parsed_files: list[_ParsedFile] = []
     for path in sorted(directory.glob("*.yaml")):
-        if path.name == TOPICS_FILE or not path.is_file():
+        if path.name in SUPPORT_FILES or not path.is_file():
             continue
-        form, parsed, file_problems = _check_form_file(path, topics)
+        form, parsed, file_problems = _check_form_file(path, topics, references)
         problems.extend(file_problems)
         parsed_files.append(parsed)
         if form is not None:
@@ -638,5 +735,6 @@ def check_directory(
 
 
 def check_forms(directory: Path) -> list[FormProblem]:
-    """Every problem of ``topics.yaml`` and the ``*.yaml`` form files in ``directory``."""
+    """Every problem of ``topics.yaml``, ``references.yaml`` and the ``*.yaml`` form files
+    in ``directory``."""
     return check_directory(directory)[2]

@@ -26,10 +26,14 @@ from inspector_app.domain.enums import (
     FindingKind,
     IntervieweeRole,
     ProgramModel,
+    ResponsibleParty,
     ReviewKind,
 )
 
 TOPICS_FILE = "topics.yaml"
+REFERENCES_FILE = "references.yaml"
+# Files of a forms folder that are not forms.
+SUPPORT_FILES = (TOPICS_FILE, REFERENCES_FILE)
 FORM_FILE_RE = re.compile(r"^(?P<id>[a-z0-9_]+)\.v(?P<version>[0-9]+)\.yaml$")
 FORM_ID_RE = re.compile(r"^[a-z0-9_]+$")
 SECTION_KEY_RE = re.compile(r"^[a-z0-9_]+$")
@@ -64,6 +68,11 @@ DEFAULT_FAIL_VALUES: dict[AnswerType, tuple[AnswerValue, ...]] = {
 FAILURE_KINDS = (FindingKind.DEFICIENCY, FindingKind.AREA_OF_CONCERN)
 
 
+def citation_parts(citation: str) -> list[str]:
+    """The single citations of an item's ``citation`` ("A; B" cites A and B)."""
+    return [part.strip() for part in citation.split(";") if part.strip()]
+
+
 def _require_text(value: str, what: str) -> str:
     if not value.strip():
         raise PydanticCustomError(
@@ -89,6 +98,8 @@ class FormItem(BaseModel):
     help: str = ""
     citation: str
     topic: str
+    # Who must fix a failure: the LEA, ICE (its field office and supervisors) or both.
+    responsible: ResponsibleParty
     on_failure: FindingKind = FindingKind.DEFICIENCY
     # None in the file means "the default for the answer type"; always a list after validation.
     fail_values: list[str] = Field(default=None, validate_default=True)
@@ -113,8 +124,24 @@ class FormItem(BaseModel):
 
     @field_validator("citation")
     @classmethod
-    def _check_citation(cls, value: str) -> str:
-        return _require_text(value, "the MOA clause or policy the item checks")
+    def _check_citation(cls, value: str, info: ValidationInfo) -> str:
+        _require_text(value, "the MOA clause or policy the item checks")
+        references = (info.context or {}).get("references")
+        if references is None:  # no (valid) references.yaml; reported there
+            return value
+        unknown = [part for part in citation_parts(value) if part not in references]
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_citation",
+                "{unknown} not in {file}; expected citations listed there with their source "
+                "(several separated by '; ')",
+                {
+                    "unknown": ", ".join(repr(u) for u in unknown)
+                    + (" is" if len(unknown) == 1 else " are"),
+                    "file": REFERENCES_FILE,
+                },
+            )
+        return value
 
     @field_validator("choices")
     @classmethod
@@ -437,3 +464,49 @@ class TopicsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     topics: list[Topic] = Field(min_length=1)
+
+
+class SourceDocument(StrEnum):
+    """The documents a citation's source may be (shared/seeds)."""
+
+    GAO_21_186 = "GAO-21-186"  # GAO report of January 2021
+    GAO_21_186_STATUS = "GAO-21-186 recommendation status"  # GAO's page on its recommendations
+    OIG_18_77 = "OIG-18-77"  # DHS OIG report of September 2018
+
+
+class Reference(BaseModel):
+    """One citation a form item may use, and where the source documents support it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    citation: str
+    document: SourceDocument
+    where: str  # page, section, table or footnote of the document
+    quote: str  # words of the document at that place, verbatim, to find it
+
+    @field_validator("citation")
+    @classmethod
+    def _check_citation(cls, value: str) -> str:
+        _require_text(value, "the citation as items write it")
+        if ";" in value:
+            raise PydanticCustomError(
+                "citation_with_semicolon",
+                "a reference is one citation; expected no ';' (items join several with '; ')",
+            )
+        return value.strip()
+
+    @field_validator("where")
+    @classmethod
+    def _check_where(cls, value: str) -> str:
+        return _require_text(value, "the page, section, table or footnote of the document")
+
+    @field_validator("quote")
+    @classmethod
+    def _check_quote(cls, value: str) -> str:
+        return _require_text(value, "words of the document at that place, verbatim")
+
+
+class ReferencesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    references: list[Reference] = Field(min_length=1)
