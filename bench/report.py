@@ -63,7 +63,8 @@ def build_data(items: int, findings: int, photos: int) -> tuple[ReportSources, d
                 topic="training",
                 prompt=f"Item {i}: were the records for this requirement complete, signed and "
                 "kept where the MOA requires them?",
-                citation="287(g) JEM MOA, Article V",
+                citation="287(g) JEM MOA, Training of personnel",
+                responsible="lea",
             )  # fmt: skip
             for i in range(s, min(s + per_section, items))
         ]
