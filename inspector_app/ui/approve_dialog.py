@@ -59,6 +59,18 @@ def approval_text(row: Any) -> str:
             f"(revision {row.revision}; signed by {row.signer})")  # fmt: skip
 
 
+def _buddy(text: str, field: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
+def _say(label: QLabel, text: str) -> None:
+    """A status line shown only while it has something to say."""
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
 def _path_row(edit: QLineEdit, button: QPushButton) -> QHBoxLayout:
     row = QHBoxLayout()
     row.addWidget(edit, 1)
@@ -76,7 +88,7 @@ class ApproveDialog(QDialog):
         self.task: Task | None = None
         self.result_value: ApprovalResult | None = None
         self.setWindowTitle("Approve and sign")
-        self.setMinimumWidth(600)
+        self.setMinimumWidth(720)
         intro = QLabel(f"<b>{title}</b><br>Approving signs the final report with your "
                        "certificate and records who approved it and when. The review "
                        "cannot change afterwards without an amendment.", self)  # fmt: skip
@@ -91,12 +103,17 @@ class ApproveDialog(QDialog):
         self.out_edit = QLineEdit(str(target), self)
         self.out_button = QPushButton("Browse…", self)
         self.out_button.clicked.connect(self._choose_out)
+        self.out_edit.setCursorPosition(0)
         form = QFormLayout()
-        form.addRow("&Certificate file:", _path_row(self.p12_edit, self.p12_button))
+        form.addRow(_buddy("&Certificate file:", self.p12_edit),
+                    _path_row(self.p12_edit, self.p12_button))  # fmt: skip
         form.addRow("Certificate &passphrase:", self.p12_passphrase)
-        form.addRow("&Save signed PDF to:", _path_row(self.out_edit, self.out_button))
+        form.addRow(_buddy("&Save signed PDF to:", self.out_edit),
+                    _path_row(self.out_edit, self.out_button))  # fmt: skip
         self.message = error_label(self)
+        self.message.hide()
         self.done_label = QLabel(self)
+        self.done_label.hide()
         self.done_label.setWordWrap(True)
         self.done_label.setObjectName("approvalDone")
         self.buttons = QDialogButtonBox(self)
@@ -132,12 +149,12 @@ class ApproveDialog(QDialog):
         """The certificate's bytes, its passphrase and the target, or None (said why)."""
         target = self.target()
         if not self.out_edit.text().strip() or not target.parent.is_dir():
-            self.message.setText(f"{target.parent}: no such folder; choose where to save")
+            _say(self.message, f"{target.parent}: no such folder; choose where to save")
             return None
         try:
             p12 = Path(self.p12_edit.text().strip()).expanduser().read_bytes()
         except OSError as exc:
-            self.message.setText(f"Cannot read the certificate file: {exc.strerror or exc}")
+            _say(self.message, f"Cannot read the certificate file: {exc.strerror or exc}")
             return None
         typed = self.p12_passphrase.text()
         return p12, (typed.encode() if typed else None), target
@@ -147,7 +164,7 @@ class ApproveDialog(QDialog):
         if inputs is None:
             return
         p12, passphrase, target = inputs
-        self.message.clear()
+        _say(self.message, "")
         self.approve_button.setEnabled(False)
         db, review_id = self.ctx.db, self.review_id
 
@@ -166,17 +183,17 @@ class ApproveDialog(QDialog):
         try:
             report_service.write_atomically(target, result.pdf)
         except (OSError, ServiceError) as exc:
-            self.message.setText(f"Approved, but the signed PDF could not be saved: {exc}; "
+            _say(self.message, f"Approved, but the signed PDF could not be saved: {exc}; "
                                  "open it from the Reports list and use Save As")  # fmt: skip
             return
         if self.ctx.settings is not None:
             self.ctx.settings.setValue(P12_KEY, self.p12_edit.text().strip())
             self.ctx.settings.setValue(FOLDER_KEY, str(target.parent))
-        self.done_label.setText(f"Signed by {a.signer} at {local_time(a.approved_at)}; "
+        _say(self.done_label, f"Signed by {a.signer} at {local_time(a.approved_at)}; "
                                 f"saved to {target}")  # fmt: skip
         self.ctx.sig_status.emit(f"Review approved and signed; saved to {target}")
 
     def _failed(self, exc: BaseException) -> None:
         self.approve_button.setEnabled(True)
-        self.message.setText(error_text(exc, "approve"))
+        _say(self.message, error_text(exc, "approve"))
         self.p12_passphrase.clear()

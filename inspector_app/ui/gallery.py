@@ -56,6 +56,39 @@ def _agency_to_show(db: Database, rows: list[Any]) -> str:
     return max((r.id for r in rows), key=score)
 
 
+def _approval_dialog(ctx: Any, rows: list[Any]) -> Any:
+    """The Approve and sign dialog over the demo's final JEM inspection, filled in."""
+    from .approve_dialog import ApproveDialog, signed_name
+
+    final = next(r for r in rows if r.review.status == "final")
+    title = f"{final.agency_name} · JEM inspection · {final.review.start_date}"
+    dialog = ApproveDialog(ctx, final.review.id, title, final.agency_name)
+    dialog.p12_edit.setText("~/certificates/sam-reyes-supervisor.p12")
+    dialog.p12_passphrase.setText("certificate passphrase")
+    dialog.out_edit.setText(f"~/Documents/{signed_name(final.agency_name, final.review.id)}")
+    dialog.out_edit.setCursorPosition(0)
+    return dialog
+
+
+def _sign_in_dialog(path: Path) -> Any:
+    """The demo encrypted (an inspector and a supervisor), then its sign-in dialog with
+    one wrong passphrase tried: what a person sees after a typo."""
+    from inspector_app.services.encryption import encrypt_database
+    from inspector_app.store.keyfile import KeyFile, keyfile_path
+
+    from .sign_in_dialog import SignInDialog
+
+    data_key = encrypt_database(path, name="Dana Whitfield", passphrase="gallery passphrase 1")
+    KeyFile.load(keyfile_path(path)).add_account(
+        "Sam Reyes", "gallery passphrase 2", frozenset({"supervisor"}), data_key
+    )
+    dialog = SignInDialog(path, user="Dana Whitfield")
+    dialog.passphrase.setText("not the passphrase")
+    dialog.accept()
+    dialog.passphrase.setText("typing again")
+    return dialog
+
+
 def run(outdir: Path) -> list[Path]:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     work = Path(tempfile.mkdtemp(prefix="inspector-gallery-"))
@@ -126,9 +159,17 @@ def run(outdir: Path) -> list[Path]:
     program = window.pages["program"]
     _settle(app, 1.0, until=lambda: getattr(program, "data", None) is not None)
     shot("10-program")
+    approve = _approval_dialog(ctx, rows)
+    approve.show()
+    shot("13-approval", approve)
+    approve.close()
     window.close()
     ctx.close()
     db.close()
+    sign_in = _sign_in_dialog(work / "demo.db")
+    sign_in.show()
+    shot("12-sign-in", sign_in)
+    sign_in.close()
     return saved
 
 

@@ -7,13 +7,23 @@ is signed in with their roles, or "Not encrypted" for a plaintext database (the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inspector_app.services import accounts
+from inspector_app import paths
+from inspector_app.services import accounts, encryption
+from inspector_app.store.database import Database, open_database
+from inspector_app.store.errors import DatabaseProblem
+from inspector_app.store.keyfile import keyfile_path
 
+from .accounts_dialog import AccountsDialog
+from .context import AppContext
+from .errors import error_text
 from .idle_lock import MAX_IDLE_MINUTES, IdleLock, idle_minutes, set_idle_minutes
-from .qt import QInputDialog, QLabel, QMenu, QObject
+from .passphrase_dialogs import ChangePassphraseDialog, EncryptDialog
+from .qt import QInputDialog, QLabel, QMenu, QMessageBox, QObject, QProgressDialog, Qt
 from .sign_in_dialog import Clock, roles_text, utc_now
+from .tasks import Task
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -36,6 +46,10 @@ class WindowSecurity(QObject):
         self.label = QLabel(window)
         self.label.setObjectName("encryptionStatus")
         self.menu: QMenu | None = None
+        self.dialog: Any = None  # the open Encrypt / Change passphrase dialog
+        self.busy: QProgressDialog | None = None
+        self.encrypt_task: Task | None = None
+        self.reopened: MainWindow | None = None  # the window signed in after encrypting
 
     @property
     def encrypted(self) -> bool:
@@ -53,8 +67,29 @@ class WindowSecurity(QObject):
             menu.addAction(action)
             if not encrypted:
                 action.setToolTip("Only an encrypted database locks: it has accounts")
+        encrypt = w._action("encrypt_database", "&Encrypt database…", self.encrypt)
+        why = self._encrypt_refusal()
+        encrypt.setEnabled(why is None)
+        encrypt.setToolTip(why or "Encrypt this database and its files; you sign in from now on")
+        change = w._action("change_passphrase", "C&hange passphrase…", self.change_passphrase)
+        change.setEnabled(encrypted)
+        people = w._action("accounts", "Acco&unts…", self.manage_accounts)
+        why = "Only an encrypted database has accounts" if not encrypted else \
+            self.may("manage_accounts")  # fmt: skip
+        people.setEnabled(why is None)
+        people.setToolTip(why or "Add accounts, change their roles, disable them")
+        for action in (encrypt, change, people):
+            menu.addAction(action)
         menu.addSeparator()
         self.menu = menu
+
+    def _encrypt_refusal(self) -> str | None:
+        db = self.window.ctx.db
+        if self.encrypted:
+            return "Already encrypted"
+        if db.path.resolve() == paths.demo_db_path().resolve():
+            return "The demo database stays plaintext: encrypt your own database"
+        return None
 
     def lock_now(self) -> None:
         self.idle.lock()
@@ -68,6 +103,105 @@ class WindowSecurity(QObject):
         if not ok:
             return None
         return set_idle_minutes(self.window.settings, minutes)
+
+    def manage_accounts(self) -> None:
+        dialog = AccountsDialog(self.window.ctx.db, self.window)
+        self.dialog = dialog
+        try:
+            dialog.exec()
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+        self.window.refresh_status()  # one's own roles may have changed
+
+    def change_passphrase(self) -> bool:
+        dialog = ChangePassphraseDialog(self.window.ctx.db, self.window, self.clock)
+        self.dialog = dialog  # tests drive the open dialog through this
+        try:
+            changed = bool(dialog.exec())
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+        if changed:
+            self.window.statusBar().showMessage("Passphrase changed.", 6000)
+        return changed
+
+    def encrypt(self) -> Task | None:
+        """Ask for the first account, then close, encrypt and reopen signed in."""
+        if self._encrypt_refusal() is not None:
+            return None
+        db = self.window.ctx.db
+        dialog = EncryptDialog(db.path, db.user or "", self.window)
+        self.dialog = dialog
+        try:
+            if not dialog.exec():
+                return None
+            name, passphrase = dialog.account(), dialog.passphrase()
+        finally:
+            self.dialog = None
+            dialog.deleteLater()
+        return self.run_encryption(name, passphrase)
+
+    def run_encryption(self, name: str, passphrase: str) -> Task:
+        """Close this window and its database, encrypt off the GUI thread (a busy dialog
+        meanwhile), then open a new window signed in as `name` (`self.reopened`)."""
+        w = self.window
+        path, user = w.ctx.db.path, w.ctx.db.user
+        busy = QProgressDialog(f"Encrypting {path.name} and its files…", "", 0, 0)
+        busy.setWindowTitle("Encrypting")
+        busy.setCancelButton(None)  # type: ignore[arg-type]  # the conversion is not cancellable
+        busy.setWindowModality(Qt.WindowModality.ApplicationModal)
+        busy.setMinimumDuration(0)
+        busy.show()
+        self.busy = busy
+        w.close()  # settings saved, background work stopped
+        w.ctx.close()
+        w.ctx.db.close()
+
+        def job(_report: Any) -> Database:
+            encryption.encrypt_database(path, name=name, passphrase=passphrase)
+            return accounts.sign_in(path, name, passphrase)
+
+        task = Task(job)
+        task.signals.finished.connect(lambda db: self._reopen(db, None))
+        task.signals.failed.connect(lambda exc: self._reopen_plaintext(path, user, exc))
+        self.encrypt_task = task.start(w.ctx.pool)
+        return task
+
+    def _reopen_plaintext(self, path: Path, user: str, exc: BaseException) -> None:
+        try:
+            db = open_database(path, user=user)
+        except DatabaseProblem as again:
+            self._close_busy()
+            QMessageBox.critical(None, "Encrypt database", f"{error_text(exc)}; and the "
+                                 f"database cannot be opened again: {again}")  # fmt: skip
+            return
+        self._reopen(db, exc)
+
+    def _close_busy(self) -> None:
+        if self.busy is not None:
+            self.busy.close()
+            self.busy.deleteLater()
+            self.busy = None
+
+    def _reopen(self, db: Database, exc: BaseException | None) -> None:
+        from .main_window import _WINDOWS, MainWindow
+
+        settings = self.window.settings
+        window = MainWindow(AppContext(db, settings), settings, clock=self.clock)
+        window.owns_database = True
+        _WINDOWS.append(window)
+        window.show()
+        self._close_busy()
+        self.reopened = window
+        if exc is not None:
+            QMessageBox.warning(window, "Encrypt database",
+                                f"The database was not encrypted: {error_text(exc)}")  # fmt: skip
+            return
+        window.statusBar().showMessage(
+            f"Encrypted; signed in as {db.user}. Back up {keyfile_path(db.path).name} "
+            "together with the database."
+        )  # fmt: skip
 
     # --- status -------------------------------------------------------------------------
     def user_text(self) -> str:

@@ -333,3 +333,133 @@ def test_a_printed_report_is_in_the_audit_trail(qtbot, lead_db, settings, window
     report.act_print.trigger()  # cancelled at the print dialog: nothing printed, nothing audited
     assert len(_events(lead_db, "print")) == 1
     report.close()
+
+
+# --- encrypt and change passphrase -----------------------------------------------------
+
+
+@pytest.mark.slow
+def test_encrypt_from_the_menu_reopens_signed_in(qtbot, demo_db_path, settings, window_of,
+                                                 monkeypatch):  # fmt: skip
+    from inspector_app.services.encryption import is_encrypted
+    from inspector_app.store.database import open_database
+    from inspector_app.ui.passphrase_dialogs import EncryptDialog
+
+    window = window_of(open_database(demo_db_path, user=LEAD, daily_backup=False), settings)
+    assert window.commands["encrypt_database"].isEnabled()
+    assert not window.commands["change_passphrase"].isEnabled()
+
+    def fill(dialog: EncryptDialog) -> int:
+        assert "cannot be recovered" in dialog.warning.text()
+        assert "demo.db.keys" in dialog.warning.text() and dialog.account() == LEAD
+        for first, again, said in [("short", "short", "at least 12 characters"),
+                                   (PASS, PASS + "!", "differ")]:  # fmt: skip
+            dialog.new.setText(first)
+            dialog.again.setText(again)
+            dialog.ok_button.click()
+            assert said in dialog.message.text()
+            assert dialog.result() != QDialog.DialogCode.Accepted
+        dialog.new.setText(PASS)
+        dialog.again.setText(PASS)
+        dialog.ok_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(EncryptDialog, "exec", fill)
+    window.commands["encrypt_database"].trigger()
+    qtbot.waitUntil(lambda: window.security.reopened is not None, timeout=30000)
+    reopened = window.security.reopened
+    qtbot.addWidget(reopened)
+    try:
+        assert is_encrypted(demo_db_path) and not window.isVisible()
+        assert reopened.ctx.db.user == LEAD and reopened.ctx.db.roles == {"inspector", "admin"}
+        assert reopened.user_label.text() == f"Signed in: {LEAD} (admin, inspector)"
+        assert reopened.security.label.text() == "Encrypted"
+        assert "demo.db.keys" in reopened.statusBar().currentMessage()
+        wait_loaded(qtbot, reopened.agencies, reopened.reviews)
+        assert reopened.agencies.model.rowCount() > 0  # the window works on the encrypted file
+    finally:
+        reopened.security.shutdown()
+        reopened.close()
+        reopened.ctx.db.close()
+
+
+def test_change_passphrase_from_the_menu(qtbot, lead_db, enc_path, settings, window_of,
+                                         monkeypatch):  # fmt: skip
+    from inspector_app.services.accounts import sign_in
+    from inspector_app.store.keyfile import WrongPassphrase
+    from inspector_app.ui.passphrase_dialogs import ChangePassphraseDialog
+
+    new = "a brand new passphrase"
+    window = window_of(lead_db, settings, Clock())
+    assert not window.commands["encrypt_database"].isEnabled()
+
+    def fill(dialog: ChangePassphraseDialog) -> int:
+        dialog.current.setText("not my passphrase")
+        dialog.new.setText(new)
+        dialog.again.setText(new)
+        dialog.ok_button.click()
+        assert "wrong passphrase" in dialog.message.text() and dialog.current.text() == ""
+        dialog.current.setText(PASS)
+        dialog.ok_button.click()
+        return dialog.result()
+
+    monkeypatch.setattr(ChangePassphraseDialog, "exec", fill)
+    window.commands["change_passphrase"].trigger()
+    assert window.statusBar().currentMessage() == "Passphrase changed."
+    with pytest.raises(WrongPassphrase):
+        sign_in(enc_path, LEAD, PASS, now=T0, daily_backup=False)
+    sign_in(enc_path, LEAD, new, now=T0, daily_backup=False).close()
+
+
+# --- accounts (an admin) ---------------------------------------------------------------
+
+
+def test_admin_adds_changes_and_disables_accounts(qtbot, enc_path, lead_db, settings,
+                                                  window_of, monkeypatch):  # fmt: skip
+    from inspector_app.services.accounts import list_accounts, sign_in
+    from inspector_app.ui.accounts_dialog import AccountsDialog, RolesForm
+
+    lead_window = window_of(lead_db, settings)
+    assert not lead_window.commands["accounts"].isEnabled()
+    assert "only an admin may manage accounts" in lead_window.commands["accounts"].toolTip()
+    admin = sign_in(enc_path, ADMIN, PASS, now=T0, daily_backup=False)
+    try:
+        dialog = AccountsDialog(admin)
+        qtbot.addWidget(dialog)
+        names = [
+            dialog.table.topLevelItem(i).text(0) for i in range(dialog.table.topLevelItemCount())
+        ]
+        assert names == sorted([ADMIN, LEAD, SUPERVISOR])
+
+        def fill_new(form: RolesForm) -> int:
+            form.name.setText("Kim New")
+            form.passphrase.setText("short")
+            form.again.setText("short")
+            form.ok_button.click()
+            assert "at least 12 characters" in form.message.text()
+            form.passphrase.setText(PASS)
+            form.again.setText(PASS)
+            form.boxes["supervisor"].setChecked(True)
+            form.ok_button.click()
+            return form.result()
+
+        monkeypatch.setattr(RolesForm, "exec", fill_new)
+        dialog.add()
+        kim = next(a for a in list_accounts(admin) if a.name == "Kim New")
+        assert kim.roles == {"inspector", "supervisor"}
+        dialog.select("Kim New")
+        dialog.disable()
+        assert next(a for a in list_accounts(admin) if a.name == "Kim New").disabled
+        dialog.select(ADMIN)
+        assert not dialog.disable_button.isEnabled()  # not oneself
+
+        def drop_admin(form: RolesForm) -> int:
+            form.boxes["admin"].setChecked(False)
+            form.ok_button.click()
+            return form.result()
+
+        monkeypatch.setattr(RolesForm, "exec", drop_admin)
+        dialog.change_roles()
+        assert "last admin" in dialog.message.text()
+    finally:
+        admin.close()
