@@ -3,10 +3,11 @@
     .venv/bin/python bench/open_review.py [--items 300] [--findings 60] [--files 20] [--runs 7]
 
 Setup: no shipped form has 300 items, so a generated JEM checklist of --items items
-is written to a temporary forms folder (with a copy of forms/topics.yaml) and the
-services' form registry is pointed at it (services.forms.forms_dir is replaced and
-registry.cache_clear() called). A review of that form is answered in full, with
---findings findings and --files photo attachments, in a temporary database.
+is written to a temporary forms folder (with copies of forms/topics.yaml and
+forms/references.yaml) and the services' form registry is pointed at it
+(services.forms.forms_dir is replaced and registry.cache_clear() called). A review
+of that form is answered in full, with --findings findings and --files photo
+attachments, in a temporary database.
 
 Measured (median of --runs, after one warm-up each):
   figure   : ReviewWorkspace(ctx, review_id) built, shown, and its first paint processed
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import yaml  # noqa: E402
 
+from inspector_app.domain.forms import load_references  # noqa: E402
 from inspector_app.paths import forms_dir  # noqa: E402
 from inspector_app.services import agencies, attachments, findings, reviews  # noqa: E402
 from inspector_app.services import forms as form_service  # noqa: E402
@@ -66,6 +68,8 @@ TOPICS = ["training", "complaints", "interpreter", "processing", "detainers", "a
 def write_big_form(folder: Path, n_items: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(forms_dir() / "topics.yaml", folder / "topics.yaml")
+    shutil.copy(forms_dir() / "references.yaml", folder / "references.yaml")
+    citations = sorted(load_references(folder))
     per_section = 30
     sections = []
     for s in range(0, n_items, per_section):
@@ -76,8 +80,9 @@ def write_big_form(folder: Path, n_items: int) -> None:
                 "prompt": f"Item {i + 1}: was the 287(g) requirement number {i + 1} met on site?",
                 "answer": "yes_no_na",
                 "help": "Check the records and observe the procedure; say what you saw in the note.",
-                "citation": f"287(g) JEM MOA, clause {i % 40 + 1}",
+                "citation": citations[i % len(citations)],
                 "topic": TOPICS[i % len(TOPICS)],
+                "responsible": ("lea", "ice", "both")[i % 3],
                 "on_failure": "deficiency" if i % 2 else "area_of_concern",
             })  # fmt: skip
         sections.append({"key": f"s{s // per_section}", "title": f"Section {s // per_section + 1}",
