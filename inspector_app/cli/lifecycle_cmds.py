@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("finalize", parents=[common],
                        help="finalize (lock) a review; lists what is missing")  # fmt: skip
     p.add_argument("review_id", metavar="REVIEW_ID")
+    p.add_argument("--focus-mode", metavar="MODE",
+                   help="if a focus review follows: desk_review or site_visit "
+                        "(default: as the findings call for)")  # fmt: skip
     p.set_defaults(func=cmd_finalize)
 
     p = sub.add_parser("verify", parents=[common],
@@ -134,7 +137,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
     try:
         review_id = resolve(db, "review", args.review_id, "review")
         try:
-            result = lifecycle.finalize_review(db, review_id)
+            result = lifecycle.finalize_review(db, review_id, focus_mode=args.focus_mode)
         except lifecycle.FinalizeRefused as exc:
             out(f"Review {review_id[:8]} cannot be finalized yet; missing:")
             for line in exc.missing:
@@ -152,8 +155,8 @@ def cmd_finalize(args: argparse.Namespace) -> int:
     out(f"  {c.deficiencies} deficiencies, {c.areas_of_concern} areas of concern, "
         f"{c.best_practices} best practices")  # fmt: skip
     if result.focus_review is not None and result.focus_review.due_date is not None:
-        out(f"  focus review {result.focus_review.id[:8]} planned, due "
-            f"{result.focus_review.due_date.isoformat()}")  # fmt: skip
+        out(f"  focus review {result.focus_review.id[:8]} ({result.focus_review.mode.label}) "
+            f"planned, due {result.focus_review.due_date.isoformat()}")  # fmt: skip
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from inspector_app.domain.enums import IntervieweeRole, ProgramModel, ReviewKind, ReviewStatus
 from inspector_app.domain.forms import FormDefinition
@@ -27,6 +27,25 @@ def interview_form(program: ProgramModel | str, role: IntervieweeRole | str) -> 
     raise Invalid("interviewee_role", f"no {program} interview guide for {role}")
 
 
+def pinned_interview_form(
+    session: Session, review: Review, program: ProgramModel, role: IntervieweeRole
+) -> FormDefinition:
+    """The guide pinned to the review when it started; for a review started before
+    guides were pinned, the version its earlier interviews used; else the latest."""
+    latest = interview_form(program, role)
+    version = (review.interview_forms or {}).get(latest.id)
+    if version is None:
+        version = session.exec(
+            select(Interview.form_version).where(
+                Interview.review_id == review.id, Interview.form_id == latest.id,
+                Interview.deleted == False,  # noqa: E712
+            )
+        ).first()  # fmt: skip
+    if version is None or version == latest.version:
+        return latest
+    return forms.form_of(latest.id, version, record=f"review {review.id[:8]}")
+
+
 def start_interview(
     db: Database, *, review_id: str, role: str, officer_id: str | None = None,
     interviewee_name: str = "", on: date | str | None = None,
@@ -41,7 +60,7 @@ def start_interview(
             raise Invalid("review_id", "focus reviews have no interviews")
         program = ProgramModel.WSO if review.kind == ReviewKind.WSO_REVIEW else ProgramModel.JEM
         interviewee_role = enum_value(IntervieweeRole, role, "role")
-        form = interview_form(program, interviewee_role)
+        form = pinned_interview_form(uow.session, review, program, interviewee_role)
         name = interviewee_name.strip()
         if interviewee_role is IntervieweeRole.OFFICER:
             if not officer_id:

@@ -33,7 +33,7 @@ from inspector_app.domain.enums import (
 )
 from inspector_app.domain.forms import FormDefinition
 from inspector_app.domain.keys import finding_key
-from inspector_app.domain.rules import FindingCounts, requires_follow_up
+from inspector_app.domain.rules import FindingCounts, default_focus_mode, requires_follow_up
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
 from inspector_app.store import queries
 from inspector_app.store.database import Database
@@ -228,12 +228,29 @@ def _number_findings_apart(uow: UnitOfWork, review_id: str) -> None:
             uow.save(finding, review_id=review_id)
 
 
-def finalize_review(db: Database, review_id: str) -> FinalizeResult:
+def _counted_topics(findings: list[Finding]) -> list[str | None]:
+    return [f.topic for f in findings if f.kind and FindingKind(f.kind).counts_toward_follow_up]
+
+
+def proposed_focus_mode(db: Database, review_id: str) -> ReviewMode:
+    """The mode a focus review of this review would get by default (by its findings)."""
+    with db.read() as s:
+        found = queries.live(s, Finding, Finding.review_id == review_id)
+    return default_focus_mode(_counted_topics(found))
+
+
+def finalize_review(
+    db: Database, review_id: str, *, focus_mode: str | None = None
+) -> FinalizeResult:
     """Lock a complete review: store its content hash; schedule the focus review when
-    it has 4 or more deficiencies and areas of concern (in the same transaction).
+    it has 4 or more deficiencies and areas of concern (in the same transaction), as a
+    desk review or a site visit: `focus_mode`, else as its findings call for
+    (domain.rules.default_focus_mode).
 
     Raises FinalizeRefused (with `.missing`) when something is still to do.
     """
+    if focus_mode is not None:
+        enum_value(ReviewMode, focus_mode, "focus_mode")  # refused before anything is done
     accounts.require(db, "finalize", review_id)  # its lead inspector or a supervisor
     with unit_of_work(db, FINALIZE_ACTION) as uow:
         review = uow.get(Review, review_id, "review")
@@ -262,22 +279,25 @@ def finalize_review(db: Database, review_id: str) -> FinalizeResult:
             and requires_follow_up(counts)
             and _existing_focus(uow.session, review.id) is None
         ):
-            focus = _new_focus_review(uow, review, ReviewMode.DESK_REVIEW, None)
+            mode = focus_mode or default_focus_mode(_counted_topics(findings))
+            focus = _new_focus_review(uow, review, mode, None)
         return FinalizeResult(review, digest, focus, counts)
 
 
 def schedule_focus_review(
-    db: Database, review_id: str, *, mode: str = ReviewMode.DESK_REVIEW,
-    due_date: date | None = None,
+    db: Database, review_id: str, *, mode: str | None = None, due_date: date | None = None,
 ) -> Review:  # fmt: skip
-    """Plan a focus review of a review's findings by hand (finalize does it for 4+)."""
+    """Plan a focus review of a review's findings by hand (finalize does it for 4+); its
+    mode defaults to what the findings call for."""
     with unit_of_work(db, "schedule_focus_review") as uow:
         parent = uow.get(Review, review_id, "review")
         if parent.kind not in _CHECKLIST_KINDS:
             raise Invalid("review_id", "only a JEM inspection or WSO review is followed up")
         if _existing_focus(uow.session, parent.id) is not None:
             raise Conflict(f"review {parent.id[:8]} already has a focus review")
-        return _new_focus_review(uow, parent, mode, due_date)
+        found = queries.live(uow.session, Finding, Finding.review_id == parent.id)
+        return _new_focus_review(uow, parent, mode or default_focus_mode(_counted_topics(found)),
+                                 due_date)  # fmt: skip
 
 
 def begin_amendment(db: Database, review_id: str, reason: str) -> Review:

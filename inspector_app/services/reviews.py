@@ -10,7 +10,13 @@ from sqlalchemy import and_, bindparam
 from sqlalchemy import select as select_columns
 from sqlmodel import SQLModel, col, select
 
-from inspector_app.domain.enums import AnswerValue, ReviewKind, ReviewMode, ReviewStatus
+from inspector_app.domain.enums import (
+    AnswerValue,
+    ProgramModel,
+    ReviewKind,
+    ReviewMode,
+    ReviewStatus,
+)
 from inspector_app.domain.forms import FormDefinition
 from inspector_app.domain.keys import parse_key
 from inspector_app.store.database import Database
@@ -84,11 +90,14 @@ def schedule_review(
             due_date=parse_date(due_date, "due_date"),
         )  # fmt: skip
         uow.save(review, review_id=review.id)
-        uow.audit("review", review.id, kind=review_kind, agency=agency.name)
+        request = None
         if review_kind is ReviewKind.WSO_REVIEW:
             from .info_requests import draft_request
 
-            draft_request(uow, review, send_days_before=request_send_days)
+            request = draft_request(uow, review, send_days_before=request_send_days, audit=False)
+        uow.audit("review", review.id, kind=review_kind, agency=agency.name,
+                  **({} if request is None else {"request_form": request.id,
+                      "send_by": request.send_by, "poc": request.poc_name}))  # fmt: skip
         return review
 
 
@@ -102,6 +111,9 @@ def start_review(db: Database, review_id: str, *, on: date | str | None = None) 
         if review.kind != ReviewKind.FOCUS_REVIEW:
             form = forms.registry().for_review_kind(review.kind)
             review.form_id, review.form_version = form.id, form.version
+            # The interview guides too: every officer is asked the same questions.
+            guides = forms.registry().interview_forms(ProgramModel(_PROGRAM_OF_KIND[review.kind]))
+            review.interview_forms = {g.id: g.version for g in guides}
         review.status = ReviewStatus.IN_PROGRESS
         review.start_date = parse_date(on, "on") or review.planned_start or date.today()
         if review.end_date is None:

@@ -33,6 +33,7 @@ from inspector_app.domain.enums import (
     OfficerStatus,
     ResponsibleParty,
     ReviewKind,
+    ReviewMode,
 )
 from inspector_app.services import agencies as ag
 from inspector_app.services import attachments, lifecycle, review_views
@@ -176,8 +177,18 @@ class FinalizeDialog(_Dialog):
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.finalize_button.clicked.connect(self._on_finalize)
         self.close_button.clicked.connect(self.reject)
-        for w in (self.intro, self.missing, self.error, self.buttons):
+        # A focus review, if one follows: a desk review or a site visit (by the findings).
+        self.focus_mode = QComboBox(self)
+        for mode in ReviewMode:
+            self.focus_mode.addItem(mode.label, mode.value)
+        proposed = self.run(lifecycle.proposed_focus_mode, ctx.db, review_id)
+        self.focus_mode.setCurrentIndex(max(0, self.focus_mode.findData(proposed)))
+        focus_row = QFormLayout()
+        focus_row.addRow("Focus review, if one follows:", self.focus_mode)
+        for w in (self.intro, self.missing, self.error):
             self.layout_.addWidget(w)
+        self.layout_.addLayout(focus_row)
+        self.layout_.addWidget(self.buttons)
         self.resize(640, 420)
         self._show_missing(self.run(lifecycle.check_finalizable, ctx.db, review_id) or [])
 
@@ -199,7 +210,8 @@ class FinalizeDialog(_Dialog):
 
     def _on_finalize(self) -> None:
         try:
-            result = lifecycle.finalize_review(self.ctx.db, self.review_id)
+            result = lifecycle.finalize_review(self.ctx.db, self.review_id,
+                                               focus_mode=self.focus_mode.currentData())  # fmt: skip
         except lifecycle.FinalizeRefused as exc:
             self._show_missing(exc.missing)
             return
@@ -209,8 +221,9 @@ class FinalizeDialog(_Dialog):
         self.result_ = result
         text = f"Final. SHA-256 {result.content_hash}"
         if result.focus_review is not None:
-            text += (f"\nA focus review ({result.counts.counted_for_follow_up} deficiencies and "
-                     f"areas of concern) is planned, due {result.focus_review.due_date}.")  # fmt: skip
+            text += (f"\nA focus review ({result.focus_review.mode.label}; "
+                     f"{result.counts.counted_for_follow_up} deficiencies and areas of concern) "
+                     f"is planned, due {result.focus_review.due_date}.")  # fmt: skip
         self.intro.setText(text)
         self.finalize_button.setEnabled(False)
         self.ctx.sig_status.emit("Review finalized and locked")

@@ -181,3 +181,18 @@ def test_review_menu_entries_open_existing_dialogs():
     assert [text for text, _fn, _when in _ACTIONS] == [
         "Finalize…", "Amend…", "Corrective actions…", "Dispute…", "Request form…"]  # fmt: skip
     assert all(callable(fn) and getattr(ld, fn.__name__) is fn for _t, fn, _w in _ACTIONS)
+
+
+def test_finalize_dialog_offers_the_focus_review_mode(qtbot, demo_db):
+    """Issue 12 error 6: desk review or site visit, proposed by the findings (the Alder
+    inspection's missing Spanish complaint poster needs a site visit), the user's choice."""
+    ctx = make_ctx(demo_db)
+    alder = _review(demo_db, "Alder", "jem_inspection")
+    dialog = ld.FinalizeDialog(ctx, None, alder.id)
+    qtbot.addWidget(dialog)
+    assert dialog.focus_mode.currentData() == "site_visit"
+    dialog.focus_mode.setCurrentIndex(dialog.focus_mode.findData("desk_review"))
+    qtbot.mouseClick(dialog.finalize_button, Qt.MouseButton.LeftButton)
+    assert dialog.result_.focus_review.mode == "desk_review"
+    assert "Desk review" in dialog.intro.text() or "desk review" in dialog.intro.text()
+    ctx.close()

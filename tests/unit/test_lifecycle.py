@@ -55,12 +55,13 @@ def test_three_findings_plus_a_best_practice_need_no_focus_review(demo_db):
     assert result.focus_review is None and _focus_of(demo_db, alder.id) == []
 
 
-def test_four_findings_schedule_a_desk_focus_review_due_in_six_months(demo_db):
+def test_four_findings_schedule_a_focus_review_due_in_six_months(demo_db):
     alder = _review(demo_db, "Alder", "jem_inspection")
     _keep_counted(demo_db, alder.id, 4)
     result = lifecycle.finalize_review(demo_db, alder.id)
     focus = result.focus_review
-    assert focus is not None and focus.status == "planned" and focus.mode == "desk_review"
+    # A site visit: one finding is the missing Spanish complaint poster (issue 12).
+    assert focus is not None and focus.status == "planned" and focus.mode == "site_visit"
     assert focus.due_date == date(2027, 3, 25)  # inspection ended 2026-09-25
     assert [f.id for f in _focus_of(demo_db, alder.id)] == [focus.id]
     final = _review(demo_db, "Alder", "jem_inspection")

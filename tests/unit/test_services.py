@@ -192,8 +192,9 @@ def test_set_note_on_an_unanswered_item(world):
             hours=40), "training_record"),
         ("record_warrants", lambda w: ag.record_warrants(
             w.db, agreement_id=w.wso_agreement_id, year=2026, month=2, count=3), "warrant_count"),
+        # (a WSO review also drafts its request form: tests/unit/test_info_requests.py)
         ("schedule_review", lambda w: reviews.schedule_review(
-            w.db, agency_id=w.agency_id, kind="wso_review"), "review"),
+            w.db, agency_id=w.agency_id, kind="jem_inspection"), "review"),
         ("add_finding", lambda w: findings.add_finding(
             w.db, review_id=w.jem_review, kind="deficiency", topic="training"), "finding"),
         ("start_interview", lambda w: interviews.start_interview(
