@@ -109,6 +109,15 @@ def register_fonts() -> None:
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
         )
+        # Every PDF embeds every font it names. ReportLab falls back on Helvetica (one of
+        # the 14 standard fonts, never embedded) in two places: a table cell's default
+        # font, set on the canvas even for a cell holding a paragraph, and the initial
+        # state of every chart (reportlab.graphics). Both are made ours.
+        from reportlab.graphics import shapes
+        from reportlab.platypus.tables import CellStyle
+
+        CellStyle.fontname = FONT
+        shapes.STATE_DEFAULTS["fontName"] = FONT
         _fonts_done = True
 
 
