@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from inspector_app.services.encryption import change_passphrase, encrypt_database, is_encrypted
+from inspector_app.services.encryption import (
+    change_passphrase,
+    check_new_passphrase,
+    encrypt_database,
+    is_encrypted,
+)
 
 from .common import CliError, db_path, mark_completed, out, read_passphrase
 
@@ -30,8 +35,7 @@ def _new_passphrase(args: argparse.Namespace, option: str) -> str:
         again = read_passphrase(args, "Same again: ", option=option)
         if again != first:
             raise CliError("the two passphrases differ; nothing was changed")
-    if len(first) < 8:
-        raise CliError("a passphrase has at least 8 characters; nothing was changed")
+    check_new_passphrase(first)  # before anything is read or written
     return first
 
 

@@ -30,12 +30,12 @@ from inspector_app.store.keyfile import (
 from inspector_app.store.models import Review
 
 from . import audit
+from .encryption import MIN_PASSPHRASE
 from .errors import NotFound, ServiceError
 
 INSPECTOR, SUPERVISOR, PROGRAM_MANAGER, ADMIN = (
     "inspector", "supervisor", "program-manager", "admin",
 )  # fmt: skip
-MIN_PASSPHRASE = 12
 ACTIONS = ("finalize", "approve", "program_export", "manage_accounts")
 _ONLY = {
     "approve": (SUPERVISOR, "only a supervisor may approve and sign a report"),

@@ -34,6 +34,20 @@ from inspector_app.store.keyfile import KeyFile, keyfile_path, write_atomically
 DEFAULT_ROLES = frozenset({"inspector", "admin"})
 
 
+MIN_PASSPHRASE = 12  # characters; the same for encrypt, change-passphrase and new accounts
+
+
+class WeakPassphrase(KnownError):
+    def __init__(self, length: int):
+        super().__init__(f"a passphrase has at least {MIN_PASSPHRASE} characters (this one "
+                         f"has {length}); nothing was changed")  # fmt: skip
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise WeakPassphrase(len(passphrase))
+
+
 class AlreadyEncrypted(KnownError):
     def __init__(self, path: Path):
         super().__init__(f"{path}: already encrypted (its key file is beside it); "
@@ -56,6 +70,7 @@ def encrypt_database(
     finish_conversion(path)
     if keyfile_path(path).exists():
         raise AlreadyEncrypted(path)
+    check_new_passphrase(passphrase)
     user_version = _quiesce(path)
     state, enc, keys_new = conversion_files(path)
     write_atomically(state, json.dumps({"phase": "prepare"}).encode())
@@ -136,6 +151,7 @@ def change_passphrase(
     path: Path | str, name: str, old: str, new: str, *, now: datetime | None = None
 ) -> None:
     """Rewrap `name`'s key slot under the new passphrase (the data is not re-encrypted)."""
+    check_new_passphrase(new)
     keys = KeyFile.load(keyfile_path(Path(path)))
     data_key = keys.unlock(name, old, now or datetime.now(UTC))
     keys.set_passphrase(name, new, data_key)

@@ -207,3 +207,19 @@ def test_an_encrypted_laptop_exports_a_bundle_with_its_photos_readable(tmp_path:
         with bundle.open_blob(blob.sha256) as f:
             carried += f.read()
     assert chunks and all(c in carried for c in chunks)
+
+
+def test_a_short_passphrase_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "data" / "demo.db"
+    create_demo_database(path, user="Dana Whitfield")
+    before = path.read_bytes()
+    short = tmp_path / "short.txt"
+    short.write_text("eleven-char\n")
+    capsys.readouterr()
+    assert run(["encrypt", "--db", str(path), "--user", USER, "--passphrase-file", str(short)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "at least 12 characters (this one has 11)" in err
+    assert not keyfile_path(path).exists() and not is_encrypted(path)
+    assert path.read_bytes() == before
