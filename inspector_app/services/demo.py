@@ -188,7 +188,7 @@ JEM_FINDINGS = [
      "the Spanish poster was missing."),
     ("interpreter.documented", "interpreter", FindingKind.AREA_OF_CONCERN, "lea",
      "Interpreter use during processing was not documented in 4 of 12 files reviewed."),
-    ("steering_committee.meeting_held", "steering-committee", FindingKind.DEFICIENCY, "lea",
+    ("steering_committee.meeting_held", "steering-committee", FindingKind.DEFICIENCY, "both",
      "No steering-committee meeting was held or advertised in the last fiscal year; "
      "no agenda or minutes were sent to ICE."),
     (None, "information-security", FindingKind.BEST_PRACTICE, "lea",

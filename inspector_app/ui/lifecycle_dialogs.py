@@ -255,6 +255,11 @@ class AmendDialog(_Dialog):
 
 # --- corrective actions -----------------------------------------------------------
 
+OWNER_LABELS = {  # who carries out a corrective action (a str-valued enum: keys match text)
+    ResponsibleParty.LEA: "LEA",
+    ResponsibleParty.ICE: "ICE field office",
+    ResponsibleParty.BOTH: "ICE and LEA",
+}
 _STATUS_LABELS = {s.value: s.value.replace("_", " ").capitalize() for s in ActionStatus}
 
 
@@ -284,7 +289,7 @@ class CorrectiveActionsDialog(_Dialog):
         self.action = QLineEdit(self)
         self.owner = QComboBox(self)
         for p in ResponsibleParty:
-            self.owner.addItem("ICE field office" if p is ResponsibleParty.ICE else "LEA", p.value)
+            self.owner.addItem(OWNER_LABELS[p], p.value)
         self.has_due = QCheckBox("Due on", self)
         self.has_due.setChecked(True)
         self.due = _date_edit(self, today_of(ctx))
@@ -332,7 +337,7 @@ class CorrectiveActionsDialog(_Dialog):
         self.model.removeRows(0, self.model.rowCount())
         self.corrective_actions = ca.actions_of(self.ctx.db, self.finding_id)
         for a in self.corrective_actions:
-            cells = [a.action, "ICE field office" if a.owner == "ice" else "LEA",
+            cells = [a.action, OWNER_LABELS.get(a.owner, a.owner),
                      a.due_on.isoformat() if a.due_on else "", _STATUS_LABELS.get(a.status, a.status),
                      a.completed_on.isoformat() if a.completed_on else "",
                      {True: "yes", False: "LATE", None: ""}[a.on_time], a.evidence]  # fmt: skip

@@ -66,10 +66,14 @@ def test_corrective_actions_dialog_adds_and_completes_late(qtbot, demo_db, tmp_p
     before = dialog.model.rowCount()
     dialog.action.setText("Post the complaint procedure in Spanish")
     dialog.due.setDate(QDate(2026, 10, 1))
+    owners = [dialog.owner.itemText(i) for i in range(dialog.owner.count())]
+    assert owners == ["LEA", "ICE field office", "ICE and LEA"]  # 'both' was shown as LEA
+    dialog.owner.setCurrentIndex(2)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     assert dialog.model.rowCount() == before + 1 and dialog.error.text() == ""
     row = next(r for r in range(dialog.model.rowCount())
                if dialog.model.item(r, 0).text().startswith("Post the"))  # fmt: skip
+    assert dialog.model.item(row, 1).text() == "ICE and LEA"
     dialog.table.selectRow(row)
     dialog.completed.setDate(QDate(2026, 10, 15))
     qtbot.mouseClick(dialog.done_button, Qt.MouseButton.LeftButton)
