@@ -30,7 +30,7 @@ from inspector_app.store.keyfile import (
 from inspector_app.store.models import Review
 
 from . import audit
-from .encryption import MIN_PASSPHRASE
+from .encryption import MIN_PASSPHRASE as MIN_PASSPHRASE  # the rule is encryption's
 from .errors import NotFound, ServiceError
 
 INSPECTOR, SUPERVISOR, PROGRAM_MANAGER, ADMIN = (

@@ -18,7 +18,7 @@ from inspector_app.store.models import (
 )
 
 from .errors import Invalid
-from .reviews import ensure_editable
+from .locked import ensure_editable
 from .uow import unit_of_work
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from inspector_app.analytics.excel import csv_text
 from inspector_app.store.database import Database
 
-from . import report_service
+from .out_files import write_atomically
 from .uow import ZERO_HASH, entry_hash, unit_of_work
 
 # Every column, in the order of the export.
@@ -229,5 +229,5 @@ def export_csv(db: Database, since: date, out: Path | str) -> int:
     for row in _rows(db, start):
         writer.writerow(_csv_row(row))
         count += 1
-    report_service.write_atomically(Path(out), buffer.getvalue().encode("utf-8-sig"))
+    write_atomically(Path(out), buffer.getvalue().encode("utf-8-sig"))
     return count

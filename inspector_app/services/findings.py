@@ -15,7 +15,8 @@ from inspector_app.store.models import Finding, Interview, InterviewAnswer, Revi
 
 from . import forms
 from .errors import Invalid
-from .reviews import ensure_editable, form_for
+from .locked import ensure_editable
+from .reviews import form_for
 from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value
 

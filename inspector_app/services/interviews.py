@@ -14,7 +14,7 @@ from inspector_app.store.models import Interview, InterviewAnswer, Officer, Revi
 
 from . import forms
 from .errors import Conflict, Invalid
-from .reviews import ensure_editable
+from .locked import ensure_editable
 from .uow import check_base_rev, unit_of_work
 from .validate import enum_value, parse_date
 

@@ -6,7 +6,7 @@ Finalizing stores the SHA-256 of the review's canonical content (domain.content_
 and, in the audit entry, the hash rules' version and short hashes of each part so that
 `verify` can name what changed. `verify` also re-reads every evidence file: each is
 named by its SHA-256, so a file deleted or overwritten behind the app's back is named
-too (the report service then refuses to present the report as final). A final review refuses direct changes (services.reviews.ensure_editable);
+too (the report service then refuses to present the report as final). A final review refuses direct changes (services.locked.ensure_editable);
 `begin_amendment` records a reason, raises the revision and reopens it as a draft.
 """
 
@@ -51,7 +51,7 @@ from inspector_app.store.models import (
 from . import accounts, forms
 from .errors import Conflict, Invalid, NotFound, ServiceError
 from .judgements import apply_judgement
-from .reviews import ensure_editable
+from .locked import ensure_editable
 from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value, required_text
 

@@ -8,9 +8,7 @@ The same data gives the same bytes, so rendering twice keeps one artifact.
 
 from __future__ import annotations
 
-import errno
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +34,7 @@ from inspector_app.store.queries import ReviewData
 
 from . import audit, forms, lifecycle
 from .errors import Conflict, Invalid, NotFound, ServiceError
+from .out_files import write_atomically
 from .uow import unit_of_work
 
 Progress = Callable[[int, str], None]
@@ -267,32 +266,6 @@ def render_report(db: Database, kind: ReportKind | str, review_id: str,
         uow.audit("report_artifact", artifact.id, kind=k, review_id=data.review.id,
                   sha256=digest, pages=pages, reused=existing is not None)  # fmt: skip
     return RenderedReport(pdf, digest, filename, pages, artifact, changed)
-
-
-def write_atomically(out: Path, data: bytes) -> Path:
-    """Write next to the target, fsync, then rename: the file is whole or absent."""
-    out = Path(out).expanduser()
-    folder = out.parent
-    if not folder.is_dir():
-        raise Invalid("out", f"{folder}: no such folder; create it or choose another")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise Invalid("out", f"{folder}: cannot write here ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or exc
-        raise Invalid("out", f"{out}: cannot write ({reason})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
 
 
 def render_to_file(db: Database, kind: ReportKind | str, review_id: str, out: Path,

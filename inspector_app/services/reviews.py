@@ -30,18 +30,13 @@ from inspector_app.store.models import (
 )
 
 from . import forms
-from .errors import Conflict, Invalid, NotFound, ReviewLocked
+from .errors import Conflict, Invalid, NotFound
+from .locked import ensure_editable
 from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value, parse_date
 
 # Review kinds whose checklist comes from forms/ (a focus review's items are findings).
 _PROGRAM_OF_KIND = {ReviewKind.JEM_INSPECTION: "JEM", ReviewKind.WSO_REVIEW: "WSO"}
-
-
-def ensure_editable(review: Review | _ReviewState) -> None:
-    """A final review is locked; only an amendment (services.lifecycle) may change it."""
-    if review.status == ReviewStatus.FINAL:
-        raise ReviewLocked(review.id)
 
 
 def schedule_review(

@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
         self.sync_runner = SyncRunner(ctx, self)
         self.sync_runner.sig_running.connect(self._on_sync_running)
         self.sync_runner.sig_synced.connect(self._on_synced)
-        self.security = WindowSecurity(self, clock or utc_now)
+        self.security = WindowSecurity(self, self, clock or utc_now)
         self._build_menus()
         self._build_status_bar()
         ctx.sig_open_review.connect(self.open_review)
@@ -602,11 +602,16 @@ class MainWindow(QMainWindow):
         if not ensure_ready(db, self):
             db.close()
             return None
-        window = MainWindow(AppContext(db, self.settings), self.settings)
+        window = self.open_window(db)
+        self.close()
+        return window
+
+    def open_window(self, db: Database, clock: Clock | None = None) -> MainWindow:
+        """A new window that owns `db`, kept alive in _WINDOWS, shown."""
+        window = MainWindow(AppContext(db, self.settings), self.settings, clock=clock)
         window.owns_database = True
         _WINDOWS.append(window)
         window.show()
-        self.close()
         return window
 
     def _open_other(self, path: Path) -> Database | None:

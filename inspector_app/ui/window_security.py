@@ -8,7 +8,7 @@ is signed in with their roles, or "Not encrypted" for a plaintext database (the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from inspector_app import paths
 from inspector_app.services import accounts, encryption
@@ -21,12 +21,36 @@ from .context import AppContext
 from .errors import error_text
 from .idle_lock import MAX_IDLE_MINUTES, IdleLock, idle_minutes, set_idle_minutes
 from .passphrase_dialogs import ChangePassphraseDialog, EncryptDialog
-from .qt import QInputDialog, QLabel, QMenu, QMessageBox, QObject, QProgressDialog, Qt
+from .qt import (
+    QAction,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QObject,
+    QProgressDialog,
+    QSettings,
+    QStatusBar,
+    Qt,
+)
 from .sign_in_dialog import Clock, roles_text, utc_now
 from .tasks import Task
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
+
+class SecuredWindow(Protocol):
+    """What the security actions need of their main window (main_window.MainWindow;
+    named by shape so the two modules do not import each other)."""
+
+    ctx: AppContext
+    settings: QSettings
+
+    def _action(self, key: str, text: str, slot: Any, *shortcuts: Any) -> QAction: ...
+    def refresh_status(self) -> None: ...
+    def open_window(self, db: Database, clock: Clock | None = None) -> QMainWindow: ...
+    def close(self) -> bool: ...
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802  (Qt's name)
+
 
 NOT_ENCRYPTED_TIP = (
     "This database is not encrypted: anyone with the file can read it. The demo may stay "
@@ -38,18 +62,19 @@ NOT_ENCRYPTED_TIP = (
 class WindowSecurity(QObject):
     """Owned by a MainWindow: its idle lock, security actions and status label."""
 
-    def __init__(self, window: MainWindow, clock: Clock = utc_now):
-        super().__init__(window)
+    def __init__(self, widget: QMainWindow, window: SecuredWindow, clock: Clock = utc_now):
+        super().__init__(widget)
+        self.widget = widget  # the same window, as the parent of labels and dialogs
         self.window = window
         self.clock = clock
-        self.idle = IdleLock(window, window.ctx.db, window.settings, clock)
-        self.label = QLabel(window)
+        self.idle = IdleLock(widget, window.ctx.db, window.settings, clock)
+        self.label = QLabel(widget)
         self.label.setObjectName("encryptionStatus")
         self.menu: QMenu | None = None
         self.dialog: Any = None  # the open Encrypt / Change passphrase dialog
         self.busy: QProgressDialog | None = None
         self.encrypt_task: Task | None = None
-        self.reopened: MainWindow | None = None  # the window signed in after encrypting
+        self.reopened: QMainWindow | None = None  # the window signed in after encrypting
 
     @property
     def encrypted(self) -> bool:
@@ -96,7 +121,7 @@ class WindowSecurity(QObject):
 
     def choose_idle_minutes(self) -> int | None:
         minutes, ok = QInputDialog.getInt(
-            self.window, "Idle lock",
+            self.widget, "Idle lock",
             f"Lock the window after this many minutes without input (1 to {MAX_IDLE_MINUTES}):",
             idle_minutes(self.window.settings), 1, MAX_IDLE_MINUTES,
         )  # fmt: skip
@@ -105,7 +130,7 @@ class WindowSecurity(QObject):
         return set_idle_minutes(self.window.settings, minutes)
 
     def manage_accounts(self) -> None:
-        dialog = AccountsDialog(self.window.ctx.db, self.window)
+        dialog = AccountsDialog(self.window.ctx.db, self.widget)
         self.dialog = dialog
         try:
             dialog.exec()
@@ -115,7 +140,7 @@ class WindowSecurity(QObject):
         self.window.refresh_status()  # one's own roles may have changed
 
     def change_passphrase(self) -> bool:
-        dialog = ChangePassphraseDialog(self.window.ctx.db, self.window, self.clock)
+        dialog = ChangePassphraseDialog(self.window.ctx.db, self.widget, self.clock)
         self.dialog = dialog  # tests drive the open dialog through this
         try:
             changed = bool(dialog.exec())
@@ -131,7 +156,7 @@ class WindowSecurity(QObject):
         if self._encrypt_refusal() is not None:
             return None
         db = self.window.ctx.db
-        dialog = EncryptDialog(db.path, db.user or "", self.window)
+        dialog = EncryptDialog(db.path, db.user or "", self.widget)
         self.dialog = dialog
         try:
             if not dialog.exec():
@@ -185,13 +210,7 @@ class WindowSecurity(QObject):
             self.busy = None
 
     def _reopen(self, db: Database, exc: BaseException | None) -> None:
-        from .main_window import _WINDOWS, MainWindow
-
-        settings = self.window.settings
-        window = MainWindow(AppContext(db, settings), settings, clock=self.clock)
-        window.owns_database = True
-        _WINDOWS.append(window)
-        window.show()
+        window = self.window.open_window(db, clock=self.clock)
         self._close_busy()
         self.reopened = window
         if exc is not None:
