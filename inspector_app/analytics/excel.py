@@ -155,6 +155,20 @@ def table_csv(df: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
+TOTAL_FONT = Font(bold=True)
+
+
+def totals_row(ws: Worksheet, df: pd.DataFrame, row: int, label: str = "Total") -> None:
+    """A bold row under a table written by write_frame: `label` in the first column, the
+    sum of every numeric column under it (text columns left empty)."""
+    put(ws, row, 1, label).font = TOTAL_FONT
+    for c, name in enumerate(df.columns, start=1):
+        column = df[name]
+        if c == 1 or not is_numeric_dtype(column) or column.dtype == bool:
+            continue
+        put(ws, row, c, _cell(column.sum())).font = TOTAL_FONT
+
+
 def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int,
                  office: FieldOfficeRef | None = None) -> bytes:  # fmt: skip
     """The annual WSO summary workbook: an Overview sheet first, then one sheet per LEA.
@@ -170,6 +184,8 @@ def wso_workbook(summaries: Sequence[LeaSummary], fiscal_year: int,
     if overview.empty:
         overview = pd.DataFrame(columns=["LEA", "State"])
     write_frame(ws, overview, row=4)
+    if len(overview):
+        totals_row(ws, overview, 5 + len(overview), f"Total ({len(overview)} LEAs)")
     ws.freeze_panes = "B5"
     _autosize(ws)
     names = sheet_names([s.name for s in summaries])

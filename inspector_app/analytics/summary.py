@@ -343,3 +343,106 @@ def follow_up_status(frames: ProgramFrames, fiscal_year: int, model: str | None 
     cols = ["Agency", "State", "Inspection", "Deficiencies", "Areas of concern", "Focus review",
             "Due", "Conducted", "Judged", "Resolved", "review_id"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+# --- the national roll-up ----------------------------------------------------------------
+
+ROLLUP_YEARS = 3  # the trend of the roll-up: the fiscal year and the two before it
+ROLLUP_COLUMNS = ["Field office", "Inspections", "Agencies inspected", "Agencies with findings",
+                  "Deficiencies", "Areas of concern", "Requiring follow-up"]  # fmt: skip
+UNASSIGNED = "No field office"
+
+
+def by_field_office(frames: ProgramFrames, fiscal_year: int, office_of: dict[str, str]
+                    ) -> pd.DataFrame:  # fmt: skip
+    """OPR's figures per field office (`office_of`: agency id -> field office name), one
+    row per office with an inspection, then a Total row across them."""
+    sc = scope(frames, fiscal_year)
+    insp = sc.inspections.assign(
+        office=sc.inspections["agency_id"].map(lambda a: office_of.get(a) or UNASSIGNED)
+    )
+    rows = []
+    for office, group in insp.groupby("office", sort=True):
+        rows.append(_office_row(str(office), group))
+    total = _office_row("Total", insp)
+    total["Field office"] = f"Total ({len(rows)} field office{'s' if len(rows) != 1 else ''})"
+    return pd.DataFrame([*rows, total], columns=ROLLUP_COLUMNS)
+
+
+def _office_row(name: str, insp: pd.DataFrame) -> dict[str, Any]:
+    found = (insp["deficiencies"] + insp["areas_of_concern"]) > 0
+    return {
+        "Field office": name, "Inspections": len(insp),
+        "Agencies inspected": int(insp["agency_id"].nunique()),
+        "Agencies with findings": int(insp.loc[found, "agency_id"].nunique()),
+        "Deficiencies": int(insp["deficiencies"].sum()),
+        "Areas of concern": int(insp["areas_of_concern"].sum()),
+        "Requiring follow-up": int(insp["follow_up"].sum()),
+    }  # fmt: skip
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _share(n: int, d: int) -> str:
+    return f" ({n / d:.0%})" if d else ""
+
+
+def top_topics_of(s: dict[str, Any], titles: dict[str, str], n: int = 3) -> list[tuple[str, int]]:
+    """The `n` most frequent topics of the year's deficiencies and areas of concern, with
+    their titles, most frequent first (ties in the topics file's order)."""
+    counts = {t: s["deficiencies_by_topic"].get(t, 0) + s["areas_of_concern_by_topic"].get(t, 0)
+              for t in s["deficiencies_by_topic"]}  # fmt: skip
+    ranked = sorted((c for c in counts.items() if c[1]), key=lambda c: -c[1])[:n]
+    return [(titles.get(code, code), count) for code, count in ranked]
+
+
+def narrative(s: dict[str, Any], trend_rows: pd.DataFrame, titles: dict[str, str]) -> str:
+    """The year in a few sentences a program manager can paste into a briefing: the
+    counts against the year before, the most frequent topics and the follow-up status."""
+    fy, fu = s["fiscal_year"], s["follow_up"]
+    where = f" in field office {s['field_office']}" if s.get("field_office") else ""
+    parts = [
+        f"In fiscal year {fy}, OPR completed {_plural(s['inspections'], 'final JEM inspection', 'final JEM inspections')}"
+        f"{where} of {_plural(s['agencies_inspected'], 'agency', 'agencies')}"
+        + _compared(trend_rows, fy) + ".",
+        f"{_plural(s['agencies_with_findings'], 'agency', 'agencies')}"
+        f"{_share(s['agencies_with_findings'], s['agencies_inspected'])} had at least one "
+        f"deficiency or area of concern; inspectors recorded "
+        f"{_plural(s['deficiencies'], 'deficiency', 'deficiencies')}, "
+        f"{_plural(s['areas_of_concern'], 'area of concern', 'areas of concern')} and "
+        f"{_plural(s['best_practices'], 'best practice', 'best practices')}.",
+    ]  # fmt: skip
+    top = top_topics_of(s, titles)
+    if top:
+        listed = "; ".join(f"{t.split(' (')[0].lower()} ({n})" for t, n in top)
+        parts.append(f"The most frequent topics were {listed}.")
+    parts.append(_follow_up_sentence(fu))
+    nf = s.get("not_final", {}).get("inspections", 0)
+    if nf:
+        parts.append(f"{_plural(nf, 'inspection', 'inspections')} begun in the year "
+                     f"{'is' if nf == 1 else 'are'} not final yet and not counted.")  # fmt: skip
+    return " ".join(parts)
+
+
+def _compared(trend_rows: pd.DataFrame, fy: int) -> str:
+    before = trend_rows[trend_rows["Fiscal year"] == fy - 1]
+    if before.empty:
+        return ""
+    n = int(before.iloc[0]["Inspections"])
+    return f" (FY{fy - 1}: {_plural(n, 'inspection', 'inspections')})"
+
+
+def _follow_up_sentence(fu: dict[str, int]) -> str:
+    if not fu["required"]:
+        return "No inspection had 4 or more deficiencies and areas of concern together."
+    judged = fu["deficiencies_reviewed"] + fu["areas_of_concern_reviewed"]
+    resolved = fu["deficiencies_resolved"] + fu["areas_of_concern_resolved"]
+    text = (f"{_plural(fu['required'], 'inspection', 'inspections')} had 4 or more deficiencies "
+            f"and areas of concern together and {'needs' if fu['required'] == 1 else 'need'} a "
+            f"focus review within 6 months; {fu['conducted']} "
+            f"{'has' if fu['conducted'] == 1 else 'have'} been conducted")  # fmt: skip
+    if judged:
+        text += f", and {resolved} of the {judged} findings judged at follow-up were resolved"
+    return text + "."

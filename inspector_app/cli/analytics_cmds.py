@@ -35,9 +35,12 @@ def _field_office(args: argparse.Namespace) -> str | None:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("summary", parents=[common], help="fiscal-year summary of the program")
     p.add_argument("--fy", type=fy_arg, required=True, metavar="YEAR")
-    p.add_argument("--model", type=str.upper, choices=["JEM", "WSO"])
+    p.add_argument("--model", type=str.upper, choices=["JEM", "WSO"],
+                   help="default: OPR's figures, final JEM inspections only")  # fmt: skip
     _field_office_option(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--narrative", action="store_true",
+                   help="print the year in brief (plain text for a briefing) instead")  # fmt: skip
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser("measures", parents=[common], help="performance measures for a fiscal year")
@@ -70,6 +73,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from inspector_app.analytics.loader import find_field_office, load_frames
     from inspector_app.analytics.summary import format_summary, summary
 
+    if getattr(args, "narrative", False):
+        return _narrative(args)
     db = open_db(args)
     try:
         with db.read() as s:
@@ -78,6 +83,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
     finally:
         db.close()
     out(json.dumps(data, indent=2) if args.json else format_summary(data))
+    return 0
+
+
+def _narrative(args: argparse.Namespace) -> int:
+    """`summary --narrative`: the annual report's year in brief, as plain text."""
+    from inspector_app.services.program_reports import annual_narrative
+
+    if args.model == "WSO" or args.json:
+        raise CliError("--narrative is OPR's year in brief: without --model WSO or --json")
+    db = open_db(args)
+    try:
+        text = annual_narrative(db, args.fy, _field_office(args))
+    finally:
+        db.close()
+    out(text)
     return 0
 
 
@@ -110,7 +130,8 @@ def cmd_report_annual(args: argparse.Namespace) -> int:
     mark_completed(args, f"the report {result.path}")
     code = _field_office(args)
     office = f" (field office {field_office_key(code)})" if code else ""
-    out(f"Annual report FY{args.fy}{office} written to {result.path} ({result.pages} pages)")
+    out(f"Annual report FY{args.fy}{office} written to {result.path} ({result.pages} pages); "
+        f"the year in brief in {result.narrative}")  # fmt: skip
     return 0
 
 

@@ -9,6 +9,7 @@ comes from inspector_app.analytics.summary, the one implementation the CLI and G
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,14 +22,20 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from inspector_app.analytics.loader import ProgramFrames
 from inspector_app.analytics.summary import (
+    RESPONSIBLE_LABELS,
+    ROLLUP_YEARS,
     A,
     D,
+    by_field_office,
     follow_up_status,
+    narrative,
     summary,
     topic_table,
     trend,
 )
+from inspector_app.analytics.wso_summary import label_of
 from inspector_app.domain.calendar import FiscalYear
+from inspector_app.domain.enums import ReviewStatus
 
 from .base import (
     FONT,
@@ -43,6 +50,7 @@ from .base import (
     inch,
     kv_table,
     para,
+    section,
 )
 
 BAR_INSPECTED = NAVY
@@ -65,11 +73,20 @@ class AnnualReport(BaseReport):
     report_title = "Annual inspection report"
 
     def __init__(self, frames: ProgramFrames, fiscal_year: int,
-                 topic_titles: dict[str, str] | None = None) -> None:  # fmt: skip
+                 topic_titles: dict[str, str] | None = None,
+                 office_of: dict[str, str] | None = None) -> None:  # fmt: skip
+        """`office_of` (agency id -> field office name) adds the national roll-up: the
+        figures of each field office and their total."""
         self.frames, self.fy = frames, fiscal_year
         self.titles = topic_titles or {}
         self.summary = summary(frames, fiscal_year)
         self.trend = trend(frames, fiscal_year)
+        self.rollup = (
+            by_field_office(frames, fiscal_year, office_of)
+            if office_of is not None and frames.field_office is None
+            else None
+        )
+        self.narrative = narrative(self.summary, self.trend, self.titles)
         self.deficiency_table = topic_table(frames, fiscal_year, D)
         self.concern_table = topic_table(frames, fiscal_year, A)
         self.follow_up = follow_up_status(frames, fiscal_year)
@@ -88,7 +105,9 @@ class AnnualReport(BaseReport):
                                     self.deficiency_table.to_dict("records"),
                                     self.concern_table.to_dict("records"),
                                     self.follow_up.drop(columns="review_id").to_dict("records"),
-                                    *([self.summary["field_office"]] if office else [])),
+                                    *([self.summary["field_office"]] if office else []),
+                                    *([self.rollup.to_dict("records")]
+                                      if self.rollup is not None else [])),
             running_head=f"Annual inspection report FY{fiscal_year}{covers}",
         )  # fmt: skip
         super().__init__(meta)
@@ -107,6 +126,7 @@ class AnnualReport(BaseReport):
             para(f"{FiscalYear(fy).start} to {FiscalYear(fy).end}: the final JEM inspections "
                  "begun in the fiscal year (WSO internal oversight reviews have their own "
                  "annual summaries)", "Subtitle"),
+            *self._not_final(),
             counts_box([
                 ("Inspections", s["inspections"], None),
                 ("Agencies with findings", s["agencies_with_findings"], None),
@@ -115,6 +135,7 @@ class AnnualReport(BaseReport):
                 ("Best practices", s["best_practices"], KIND_COLORS["best_practice"]),
             ]),
             Spacer(1, 10),
+            *section("The year in brief", para(self.narrative, "Body")),
             para("Summary", "H1"),
             kv_table([
                 ("Agencies inspected", s["agencies_inspected"]),
@@ -128,29 +149,71 @@ class AnnualReport(BaseReport):
                 ("Areas of concern resolved", _ratio(fu["areas_of_concern_resolved"],
                                                      fu["areas_of_concern_reviewed"])
                  + " of those reviewed at follow-up"),
-                ("By the LEA", f"{s['by_responsible']['lea']['deficiencies']} deficiencies, "
-                               f"{s['by_responsible']['lea']['areas_of_concern']} areas of concern"),
-                ("By ICE", f"{s['by_responsible']['ice']['deficiencies']} deficiencies, "
-                           f"{s['by_responsible']['ice']['areas_of_concern']} areas of concern"),
+                *self._by_responsible(),
             ], label_width=2.0 * inch),
-            para("Findings by topic this year", "H2"),
-            *self._topic_year_table(),
+            *section("Findings by topic this year", body=self._topic_year_table(), style="H2"),
+            *self._rollup(),
             PageBreak(),
-            para("Agencies inspected and agencies with findings", "H1"),
-            para(f"Fiscal years {fy - 5} to {fy}. An agency has findings when an inspection "
-                 "found at least one deficiency or area of concern.", "Muted"),
-            self._chart(),
-            Spacer(1, 8),
-            *data_table(list(self.trend.columns), self.trend.values.tolist(),
-                        [1.0 * inch] + [1.1 * inch] * (len(self.trend.columns) - 1)),
-            para("Deficiencies by responsible party and topic", "H1"),
-            *self._trend_table(self.deficiency_table, "deficiencies"),
-            para("Areas of concern by responsible party and topic", "H1"),
-            *self._trend_table(self.concern_table, "areas of concern"),
-            para("Agencies requiring follow-up", "H1"),
-            *self._follow_up(),
+            *section("Agencies inspected and agencies with findings",
+                     para(f"Fiscal years {fy - 5} to {fy}. An agency has findings when an "
+                          "inspection found at least one deficiency or area of concern.",
+                          "Muted"),
+                     *self._chart(),
+                     body=data_table(list(self.trend.columns), self.trend.values.tolist(),
+                                     [1.0 * inch] + [1.1 * inch] * (len(self.trend.columns) - 1))),
+            *section("Deficiencies by responsible party and topic",
+                     body=self._trend_table(self.deficiency_table, "deficiencies")),
+            *section("Areas of concern by responsible party and topic",
+                     body=self._trend_table(self.concern_table, "areas of concern")),
+            *section("Agencies requiring follow-up", body=self._follow_up()),
         ]  # fmt: skip
         return out
+
+    def _not_final(self) -> list[Flowable]:
+        nf = self.summary["not_final"]["inspections"]
+        if not nf:
+            return []
+        return [para(f"Not final (not counted): {_n(nf, 'inspection', 'inspections')} begun in "
+                     "the fiscal year, still planned, in progress or in report draft.", "Note")]  # fmt: skip
+
+    def _by_responsible(self) -> list[tuple[str, str]]:
+        """One line per responsible party with findings (LEA and ICE always)."""
+        rows = []
+        for party, c in self.summary["by_responsible"].items():
+            if party in ("lea", "ice") or c["deficiencies"] or c["areas_of_concern"]:
+                rows.append((f"By {RESPONSIBLE_LABELS.get(party, party.upper())}",
+                             f"{_n(c['deficiencies'], 'deficiency', 'deficiencies')}, "
+                             f"{_n(c['areas_of_concern'], 'area of concern', 'areas of concern')}"))  # fmt: skip
+        return rows
+
+    def _rollup(self) -> list[Flowable]:
+        """The national roll-up: each field office's figures and the total across them,
+        and the three-year trend (GAO-21-186 figure 3)."""
+        if self.rollup is None:
+            return []
+        t = self.rollup
+        fy = self.fy
+        recent = self.trend[self.trend["Fiscal year"] > fy - ROLLUP_YEARS]
+        rows = [[f"FY{r['Fiscal year']}", r["Agencies inspected"], r["Agencies with findings"],
+                 f"{r['Agencies with findings'] / r['Agencies inspected']:.0%}"
+                 if r["Agencies inspected"] else "—", r["Deficiencies"], r["Areas of concern"]]
+                for r in recent.to_dict("records")]  # fmt: skip
+        return [
+            PageBreak(),
+            *section("National roll-up",
+                     para(f"OPR's figures for FY{fy} by field office: final JEM inspections, "
+                          "with the total across field offices.", "Muted"),
+                     body=data_table(list(t.columns), t.values.tolist(),
+                                     [1.6 * inch] + [0.8 * inch] * (len(t.columns) - 1))),
+            *section(f"Three-year trend, FY{fy - ROLLUP_YEARS + 1} to FY{fy}",
+                     para("Agencies inspected, agencies with a deficiency or area of concern, "
+                          "and the findings, as in GAO-21-186 figure 3.", "Muted"),
+                     body=data_table(["Fiscal year", "Agencies inspected",
+                                      "Agencies with findings", "With findings",
+                                      "Deficiencies", "Areas of concern"], rows,
+                                     [1.0 * inch, 1.1 * inch, 1.2 * inch, 1.0 * inch, 1.0 * inch,
+                                      1.2 * inch]), style="H2"),
+        ]  # fmt: skip
 
     def _title(self, code: str) -> str:
         return self.titles.get(code, code) if code else ""
@@ -171,7 +234,7 @@ class AnnualReport(BaseReport):
         if len(table) <= 1:
             return [para(f"No {what} in these fiscal years.", "Note")]
         rows = []
-        for rec in table.to_dict("records"):
+        for rec in table.to_dict("records"):  # "Responsible" is a label already
             topic = self._title(rec["Topic"]) if rec["Topic"] else ""
             rows.append([rec["Responsible"], topic, *[rec[c] for c in table.columns[2:]]])
         n_years = len(table.columns) - 3
@@ -184,29 +247,43 @@ class AnnualReport(BaseReport):
         if t.empty:
             return [para("No inspection of this fiscal year had 4 or more deficiencies and areas "
                          "of concern together.", "Note")]  # fmt: skip
-        rows = [[r["Agency"], r["State"], fmt_date(r["Inspection"]),
-                 f"{r['Deficiencies']} / {r['Areas of concern']}", str(r["Focus review"]),
-                 fmt_date(r["Due"]), fmt_date(r["Conducted"]),
+        rows = [[f"{r['Agency']}, {r['State']}", fmt_date(r["Inspection"]),
+                 f"{r['Deficiencies']} / {r['Areas of concern']}", _focus(r),
                  f"{r['Resolved']} of {r['Judged']}" if r["Judged"] else "—"]
                 for r in t.to_dict("records")]  # fmt: skip
         return [
             para("Inspections with 4 or more deficiencies and areas of concern together get a "
                  "focus review within 6 months; each earlier finding is judged resolved or "
                  "unresolved.", "Muted"),
-            *data_table(["Agency", "St.", "Inspection", "D / A", "Focus review", "Due",
-                         "Conducted", "Resolved"], rows,
-                        [1.85 * inch, 0.35 * inch, 0.8 * inch, 0.5 * inch, 0.85 * inch,
-                         0.75 * inch, 0.75 * inch, 0.65 * inch]),
+            *data_table(["Agency", "Inspection", "D / A", "Focus review", "Resolved"], rows,
+                        [2.6 * inch, 0.9 * inch, 0.55 * inch, 1.7 * inch, 0.75 * inch]),
         ]  # fmt: skip
 
-    def _chart(self) -> Drawing:
-        return bar_chart(
-            [f"FY{y}" for y in self.trend["Fiscal year"]],
-            [("Agencies inspected", self.trend["Agencies inspected"].tolist(), BAR_INSPECTED),
-             ("Agencies with findings", self.trend["Agencies with findings"].tolist(),
-              BAR_FINDINGS)],
-            width=6.5 * inch, height=2.9 * inch,
-        )  # fmt: skip
+    def _chart(self) -> list[Drawing]:
+        """The bars from the first year with an inspection on; none (the table follows)
+        when fewer than two years have any: a chart of zeros says nothing."""
+        t = self.trend
+        busy = t["Agencies inspected"] > 0
+        if int(busy.sum()) < 2:
+            return []
+        t = t[t["Fiscal year"] >= t.loc[busy, "Fiscal year"].min()]
+        return [bar_chart(
+            [f"FY{y}" for y in t["Fiscal year"]],
+            [("Agencies inspected", t["Agencies inspected"].tolist(), BAR_INSPECTED),
+             ("Agencies with findings", t["Agencies with findings"].tolist(), BAR_FINDINGS)],
+            width=6.5 * inch, height=(2.9 if len(t) > 3 else 2.2) * inch,
+        )]  # fmt: skip
+
+
+def _focus(r: Mapping[Any, Any]) -> str:
+    """A follow-up row's focus review: its status label, with when it was or is due."""
+    state = r["Focus review"]
+    if state == "not scheduled":
+        return "Not scheduled"
+    text = label_of(ReviewStatus, state)
+    if r["Conducted"] is not None:
+        return f"{text}, conducted {fmt_date(r['Conducted'])}"
+    return f"{text}, due {fmt_date(r['Due'])}" if r["Due"] is not None else text
 
 
 def bar_chart(categories: list[str], series: list[tuple[str, list[Any], colors.Color]], *,

@@ -277,6 +277,47 @@ class WrapOnceParagraph(Paragraph):
         return super().split(availWidth, availHeight)
 
 
+_LONGEST = 3  # words measured per cell: the longest by characters (widths follow them)
+
+
+def _word_width(value: object, style: ParagraphStyle) -> float:
+    """The width of the widest word of a cell's text (a word never breaks across lines)."""
+    if isinstance(value, Flowable):
+        return 0.0
+    if isinstance(value, Styled):
+        value = value.text
+    words = str("" if value is None else value).split()
+    longest = sorted(words, key=len, reverse=True)[:_LONGEST]
+    return max((pdfmetrics.stringWidth(w, style.fontName, style.fontSize) for w in longest),
+               default=0.0)  # fmt: skip
+
+
+def fit_widths(col_widths: Sequence[float], header: Sequence[str],
+               rows: Sequence[Sequence[object]]) -> list[float]:  # fmt: skip
+    """Column widths widened so the widest word of each column fits on one line (a label
+    such as "Inspection" or a date is never broken mid-word), the room taken from columns
+    with more than they need; the total width stays the same. When the words cannot all
+    fit, the widths are returned as given."""
+    s = stylesheet()
+    need = [_word_width(h, s["CellHead"]) + 2 * _CELL_PAD + 0.5 for h in header]
+    need += [0.0] * (len(col_widths) - len(need))
+    for row in rows:
+        for c, v in enumerate(row[: len(need)]):
+            w = _word_width(v, s["Cell"]) + 2 * _CELL_PAD + 0.5
+            if w > need[c]:
+                need[c] = w
+    widths = list(col_widths)
+    short = sum(max(n - w, 0.0) for n, w in zip(need, widths, strict=True))
+    if short <= 0:
+        return widths
+    slack = [max(w - n, 0.0) for n, w in zip(need, widths, strict=True)]
+    if sum(slack) < short:
+        return widths
+    take = short / sum(slack)
+    return [max(n, w) if n > w else w - sl * take
+            for n, w, sl in zip(need, widths, slack, strict=True)]  # fmt: skip
+
+
 def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
                col_widths: Sequence[float], *, chunk: int = 25,
                lead: int = 6) -> list[Flowable]:  # fmt: skip
@@ -291,6 +332,7 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
     """
     s = stylesheet()
     cell_style, head_style = s["Cell"], s["CellHead"]
+    col_widths = fit_widths(col_widths, header, rows)
     inner = [w - 2 * _CELL_PAD for w in col_widths]
     head = [_cell(h, head_style, w) for h, w in zip(header, inner, strict=False)]
     body: list[list[Flowable | str]] = []
@@ -464,6 +506,14 @@ def evidence_photos(images: Sequence[tuple[bytes | None, str, str]], *, columns:
 
 def keep(*flowables: Flowable | None) -> KeepTogether:
     return KeepTogether([f for f in flowables if f is not None])
+
+
+def section(title: str, *intro: Flowable, body: Sequence[Flowable] = (),
+            style: str = "H1") -> list[Flowable]:  # fmt: skip
+    """A heading, its introduction and the first part of its body kept on one page (a
+    heading is never left alone at the foot of a page); the rest of the body follows."""
+    first = [para(title, style), *intro, *body[:1]]
+    return [KeepTogether(first), *body[1:]]
 
 
 # --- document metadata, determinism ------------------------------------------------
@@ -709,6 +759,6 @@ __all__ = [
     "BaseReport", "FONT", "FONT_BOLD", "FONT_ITALIC", "KIND_COLORS", "NAVY", "GREY", "LIGHT",
     "NumberedCanvas", "RenderResult", "ReportFontMissing", "ReportMeta", "Spacer", "Styled",
     "callout", "clip", "counts_box", "evidence_photos", "GRID_CAPTION_CHARS", "NAME_CHARS",
-    "data_table", "date_range", "esc", "fingerprint", "fmt_date", "image_grid",
-    "keep", "kv_table", "para", "register_fonts", "slug", "stylesheet", "thumbnail", "inch",
+    "data_table", "date_range", "esc", "fingerprint", "fit_widths", "fmt_date", "image_grid",
+    "keep", "kv_table", "para", "section", "register_fonts", "slug", "stylesheet", "thumbnail", "inch",
 ]  # fmt: skip

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer
 
-from inspector_app.analytics.wso_summary import MONTH_NAMES, LeaSummary
+from inspector_app.analytics.wso_summary import ACTIVE, MONTH_NAMES, LeaSummary
 from inspector_app.domain.calendar import FiscalYear
 
 from .annual import bar_chart
@@ -28,7 +28,16 @@ from .base import (
     inch,
     kv_table,
     para,
+    section,
 )
+
+
+def _count(value: object) -> str:
+    """A month's count, "—" for a month not over yet (<NA>)."""
+    try:
+        return str(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return "—"
 
 
 def _frame_rows(df) -> list:  # noqa: ANN001
@@ -40,7 +49,7 @@ class WsoSummaryReport(BaseReport):
 
     def __init__(self, lea: LeaSummary) -> None:
         self.lea = lea
-        fy_end = FiscalYear(lea.fiscal_year).end
+        fy_end = lea.as_of or FiscalYear(lea.fiscal_year).end
         meta = ReportMeta(
             title=f"Annual WSO summary FY{lea.fiscal_year}: {lea.name}",
             subject=f"Warrant Service Officer program, {lea.name} ({lea.state})",
@@ -49,7 +58,7 @@ class WsoSummaryReport(BaseReport):
                 lea.name, lea.state, lea.moa_numbers, lea.agreement_status,
                 lea.warrants.reset_index().to_dict("records"),
                 lea.reviews.drop(columns="review_id").to_dict("records"),
-                lea.officers.to_dict("records"),
+                lea.officers.to_dict("records"), str(fy_end),
             ),
             running_head=f"{lea.name} · WSO summary FY{lea.fiscal_year}",
         )  # fmt: skip
@@ -60,11 +69,13 @@ class WsoSummaryReport(BaseReport):
         fy = lea.fiscal_year
         by_year = lea.warrants_by_year
         o = lea.officers
-        active = int((o["Status"] == "active").sum()) if len(o) else 0
+        active = int((o["Status"] == ACTIVE).sum()) if len(o) else 0
         trained = (
-            int(((o["Status"] == "active") & (o["Training"] == "Current")).sum()) if len(o) else 0
+            int(((o["Status"] == ACTIVE) & (o["Training"] == "Current")).sum()) if len(o) else 0
         )
-        r = lea.reviews
+        r = lea.final_reviews
+        as_of = lea.as_of or FiscalYear(fy).end
+        running = as_of < FiscalYear(fy).end
         out: list[Flowable] = [
             para("U.S. Immigration and Customs Enforcement · Enforcement and Removal Operations · "
                  "287(g) Program Management", "Muted"),
@@ -78,43 +89,64 @@ class WsoSummaryReport(BaseReport):
                 ("Agreement status", lea.agreement_status),
                 ("Period", f"FY{lea.years[0]} to FY{fy} ({FiscalYear(lea.years[0]).start} to "
                            f"{FiscalYear(fy).end})"),
+                *([("As of", f"{as_of} (the fiscal year is still running)")] if running else []),
             ]),
             Spacer(1, 8),
             counts_box([
                 (f"Warrants FY{fy}", by_year.get(fy, 0), None),
                 (f"Warrants FY{fy - 2}–{fy}", sum(by_year.values()), None),
-                ("Reviews", len(r), None),
+                ("Final reviews", len(r), None),
                 ("Active officers", active, None),
                 ("Training current", trained, None if trained == active else colors.HexColor("#B3261E")),
             ]),
-            para("Warrants served", "H1"),
-            para("Administrative warrants served by the LEA's warrant service officers at release "
-                 "from criminal custody, by month of the fiscal year.", "Muted"),
-            bar_chart([f"FY{y}" for y in lea.years],
-                      [("Warrants served", [by_year.get(y, 0) for y in lea.years], NAVY)],
-                      width=6.5 * inch, height=2.0 * inch),
-            *self._warrant_table(),
-            para("Reviews", "H1"),
-            *self._reviews(),
-            para("Warrant service officers", "H1"),
-            para(f"Training and credential status on {FiscalYear(fy).end}. WSOs need the WSO "
-                 "course with its hours recorded; a suspended or revoked officer's credential "
-                 "must be retrieved.", "Muted"),
-            *self._officers(),
+            *section("Warrants served",
+                     para("Administrative warrants served by the LEA's warrant service officers "
+                          "at release from criminal custody, by month of the fiscal year"
+                          + (f"; — for a month after {as_of}." if running else "."), "Muted"),
+                     *self._warrant_chart(), body=self._warrant_table()),
+            *section("Reviews", body=self._reviews()),
+            *section("Warrant service officers",
+                     para(f"Training and credential status on {as_of}. WSOs need the WSO "
+                          "course with its hours recorded; a suspended or revoked officer's "
+                          "credential must be retrieved.", "Muted"),
+                     body=self._officers()),
         ]  # fmt: skip
         return out
 
+    def _warrant_chart(self) -> list[Flowable]:
+        """Warrants per fiscal year; none when every year is 0 (the table says so)."""
+        by_year = self.lea.warrants_by_year
+        values = [by_year.get(y, 0) for y in self.lea.years]
+        if not any(values):
+            return [para("No warrants recorded in these fiscal years.", "Note")]
+        return [bar_chart([f"FY{y}" for y in self.lea.years],
+                          [("Warrants served", values, NAVY)],
+                          width=6.5 * inch, height=1.6 * inch)]  # fmt: skip
+
     def _warrant_table(self) -> list[Flowable]:
         w = self.lea.warrants
-        rows = [[f"FY{fy}", *[int(rec[m]) for m in MONTH_NAMES], int(rec["Total"])]
+        rows = [[f"FY{fy}", *[_count(rec[m]) for m in MONTH_NAMES], _count(rec["Total"])]
                 for fy, rec in zip(w.index, w.to_dict("records"), strict=True)]  # fmt: skip
         widths = [0.65 * inch] + [0.42 * inch] * 12 + [0.6 * inch]
         return data_table(["FY", *MONTH_NAMES, "Total"], rows, widths)
 
     def _reviews(self) -> list[Flowable]:
-        r = self.lea.reviews
+        return [*self._final_reviews(), *self._not_final()]
+
+    def _not_final(self) -> list[Flowable]:
+        """Reviews begun but not final: listed on their own line, in no count."""
+        r = self.lea.open_reviews
         if r.empty:
-            return [para(f"No WSO internal oversight review in FY{self.lea.years[0]} to "
+            return []
+        listed = "; ".join(f"{x['Status'].lower()}, begun {fmt_date(x['Start'])}"
+                           for x in _frame_rows(r))  # fmt: skip
+        return [para(f"Not final (not counted): {len(r)} review{'s' if len(r) > 1 else ''} "
+                     f"({listed}).", "Note")]  # fmt: skip
+
+    def _final_reviews(self) -> list[Flowable]:
+        r = self.lea.final_reviews
+        if r.empty:
+            return [para(f"No final WSO internal oversight review in FY{self.lea.years[0]} to "
                          f"FY{self.lea.fiscal_year}.", "Note")]  # fmt: skip
         rows = [[f"FY{x['Fiscal year']}", fmt_date(x["Start"]), x["Status"],
                  x["Deficiencies"], x["Areas of concern"], x["Best practices"],

@@ -16,7 +16,13 @@ from typing import Any
 from sqlmodel import select
 
 from inspector_app.analytics import excel
-from inspector_app.analytics.loader import field_office_key, find_field_office, load_frames
+from inspector_app.analytics.loader import (
+    field_office_key,
+    find_field_office,
+    load_agencies,
+    load_field_offices,
+    load_frames,
+)
 from inspector_app.analytics.summary import TREND_YEARS
 from inspector_app.analytics.wso_summary import wso_summaries
 from inspector_app.domain.enums import ReportKind
@@ -41,6 +47,7 @@ class WrittenReport:
     sha256: str
     pages: int
     artifact_id: str
+    narrative: Path | None = None  # the year in brief as plain text, beside the PDF
 
 
 @dataclass
@@ -76,19 +83,37 @@ def _suffix(code: str | None) -> str:
     return f"-{slug(code)}" if code else ""
 
 
+def annual_report(db: Database, fiscal_year: int,
+                  field_office: str | None = None) -> AnnualReport:  # fmt: skip
+    """The annual report of a fiscal year, ready to render; the whole program's carries
+    the national roll-up (each field office's figures and their total)."""
+    accounts.require(db, "program_export")
+    with db.read() as s:
+        office = find_field_office(s, field_office)
+        frames = load_frames(s, range(fiscal_year - TREND_YEARS + 1, fiscal_year + 1),
+                             topics=list(forms.topics()), office=office)  # fmt: skip
+        office_of = None
+        if office is None:
+            names = dict(load_field_offices(s))
+            agencies = load_agencies(s)
+            office_of = {a: names.get(o or "", "") for a, o in
+                         zip(agencies["id"], agencies["field_office_id"], strict=True)}  # fmt: skip
+    return AnnualReport(frames, fiscal_year, forms.topics(), office_of)
+
+
+def annual_narrative(db: Database, fiscal_year: int, field_office: str | None = None) -> str:
+    """The year in brief, as plain text for a briefing (the annual report's first section)."""
+    return annual_report(db, fiscal_year, field_office).narrative
+
+
 def build_annual_report(db: Database, fiscal_year: int, progress: Progress | None = None,
                         field_office: str | None = None) -> tuple[bytes, int]:  # fmt: skip
     """The annual report's PDF bytes and page count, without keeping anything; with
     `field_office` (a code), of that field office's agencies only (UnknownFieldOffice if
     no field office has the code)."""
-    accounts.require(db, "program_export")
     step = progress or (lambda _p, _m: None)
     step(5, "Counting the fiscal years")
-    with db.read() as s:
-        office = find_field_office(s, field_office)
-        frames = load_frames(s, range(fiscal_year - TREND_YEARS + 1, fiscal_year + 1),
-                             topics=list(forms.topics()), office=office)  # fmt: skip
-    report = AnnualReport(frames, fiscal_year, forms.topics())
+    report = annual_report(db, fiscal_year, field_office)
     step(30, "Laying out pages")
     result = report.render(lambda p: step(30 + int(p * 0.6), "Laying out pages"))
     return result.pdf, result.pages
@@ -100,7 +125,12 @@ def write_annual_report(db: Database, fiscal_year: int, out: Path | str,
     out = Path(out).expanduser()
     if not out.parent.is_dir():  # fail before rendering, not after
         raise Invalid("out", f"{out.parent}: no such folder; create it or choose another")
-    pdf, pages = build_annual_report(db, fiscal_year, progress, field_office)
+    step = progress or (lambda _p, _m: None)
+    step(5, "Counting the fiscal years")
+    report = annual_report(db, fiscal_year, field_office)
+    step(30, "Laying out pages")
+    result = report.render(lambda p: step(30 + int(p * 0.6), "Laying out pages"))
+    pdf, pages = result.pdf, result.pages
     digest = put_blob(db.attachments_dir, pdf)
     office = _office_key(field_office)
     params = {"field_office": office} if office else {}
@@ -108,11 +138,12 @@ def write_annual_report(db: Database, fiscal_year: int, out: Path | str,
         artifact = _keep(uow, ReportKind.ANNUAL, fiscal_year, pdf, digest,
                          f"annual-report-fy{fiscal_year}{_suffix(office)}.pdf", pages, params)  # fmt: skip
     write_atomically(out, pdf)
+    text = write_atomically(out.with_suffix(".txt"), (report.narrative + "\n").encode("utf-8"))
     audit.record_event(db, "export", "success", "report_artifact", artifact.id,
                        file=str(out), sha256=digest)  # fmt: skip
     if progress:
         progress(100, "Done")
-    return WrittenReport(out, digest, pages, artifact.id)
+    return WrittenReport(out, digest, pages, artifact.id, text)
 
 
 def write_wso_summaries(db: Database, fiscal_year: int, out_dir: Path | str,
