@@ -58,6 +58,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -102,6 +103,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 __all__ = [
@@ -157,6 +159,7 @@ __all__ = [
     "QPrinter",
     "QAbstractItemView",
     "QApplication",
+    "QCalendarWidget",
     "QCheckBox",
     "QComboBox",
     "QDateEdit",
@@ -201,4 +204,5 @@ __all__ = [
     "QTreeWidgetItem",
     "QVBoxLayout",
     "QWidget",
+    "QWidgetAction",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 from ..qt import QAbstractItemModel, QBrush, QColor, QFont, QModelIndex, QObject, Qt, Signal
-from .entries import Entry, Section, value_label
+from .entries import Entry, Section
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -222,7 +222,7 @@ class ChecklistModel(QAbstractItemModel):
             cells[(KEY_ROLE, col)] = entry.key
             cells[(SEARCH_ROLE, col)] = search
         cells[(_DISPLAY, COL_ITEM)] = cells[(_TOOLTIP, COL_ITEM)] = entry.prompt
-        cells[(_DISPLAY, COL_ANSWER)] = value_label(answer.value)
+        cells[(_DISPLAY, COL_ANSWER)] = entry.label(answer.value)
         cells[(_DISPLAY, COL_EXTRA)] = self._extra_text(entry.key, answer)
         cells[(_DISPLAY, COL_FINDINGS)] = ", ".join(
             f"F-{n}" for n in self._findings.get(entry.key, [])

@@ -42,9 +42,26 @@ if TYPE_CHECKING:
 _DIGITS = {getattr(Qt.Key, f"Key_{n}"): n for n in range(10)}
 
 
+_TO_FIELD = (Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_TYPING = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+
+
+def digit_refusal(entry: Entry, n: int) -> str:
+    """Why digit n answers nothing on this entry (for the status bar)."""
+    if entry.values is None:
+        return "This item is answered with photos or documents: Attach files… (Ctrl+Shift+A)"
+    keys = ", ".join(f"{i} {entry.label(v)}" for i, v in enumerate(entry.values, start=1))
+    if n == 3 and "na" not in entry.values:
+        return f"This item has no N/A answer ({keys})"
+    return f"This item has no answer {n} ({keys})"
+
+
 class ChecklistView(QTreeView):
     sig_answer = Signal(str, object)  # key, value (None clears)
     sig_note_requested = Signal(str)
+    # a key for the answer field of an item answered in a field (key, text typed or "")
+    sig_field_requested = Signal(str, str)
+    sig_message = Signal(str)  # a one-line explanation for the status bar
     sig_current = Signal(object)  # the current entry key, or None on a section row
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -136,13 +153,13 @@ class ChecklistView(QTreeView):
         key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         entry = self.current_entry()
+        if entry is not None and entry.takes_field and self._is_field_key(event):
+            # a number, a date, a text or an officer: the keys go into the item's field
+            self.sig_field_requested.emit(entry.key, "" if key in _TO_FIELD else event.text())
+            event.accept()
+            return
         if mods == Qt.KeyboardModifier.NoModifier and key in _DIGITS and entry is not None:
-            n = _DIGITS[key]
-            if n == 0:
-                self.sig_answer.emit(entry.key, None)
-            elif entry.values is not None and n <= len(entry.values):
-                self.sig_answer.emit(entry.key, entry.values[n - 1])
-                self.move_entry(1)
+            self._on_digit(entry, _DIGITS[key])
             event.accept()
             return
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and entry is not None:
@@ -162,6 +179,28 @@ class ChecklistView(QTreeView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    @staticmethod
+    def _is_field_key(event) -> bool:  # noqa: ANN001
+        if event.key() in _TO_FIELD:
+            return True
+        text = event.text()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        return bool(text) and text.isprintable() and mods in _TYPING
+
+    def _on_digit(self, entry: Entry, n: int) -> None:
+        if n == 0:
+            self.sig_answer.emit(entry.key, None)
+            return
+        if entry.values is None or n > len(entry.values):
+            self.sig_message.emit(digit_refusal(entry, n))
+            return
+        old, new = self.source().answer(entry.key).value, entry.values[n - 1]
+        self.sig_answer.emit(entry.key, new)
+        if old is not None and old != new and self.source().answer(entry.key).value == new:
+            self.sig_message.emit(f"Answer changed from {entry.label(old)} to "
+                                  f"{entry.label(new)} (Ctrl+Z undoes)")  # fmt: skip
+        self.move_entry(1)
 
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802
         return False  # Tab moves between items, not out of the checklist

@@ -18,9 +18,21 @@ from inspector_app.services.review_views import Finding
 FOCUS_VALUES = [AnswerValue.RESOLVED, AnswerValue.UNRESOLVED]
 
 
+# answered in a field (typed or picked), not by a digit key in the checklist
+FIELD_ANSWERS = frozenset({AnswerType.NUMBER, AnswerType.DATE, AnswerType.TEXT, AnswerType.OFFICER})
+
+
 def value_label(value: str | None) -> str:
     """A button's or cell's caption: the same label the reports print."""
     return answer_label(value)
+
+
+def choice_label(value: str) -> str:
+    """A form's choice as a person reads it: 'weekly_or_more' -> 'Weekly or more'."""
+    label = answer_label(value)
+    if label != value or not value:
+        return label
+    return value.replace("_", " ").strip().capitalize()
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,18 @@ class Entry:
 
     def is_failure(self, value: str | None) -> bool:
         return value is not None and value in self.fail_values
+
+    @property
+    def takes_field(self) -> bool:
+        """Answered by typing or picking in a field (a number, a date, a text, an officer):
+        digit keys go into the field, never answer the item by position."""
+        return self.values is None and self.answer in FIELD_ANSWERS
+
+    def label(self, value: str | None) -> str:
+        """The answer as shown: a choice by its label, anything typed as it was typed."""
+        if value is not None and self.answer == AnswerType.CHOICE:
+            return choice_label(value)
+        return value_label(value)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from ..qt import (
 from .checklist_model import Answer, ChecklistModel
 from .checklist_panel import ChecklistPanel
 from .entries import sections_of_form
-from .item_detail import ItemDetail
+from .item_detail import ItemDetail, show_following_keys, wire_keys
 from .targets import InterviewTarget
 
 
@@ -101,6 +101,7 @@ class InterviewsPanel(QWidget):
         view.sig_answer.connect(self._on_answer)
         view.sig_note_requested.connect(lambda _k: self.detail.focus_note())
         view.sig_current.connect(self._on_current)
+        wire_keys(view, self.detail, self.ctx.sig_status.emit)
         self.detail.sig_error.connect(self.sig_error)
         self.detail.sig_raise_finding.connect(
             lambda key: self.sig_raise_finding.emit(self.target, key)
@@ -279,7 +280,7 @@ class InterviewsPanel(QWidget):
 
     def _on_current(self, key: str | None) -> None:
         entry = self.model.entry(self.model.index_of(key)) if key else None
-        self.detail.show_entry(entry, self._where(key))
+        show_following_keys(self.detail, entry, self._where(key))
 
     def _where(self, key: str | None) -> str:
         data = self.current()

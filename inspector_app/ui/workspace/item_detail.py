@@ -13,6 +13,8 @@ changed it and when, shows their note and offers "Keep mine" or "Load theirs".
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -22,13 +24,17 @@ from inspector_app.domain.enums import AnswerType
 from inspector_app.services.errors import ServiceError, StaleEdit
 
 from ..qt import (
+    QCalendarWidget,
+    QDate,
     QEvent,
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QLayout,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPoint,
     QPushButton,
@@ -37,14 +43,16 @@ from ..qt import (
     QSize,
     Qt,
     QTimer,
+    QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
     Signal,
 )
 from ..stale_edit import StaleEditBar
 from ..tasks import Task, run_with_progress
 from .attachments_view import AttachmentList
-from .entries import Entry, value_label
+from .entries import Entry
 from .targets import Target
 
 if TYPE_CHECKING:
@@ -119,6 +127,25 @@ class FlowLayout(QLayout):
         return y + row_height - rect.y()
 
 
+def wire_keys(view, detail: ItemDetail, status: Callable[[str], None]) -> None:  # noqa: ANN001
+    """The keyboard between a checklist view and its item detail: keys typed in the list
+    for an item answered in a field go into the field, the field's Enter and arrows move
+    the list on, and both explain refused keys in the status bar."""
+    detail.list_view = view
+    view.sig_field_requested.connect(lambda _key, text: detail.focus_answer(text))
+    view.sig_message.connect(status)
+    detail.sig_message.connect(status)
+    detail.sig_move.connect(view.move_entry)
+
+
+def show_following_keys(detail: ItemDetail, entry: Entry | None, where: str) -> None:
+    """Show another item; keys that were in the list or the field follow it (follow_keys)."""
+    had_keys = detail.has_keys()
+    detail.show_entry(entry, where)
+    if had_keys:
+        detail.follow_keys()
+
+
 @dataclass
 class NoteConflict:
     """A note refused as stale, kept until the user keeps it or loads theirs."""
@@ -129,9 +156,31 @@ class NoteConflict:
     base_note: str  # the stored note the user started from
 
 
+# keys that save the answer field and move to the next (1) or previous (-1) item
+_FIELD_STEPS = {
+    Qt.Key.Key_Return: 1, Qt.Key.Key_Enter: 1, Qt.Key.Key_Tab: 1, Qt.Key.Key_Down: 1,
+    Qt.Key.Key_Backtab: -1, Qt.Key.Key_Up: -1,
+}  # fmt: skip
+_PLACEHOLDERS = {
+    AnswerType.NUMBER: "a number, e.g. 8",
+    AnswerType.DATE: "YYYY-MM-DD, or pick a date (F4)",
+    AnswerType.OFFICER: "officer's name, or pick one (F4)",
+}
+
+
+def _is_undo_key(event) -> bool:  # noqa: ANN001
+    return (
+        event.matches(QKeySequence.StandardKey.Undo)
+        or event.matches(QKeySequence.StandardKey.Redo)
+        or QKeySequence(event.keyCombination()) == QKeySequence("Ctrl+Shift+Z")
+    )
+
+
 class ItemDetail(QWidget):
     sig_raise_finding = Signal(str)  # entry key
     sig_error = Signal(object)  # an exception to show
+    sig_move = Signal(int)  # the answer field saved: go to the next (1) / previous (-1) item
+    sig_message = Signal(str)  # a one-line explanation for the status bar
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -160,9 +209,26 @@ class ItemDetail(QWidget):
 
         self.answer_row = FlowLayout()  # the answer buttons, wrapping when narrow
         self.answer_buttons: dict[str, QPushButton] = {}
+        # the field of a number, date, text or officer item: it has the keys while such an
+        # item is current (follow_keys), saves on Enter, Tab, arrows or leaving it
+        self.list_view: QWidget | None = None  # where the keys go back to (Esc)
         self.answer_edit = QLineEdit(self)
         self.answer_edit.setObjectName("answer_edit")
-        self.answer_edit.editingFinished.connect(self._on_free_answer)
+        self.answer_edit.installEventFilter(self)
+        self.answer_edit.editingFinished.connect(self._save_field)  # also on leaving it
+        self._field_key: str | None = None  # the item whose answer the field shows
+        self._field_shown = ""  # the stored answer the field was filled with
+        self.pick_button = QToolButton(self)
+        self.pick_button.setObjectName("answer_pick")
+        self.pick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pick_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.pick_menu = QMenu(self.pick_button)
+        self.pick_button.setMenu(self.pick_menu)
+        self.calendar: QCalendarWidget | None = None
+        field_row = QHBoxLayout()
+        field_row.setContentsMargins(0, 0, 0, 0)
+        field_row.addWidget(self.answer_edit, 1)
+        field_row.addWidget(self.pick_button)
 
         self.help = QLabel(self)
         self.help.setObjectName("item_help")
@@ -203,7 +269,7 @@ class ItemDetail(QWidget):
         layout.addWidget(self.where)
         layout.addWidget(self.prompt)
         layout.addLayout(self.answer_row)
-        layout.addWidget(self.answer_edit)
+        layout.addLayout(field_row)
         layout.addWidget(self.help)
         note_head = QHBoxLayout()
         note_head.addWidget(QLabel("<b>Note</b>", self))
@@ -248,10 +314,15 @@ class ItemDetail(QWidget):
     def show_entry(self, entry: Entry | None, where: str = "") -> None:
         """Show another item; the note typed on the previous one is saved first."""
         self.flush_note()
+        self._save_field()
+        self._field_key = None  # the field shows no item's answer until refresh fills it
+        self._show_field("")
         self.entry = entry
         self.where.setText(where)
         self.prompt.setText(entry.prompt if entry else "Choose an item in the checklist.")
         self._build_answer_widgets()
+        if entry is not None and entry.takes_field:
+            self._field_key = entry.key
         self.help.setText(self._help_html(entry) if entry else "")
         self.help.setVisible(entry is not None)
         self._load_note(force=True)
@@ -264,8 +335,8 @@ class ItemDetail(QWidget):
         value = target.model.answer(entry.key).value if entry and target else None
         for v, button in self.answer_buttons.items():
             button.setChecked(v == value)
-        if not self.answer_edit.hasFocus():
-            self.answer_edit.setText(value or "")
+        if not self._field_edited():  # never over what is being typed
+            self._show_field(value or "")
         if not self._note_dirty:
             self._load_note()
         elif entry and target:
@@ -279,6 +350,33 @@ class ItemDetail(QWidget):
         else:
             self.files.show_attachments(self.files_root, [])
         self._apply_enabled()
+
+    def has_keys(self) -> bool:
+        """The keyboard is in the checklist or in the answer field."""
+        return self.answer_edit.hasFocus() or bool(self.list_view and self.list_view.hasFocus())
+
+    def follow_keys(self) -> None:
+        """After another item became current with the keyboard in the list or the field:
+        an item answered in a field takes the keys there, any other gives them to the list,
+        so a digit typed for a number never answers the next yes/no item."""
+        if self.entry is not None and self.entry.takes_field and not self._read_only:
+            self.answer_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.answer_edit.selectAll()
+        elif self.list_view is not None and not self.list_view.hasFocus():
+            self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_answer(self, text: str = "") -> None:
+        """Put the keys in the answer field (from the list), with what was typed there."""
+        if self.entry is None or not self.entry.takes_field:
+            return
+        if self._read_only:
+            self.sig_message.emit("This review is final and locked; answers cannot be changed.")
+            return
+        self.answer_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        if text:
+            self.answer_edit.insert(text)
+        else:
+            self.answer_edit.selectAll()
 
     def help_text(self) -> str:
         entry = self.entry
@@ -358,19 +456,16 @@ class ItemDetail(QWidget):
             button.deleteLater()
         self.answer_buttons = {}
         entry = self.entry
-        free = entry is not None and entry.values is None and entry.answer != AnswerType.PHOTO
+        free = entry is not None and entry.takes_field
         self.answer_edit.setVisible(free)
+        self._fill_picker(entry if free else None)
         if free and entry is not None:
-            placeholder = {
-                AnswerType.NUMBER: "a number, e.g. 8",
-                AnswerType.DATE: "YYYY-MM-DD",
-                AnswerType.OFFICER: "officer's name",
-            }.get(entry.answer, "answer")
+            placeholder = _PLACEHOLDERS.get(entry.answer, "answer")
             self.answer_edit.setPlaceholderText(f"Answer: {placeholder} (Enter to save)")
         if entry is None or entry.values is None:
             return
         for n, value in enumerate(entry.values, start=1):
-            button = QPushButton(f"{n}  {value_label(value)}", self)
+            button = QPushButton(f"{n}  {entry.label(value)}", self)
             button.setCheckable(True)
             button.setStyleSheet(_ANSWER_STYLE)
             button.setObjectName(f"answer_{value}")
@@ -379,12 +474,107 @@ class ItemDetail(QWidget):
             self.answer_row.addWidget(button)
             self.answer_buttons[value] = button
 
+    def _fill_picker(self, entry: Entry | None) -> None:
+        """A date picker for a date, the agency's officers for an officer item."""
+        self.pick_menu.clear()  # deletes the actions and the calendar of the last date item
+        self.calendar = None
+        kind = entry.answer if entry else None
+        self.pick_button.setVisible(kind in (AnswerType.DATE, AnswerType.OFFICER))
+        if kind == AnswerType.DATE:
+            self.pick_button.setText("Pick date…")
+            self.calendar = QCalendarWidget(self.pick_menu)
+            self.calendar.setObjectName("answer_calendar")
+            self.calendar.clicked.connect(self._on_date_picked)
+            holder = QWidgetAction(self.pick_menu)
+            holder.setDefaultWidget(self.calendar)
+            self.pick_menu.addAction(holder)
+        elif kind == AnswerType.OFFICER:
+            self.pick_button.setText("Pick officer…")
+            for name in self.officer_names:
+                action = self.pick_menu.addAction(name)
+                action.triggered.connect(functools.partial(self._on_picked, name))
+            if not self.officer_names:
+                self.pick_menu.addAction("No officers recorded for this agency").setEnabled(False)
+
+    def _on_date_picked(self, day: QDate) -> None:
+        self._on_picked(day.toString("yyyy-MM-dd"))
+
+    def _on_picked(self, text: str, *_checked: object) -> None:
+        self.pick_menu.close()
+        self.answer_edit.setText(text)
+        self.answer_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._save_field()
+
+    def open_picker(self) -> None:
+        if self.pick_button.isVisible() and self.pick_button.isEnabled():
+            if self.calendar is not None:
+                day = QDate.fromString(self.answer_edit.text().strip(), "yyyy-MM-dd")
+                self.calendar.setSelectedDate(day if day.isValid() else QDate.currentDate())
+            self.pick_button.showMenu()
+
+    def _show_field(self, value: str) -> None:
+        self._field_shown = value
+        self.answer_edit.setText(value)
+
+    def _field_edited(self) -> bool:
+        return self.answer_edit.text() != self._field_shown
+
+    def _save_field(self) -> bool:
+        """Save what the field holds as the answer of its item; False when refused."""
+        entry, target = self.entry, self.target
+        if not (entry and target) or entry.key != self._field_key or self._read_only:
+            return True
+        text = self.answer_edit.text().strip() or None
+        if text != target.model.answer(entry.key).value:
+            target.set_value(entry.key, text)
+        if target.model.answer(entry.key).value != text:
+            return False  # refused: the field keeps the text, the error says why
+        self._show_field(text or "")
+        return True
+
+    def _field_event(self, event) -> bool:  # noqa: ANN001
+        kind = event.type()
+        if kind == QEvent.Type.ShortcutOverride:
+            # Ctrl+Z undoes the review's answers unless the field is being typed into
+            if _is_undo_key(event) and not self._field_edited():
+                event.ignore()
+                return True
+            return False
+        if kind != QEvent.Type.KeyPress:
+            return False
+        return self._field_key_pressed(event)
+
+    def _field_key_pressed(self, event) -> bool:  # noqa: ANN001
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            self._show_field(self._field_shown)
+            if self.list_view is not None:
+                self.list_view.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        if key == Qt.Key.Key_F4 or (
+            key == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier
+        ):  # fmt: skip
+            self.open_picker()
+            return True
+        step = _FIELD_STEPS.get(Qt.Key(key))
+        if step is None:
+            return False
+        if key == Qt.Key.Key_Tab and not self.answer_edit.text().strip() and not self._field_shown:
+            # nothing typed yet: Tab stays here, so the digits that follow are the answer
+            self.sig_message.emit("Type the answer here: Enter saves it and moves on, "
+                                  "Down skips the item, Esc goes back to the list")  # fmt: skip
+            return True
+        if self._save_field():
+            self.sig_move.emit(step)
+        return True
+
     def _apply_enabled(self) -> None:
         has = self.entry is not None and self.target is not None
         editable = has and not self._read_only
         for button in self.answer_buttons.values():
             button.setEnabled(editable)
         self.answer_edit.setReadOnly(not editable)
+        self.pick_button.setEnabled(editable)
         self.note.setReadOnly(not editable)
         self.note.setEnabled(has)
         self.attach_button.setEnabled(editable)
@@ -453,6 +643,8 @@ class ItemDetail(QWidget):
         self._timer.start()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802
+        if obj is self.answer_edit:
+            return self._field_event(event)
         if obj is self.note and event.type() == QEvent.Type.FocusOut:
             self.flush_note()
         return super().eventFilter(obj, event)
@@ -461,13 +653,6 @@ class ItemDetail(QWidget):
         if self.entry and self.target and not self._read_only:
             self.target.set_value(self.entry.key, value)
         self.refresh()
-
-    def _on_free_answer(self) -> None:
-        if not (self.entry and self.target) or self._read_only:
-            return
-        text = self.answer_edit.text().strip() or None
-        if text != self.target.model.answer(self.entry.key).value:
-            self.target.set_value(self.entry.key, text)
 
     def _on_raise(self) -> None:
         if self.entry:

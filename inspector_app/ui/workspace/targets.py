@@ -78,7 +78,9 @@ class Target:
         old = self.model.answer(key).value
         if old == value:
             return
-        text = f"answer {value_label(value) or 'cleared'} ({key})"
+        entry = self.model.entry(self.model.index_of(key))
+        label = entry.label(value) if entry else value_label(value)
+        text = f"answer {label or 'cleared'} ({key})"
         self.stack.push(
             ServiceCommand(
                 text, lambda v: self._write_value(key, v), old, value, on_error=self.on_error

@@ -54,7 +54,7 @@ from .entries import Section, sections_of_findings, sections_of_form
 from .finding_editor import FindingEditor
 from .findings_panel import FindingsPanel
 from .interviews_panel import InterviewsPanel
-from .item_detail import ItemDetail
+from .item_detail import ItemDetail, show_following_keys, wire_keys
 from .lifecycle_actions import add_lifecycle_actions
 from .live_updates import LiveUpdates
 from .targets import ChecklistTarget, Target
@@ -166,6 +166,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         view.sig_answer.connect(self._on_key_answer)
         view.sig_note_requested.connect(lambda _key: self.detail.focus_note())
         view.sig_current.connect(self._on_current)
+        wire_keys(view, self.detail, self.ctx.sig_status.emit)
         self.detail.sig_raise_finding.connect(lambda key: self.raise_finding(self.target, key))
         self.detail.sig_error.connect(self.show_error)
         self.findings.sig_new.connect(self.new_finding)
@@ -332,6 +333,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         self.findings.setVisible(not self.is_focus)
         if not self.is_focus:
             self._officers = officers
+            self.detail.officer_names = self._officer_names(officers)
             self._fill_interviews()
         self._show_findings()
         self._show_review()
@@ -341,6 +343,11 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             self._select_first_on_show = not self.isVisible()
             if not self._select_first_on_show:
                 self._select_first_item()
+
+    def _officer_names(self, officers: list[Officer]) -> list[str]:
+        """The officer picker's names: the agency's officers of this review's program."""
+        mine = [o.name for o in officers if o.model == self.program]
+        return sorted(mine or [o.name for o in officers])
 
     def _select_first_item(self) -> None:
         self._select_first_on_show = False
@@ -499,7 +506,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
                 where = self.model.sections[0].title if self.model.sections else ""
             elif self.data.review.form_id:
                 where = reviews.form_for(self.data.review).section_of(key).title
-        self.detail.show_entry(entry, where)
+        show_following_keys(self.detail, entry, where)
 
     def _on_key_answer(self, key: str, value: str | None) -> None:
         if self.read_only:
