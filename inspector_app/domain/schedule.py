@@ -38,14 +38,17 @@ class ReviewFact:
 def counts_for_cycle(model: str, kind: str, status: str, end_date: date | None) -> bool:
     """Whether a review renews an agreement's two-year cycle.
 
-    Only a review that took place (not one still planned: it may never happen), has an
-    end date, and is the program's own review (a JEM inspection for a JEM agreement, a
-    WSO review for a WSO agreement). A focus review is a follow-up of an inspection,
-    not the biennial review, so it never resets the clock.
+    Only a review that has ENDED: final, with its end date. One still planned may never
+    happen, and one merely started (in progress, or its report in draft) has not been
+    done yet: the agreement stays due (or overdue) until the review is final, and the
+    end date a started review carries is only its planned end. And only the program's
+    own review (a JEM inspection for a JEM agreement, a WSO review for a WSO agreement):
+    a focus review is a follow-up of an inspection, not the biennial review, so it never
+    resets the clock.
     """
     return (
         end_date is not None
-        and status != ReviewStatus.PLANNED.value
+        and str(status) == ReviewStatus.FINAL.value
         and CYCLE_REVIEW_KIND.get(str(model)) == str(kind)
     )
 

@@ -19,6 +19,7 @@ from inspector_app.domain.enums import (
     FindingStatus,
     OfficerStatus,
     ReviewKind,
+    ReviewStatus,
 )
 from inspector_app.domain.schedule import next_biennial_due
 from inspector_app.store.database import Database
@@ -69,11 +70,7 @@ def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
                 open_findings[agency_id] += 1
         agencies = live(s, Agency)
         facts = cycle_reviews(s)
-    last_review: dict[str, tuple[date, ReviewKind]] = {}  # agency id -> (date, kind)
-    for r in reviews:
-        when = r.end_date or r.start_date
-        if when is not None and (r.agency_id not in last_review or when > last_review[r.agency_id][0]):  # fmt: skip
-            last_review[r.agency_id] = (when, r.kind)
+    last_review = _last_ended(reviews, today)
     rows = []
     for a in agencies:
         active = [g for g in agreements.get(a.id, []) if g.status == AgreementStatus.ACTIVE.value]
@@ -94,6 +91,25 @@ def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
         ))  # fmt: skip
     rows.sort(key=lambda r: r.name.casefold())
     return rows
+
+
+def ended_on(review: Review, today: date) -> date | None:
+    """The day a review ended, or None while it has not: only a final review has ended
+    (a started one carries its planned end), and never after today."""
+    if review.status != ReviewStatus.FINAL.value:
+        return None
+    when = review.end_date or review.start_date
+    return when if when is not None and when <= today else None
+
+
+def _last_ended(reviews: list[Review], today: date) -> dict[str, tuple[date, ReviewKind]]:
+    """Agency id -> (the day its latest ended review ended, that review's kind)."""
+    last: dict[str, tuple[date, ReviewKind]] = {}
+    for r in reviews:
+        when = ended_on(r, today)
+        if when is not None and (r.agency_id not in last or when > last[r.agency_id][0]):
+            last[r.agency_id] = (when, ReviewKind(r.kind))
+    return last
 
 
 # --- one agency ------------------------------------------------------------------------

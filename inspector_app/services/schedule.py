@@ -93,8 +93,10 @@ def cycle_reviews(session: Session) -> dict[str, list[ReviewFact]]:
     """Agreement id -> its reviews as the biennial rule sees them: one fact per (kind,
     status) with the latest end date, from one grouped query (quick with decades of
     history). Which of them count is `domain.schedule.counts_for_cycle`'s decision."""
+    # A final review recorded without an end date ended the day it started.
     rows = session.exec(
-        select(Review.agreement_id, Review.kind, Review.status, func.max(Review.end_date))
+        select(Review.agreement_id, Review.kind, Review.status,
+               func.max(func.coalesce(Review.end_date, Review.start_date)))
         .where(Review.deleted == False, Review.agreement_id != None)  # noqa: E712, E711
         .group_by(col(Review.agreement_id), col(Review.kind), col(Review.status))
     ).all()  # fmt: skip
@@ -104,6 +106,29 @@ def cycle_reviews(session: Session) -> dict[str, list[ReviewFact]]:
         end = date.fromisoformat(end) if isinstance(end, str) else end
         out[agreement_id].append(ReviewFact(kind, status, end))
     return out
+
+
+@dataclass(frozen=True)
+class PlannedReview:
+    """A review planned and not started yet (the New review dialog offers it)."""
+
+    id: str
+    kind: str
+    planned_start: date | None
+    planned_end: date | None
+    mode: str
+
+
+def planned_reviews(db: Database, agency_id: str) -> list[PlannedReview]:
+    """The agency's planned JEM inspections and WSO reviews, earliest first (a focus
+    review is scheduled by finalization, not here)."""
+    with db.read() as s:
+        rows = queries.live(
+            s, Review, Review.agency_id == agency_id, Review.status == ReviewStatus.PLANNED,
+            Review.kind != ReviewKind.FOCUS_REVIEW,
+        )  # fmt: skip
+    out = [PlannedReview(r.id, r.kind, r.planned_start, r.planned_end, r.mode) for r in rows]
+    return sorted(out, key=lambda r: (r.planned_start or date.max, r.id))
 
 
 def _histories(session: Session, model: str | None = None) -> list[tuple[Row[Any], AgreementHistory]]:  # fmt: skip

@@ -38,8 +38,12 @@ def test_demo_agencies_with_due_dates_and_colours(view: AgenciesView):
     assert fallon.programs == ("JEM", "WSO")
     assert fallon.due_state == DueState.OVERDUE  # its JEM agreement was never inspected
     alder = rows["Alder County Sheriff's Office"]
-    assert alder.last_review == DEMO_TODAY - timedelta(days=38)  # end of the demo inspection
-    assert alder.next_due == date(2028, 9, 25)  # two years after that inspection ended
+    # Its inspection's report is still a draft: the review has not ended (issue 13
+    # defect 4), so it neither shows as the last review nor resets the two-year clock.
+    assert alder.last_review is None
+    assert alder.next_due == date(2027, 9, 28)  # two years after its MOA was signed
+    bexley = rows["Bexley County Sheriff's Office"]
+    assert bexley.last_review == date(2026, 5, 28)  # its final inspection ended then
     assert alder.open_findings == 5  # deficiencies and areas of concern, not the best practice
     # The overdue cell says so in words and is tinted.
     row = _names(view).index(fallon.name)

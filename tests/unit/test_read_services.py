@@ -9,6 +9,7 @@ from datetime import date
 from inspector_app.services import agencies as ag
 from inspector_app.services import lookup, review_views, reviews, schedule
 from inspector_app.services.agency_views import load_agency, load_agency_rows
+from inspector_app.services.review_views import Review
 from tests.conftest import DEMO_TODAY
 
 
@@ -47,6 +48,13 @@ def _held(db, agency_id, agreement_id, kind, end, **kw):  # noqa: ANN001, ANN003
                                 planned_start=end, **kw)  # fmt: skip
     reviews.start_review(db, r.id, on=end)
     reviews.update_review(db, r.id, end_date=end)
+    # Held means ended: final (issue 13 defect 4). Finalizing needs every answer; the
+    # biennial rule reads only the status and the end date.
+    with db.write() as s:
+        row = s.get(Review, r.id)
+        row.status = "final"
+        s.add(row)
+        s.commit()
     return r
 
 

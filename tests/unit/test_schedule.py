@@ -101,6 +101,18 @@ def test_plan_never_lets_a_lea_pass_two_years(offsets, seed):
     assert worst <= 0
 
 
+def _make_final(db, review_id: str) -> None:  # noqa: ANN001
+    from sqlmodel import select
+
+    from inspector_app.store.models import Review
+
+    with db.write() as s:
+        review = s.exec(select(Review).where(Review.id == review_id)).one()
+        review.status = "final"
+        s.add(review)
+        s.commit()
+
+
 def test_due_items_for_agreements_use_the_last_review_that_took_place(db):
     today = date(2026, 11, 2)
     agency = ag.create_agency(db, name="Test County SO", state="GA")
@@ -118,6 +130,9 @@ def test_due_items_for_agreements_use_the_last_review_that_took_place(db):
     )
     reviews.start_review(db, r.id, on="2024-12-01")
     reviews.update_review(db, r.id, end_date="2024-12-03")
+    started = {i.ref_id: i for i in schedule.due_items(db, today)}
+    assert started[jem.id].state == "overdue"  # started is not ended (issue 13 defect 4)
+    _make_final(db, r.id)  # finalizing needs every answer; the rule reads status and end
     # A planned (not yet held) review does not reset the clock.
     reviews.schedule_review(
         db,
@@ -175,8 +190,13 @@ def test_next_biennial_due_counts_only_held_reviews_of_the_programme():
     wso = ReviewFact("wso_review", "final", date(2025, 6, 1))
     assert next_biennial_due("JEM", signed, [held, planned, focus, wso]) == date(2026, 12, 3)
     assert next_biennial_due("WSO", signed, [held, planned, focus, wso]) == date(2027, 6, 1)
+    # Issue 13 defect 4: a review counts when it has ENDED (final), not when it starts:
+    # the end date a started review or a draft report carries is only its planned end.
     in_progress = ReviewFact("jem_inspection", "in_progress", date(2025, 1, 10))
-    assert next_biennial_due("JEM", signed, [held, in_progress]) == date(2027, 1, 10)
+    draft = ReviewFact("jem_inspection", "report_draft", date(2025, 2, 10))
+    assert next_biennial_due("JEM", signed, [held, in_progress, draft]) == date(2026, 12, 3)
+    ended = ReviewFact("jem_inspection", "final", date(2025, 1, 10))
+    assert next_biennial_due("JEM", signed, [held, ended]) == date(2027, 1, 10)
 
 
 def test_a_plan_accepted_from_an_old_view_is_refused(db):

@@ -1,4 +1,9 @@
-"""Scheduling a review (and, by default, starting it at once)."""
+"""Scheduling a review (and, by default, starting it at once).
+
+When the agency already has a review of the chosen kind planned, the dialog offers it
+("Start the planned review of 2027-01-16", preselected) instead of planning a second
+one: following the README must not leave a duplicate review behind.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from inspector_app.domain.enums import AgreementStatus, ProgramModel, ReviewKind
 from inspector_app.services import reviews
 from inspector_app.services.errors import Invalid, ServiceError
 from inspector_app.services.review_views import agencies_and_agreements
+from inspector_app.services.schedule import PlannedReview, planned_reviews
 
+from ..formatting import today_of
 from ..qt import (
     QCheckBox,
     QComboBox,
@@ -19,6 +26,7 @@ from ..qt import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QRadioButton,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -83,6 +91,14 @@ class NewReviewDialog(QDialog):
         )
         self.start_now.setObjectName("start_now")
         self.start_now.setChecked(True)
+        # The agency's planned review of the chosen kind, offered instead of a new one.
+        self._planned: list[PlannedReview] = []
+        self.planned: PlannedReview | None = None
+        self.use_planned = QRadioButton(self)
+        self.use_planned.setObjectName("use_planned")
+        self.plan_new = QRadioButton("Plan another review of this kind", self)
+        self.plan_new.setObjectName("plan_new")
+        self.use_planned.toggled.connect(self._on_choice)
 
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -110,18 +126,23 @@ class NewReviewDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        form.insertRow(4, "", self.use_planned)  # below the review kind and its error
+        form.insertRow(5, "", self.plan_new)
         layout.addLayout(form)
         layout.addWidget(self.start_now)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
         self.agency.currentIndexChanged.connect(self._on_agency)
+        self.kind.currentIndexChanged.connect(self._on_kind)
         if agency_id is not None:
             self.agency.setCurrentIndex(max(0, self.agency.findData(agency_id)))
         self._on_agency()
 
     def _on_agency(self) -> None:
         """Offer only the review kinds the agency holds an agreement for."""
+        agency_id = self.agency.currentData()
+        self._planned = planned_reviews(self.ctx.db, agency_id) if agency_id else []
         self.kind.clear()
         for model in sorted(set(self._models.get(self.agency.currentData(), []))):
             kind = _KIND_OF_MODEL.get(ProgramModel(model))
@@ -130,6 +151,36 @@ class NewReviewDialog(QDialog):
         self._clear_errors()
         if self.agency.currentData() and self.kind.count() == 0:
             self._show_error("kind", "this agency has no active 287(g) agreement to review")
+
+    def _on_kind(self) -> None:
+        """Offer the planned review of this kind, if there is one (preselected)."""
+        kind = self.kind.currentData()
+        self.planned = next((p for p in self._planned if p.kind == kind), None)
+        offered = self.planned is not None
+        self.use_planned.setVisible(offered)
+        self.plan_new.setVisible(offered)
+        if self.planned is not None:
+            when = (
+                self.planned.planned_start.isoformat() if self.planned.planned_start else "no date"
+            )
+            self.use_planned.setText(f"Start the planned review of {when}")
+            self.use_planned.setChecked(True)
+            if self.planned.planned_start:
+                self.planned_start.setDate(_qdate(self.planned.planned_start))
+            if self.planned.planned_end:
+                self.planned_end.setDate(_qdate(self.planned.planned_end))
+            self.mode.setCurrentIndex(max(0, self.mode.findData(self.planned.mode)))
+        self._on_choice()
+
+    def _on_choice(self) -> None:
+        """The planned review keeps its own details: they are edited in its workspace."""
+        editable = self.planned is None or not self.use_planned.isChecked()
+        for widget in (self.mode, self.planned_start, self.planned_end, self.lead, self.team):
+            widget.setEnabled(editable)
+
+    @property
+    def starts_planned(self) -> bool:
+        return self.planned is not None and self.use_planned.isChecked()
 
     def _clear_errors(self) -> None:
         for label in (*self.errors.values(), self.general_error):
@@ -154,6 +205,8 @@ class NewReviewDialog(QDialog):
         if not self.kind.currentData():
             self._show_error("kind", "this agency has no active 287(g) agreement to review")
             return False
+        if self.starts_planned:
+            return self._open_planned()
         try:
             review = reviews.schedule_review(
                 self.ctx.db, agency_id=agency_id, kind=self.kind.currentData(),
@@ -173,5 +226,18 @@ class NewReviewDialog(QDialog):
                 reviews.start_review(self.ctx.db, review.id)
             except ServiceError as exc:  # scheduled all the same: say so, open it planned
                 self.ctx.sig_status.emit(f"Scheduled, but not started: {exc}")
+        self.accept()
+        return True
+
+    def _open_planned(self) -> bool:
+        """Start (or, with Start now unticked, just open) the planned review."""
+        assert self.planned is not None
+        if self.start_now.isChecked():
+            try:
+                reviews.start_review(self.ctx.db, self.planned.id, on=today_of(self.ctx))
+            except ServiceError as exc:
+                self._show_error("review", str(exc))
+                return False
+        self.created_review_id = self.planned.id
         self.accept()
         return True
