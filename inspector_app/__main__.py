@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"inspector-app {__version__}")
         return 0
+    if argv == ["--self-test"]:  # headless: is this installation whole? (no Qt, no display)
+        from inspector_app.selftest import main as self_test
+
+        return self_test()
     if is_gui_invocation(argv):
         from inspector_app.ui.launch import launch  # Qt is imported only for the GUI
 
