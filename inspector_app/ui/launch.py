@@ -125,6 +125,12 @@ def launch(argv: list[str]) -> int:
     if not has_display():
         sys.stderr.write(NO_DISPLAY + "\n")
         return EXIT_PROBLEM
+    from .system_libs import check_system_libraries  # before Qt: its xcb plugin aborts
+
+    missing = check_system_libraries()
+    if missing:
+        sys.stderr.write(missing + "\n")
+        return EXIT_PROBLEM
     app = make_application()
     install_excepthook()
     from .context import AppContext
