@@ -55,6 +55,7 @@ from .qt import (
 )
 from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
+from .screen_size import fit_to_screen
 from .sign_in_dialog import Clock, sign_in_interactively, utc_now
 from .sync_action import SyncRunner
 from .tasks import Task
@@ -270,10 +271,29 @@ class MainWindow(QMainWindow):
                                              lambda _=False, k=key: self.show_page(k),
                                              f"Ctrl+{i}"))  # fmt: skip
 
+        # the open review's commands with their shortcuts (ReviewWorkspace.review_actions),
+        # never hidden behind a toolbar's overflow on a small screen
+        self.review_menu = bar.addMenu("&Review")
+        self.review_menu.aboutToShow.connect(self._fill_review_menu)
+        self._fill_review_menu()
+
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action(Actions.HELP, "&Help on current item", self.show_help,
                                          "F1"))  # fmt: skip
         help_menu.addAction(self._action(Actions.ABOUT, "&About Inspector", self.show_about))
+
+    def _fill_review_menu(self) -> None:
+        menu = self.review_menu
+        menu.clear()  # the workspace owns its actions: only removed here
+        workspace = self.current_workspace()
+        if workspace is None:
+            menu.addAction("Open a review to use its commands").setEnabled(False)
+            return
+        for action in workspace.review_actions():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -626,8 +646,9 @@ class MainWindow(QMainWindow):
         geometry = s.value("main/geometry")
         if geometry:
             self.restoreGeometry(geometry)
+            fit_to_screen(self, self.width(), self.height())  # saved on a larger screen
         else:
-            self.resize(1280, 800)
+            fit_to_screen(self, 1280, 800)
         splitter = s.value("main/splitter")
         if splitter:
             self.splitter.restoreState(splitter)
