@@ -237,8 +237,8 @@ class InspectionReport(BaseReport):
         return out
 
     def _ordered_findings(self) -> list[Finding]:
-        order = {k.value: i for i, k in enumerate(KIND_ORDER)}
-        return sorted(self.src.data.findings, key=lambda f: (order.get(f.kind or "", 9), f.number))
+        """The findings in number order (F-1, F-2, ...), wherever the report lists them."""
+        return sorted(self.src.data.findings, key=lambda f: f.number)
 
     def findings(self) -> list[Flowable]:
         d = self.src.data
@@ -246,19 +246,15 @@ class InspectionReport(BaseReport):
         if not d.findings:
             out.append(para("No findings were recorded in this review."))
             return out
-        groups: list[tuple[str, list[Finding]]] = [
-            (GROUP_TITLES[k], [f for f in d.findings if f.kind == k]) for k in KIND_ORDER
-        ]
-        other = [f for f in d.findings if f.kind not in {k.value for k in KIND_ORDER}]
-        if other:
-            groups.append(("Unclassified findings", other))
-        for title, group in groups:
-            heading = para(f"{title} ({len(group)})", "H2")
-            if not group:
-                out += [heading, para("None.", "Muted")]
-            for n, f in enumerate(group):
-                # the group's heading travels with its first finding (never alone at a page foot)
-                out += self.finding_block(f, heading if n == 0 else None)
+        counts = Counter(f.kind for f in d.findings)
+        parts = [f"{counts[k]} {(GROUP_TITLES[k] if counts[k] > 1 else k.label).lower()}"
+                 for k in KIND_ORDER if counts[k]]  # fmt: skip
+        unclassified = sum(n for k, n in counts.items() if k not in KIND_ORDER)
+        if unclassified:
+            parts.append(f"{unclassified} unclassified")
+        out.append(para("In number order: " + ", ".join(parts) + ".", "Muted"))
+        for f in self._ordered_findings():
+            out += self.finding_block(f)
         return out
 
     def finding_block(self, f: Finding, heading: Flowable | None = None) -> list[Flowable]:
@@ -326,7 +322,8 @@ class InspectionReport(BaseReport):
              + ("" if iv.completed else " (interview not completed)")),
             ("Gaps in understanding", str(len(gaps))),
             ("Findings raised", ", ".join(f"{finding_label(f)} ({kind_label(f.kind).lower()})"
-                                          for f in raised) or "none"),
+                                          for f in sorted(raised, key=lambda f: f.number))
+             or "none"),
         ]  # fmt: skip
         out: list[Flowable] = [keep(para(name, "H2"), kv_table(facts, label_width=1.6 * inch))]
         if gaps:
