@@ -69,7 +69,19 @@ def answer_text(item: FormItem | None, value: str | None) -> str:
         return "—"
     if item is not None and item.answer == AnswerType.PHOTO:
         return value
+    if item is not None and item.answer == AnswerType.CHOICE:
+        return choice_label(value)
     return answer_label(value)
+
+
+def choice_label(value: str) -> str:
+    """A form's choice as a person reads it, as the workspace shows it:
+    'weekly_or_more' -> 'Weekly or more' (a value with a label in the label table
+    keeps it; a choice no longer in the form still reads as words)."""
+    label = answer_label(value)
+    if label != value:
+        return label
+    return value.replace("_", " ").strip().capitalize() or value
 
 
 def is_final(src: ReportSources) -> bool:

@@ -9,7 +9,7 @@ import re
 from inspector_app.domain.enums import ReportKind, ReviewKind
 from inspector_app.services import report_service
 from inspector_app.store.queries import list_reviews
-from tests.unit.test_reports_support import flat, pages_text
+from tests.unit.test_reports_support import flat
 
 
 def _review_id(db, kind: str, status: str) -> str:
@@ -36,3 +36,9 @@ def test_findings_are_listed_in_number_order_everywhere(demo_db):
     assert re.findall(r"F-(\d+)", glance) == ["1", "2", "3", "4", "5", "6"]
     section = text[text.index("Findings In number order") : text.index("Appendix: checklist")]
     assert re.findall(r"F-(\d+) · ", section) == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_choice_answers_print_their_label_not_the_stored_code(demo_db):
+    text = flat(_pdf(demo_db, _alder(demo_db)))
+    assert "weekly_or_more" not in text
+    assert "oversee 287(g) operations? Weekly or more" in text
