@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from inspector_app.store.database import Database
 
 SIZE = (1280, 800)
+SMALL_SCREENS = [(1366, 768), (1024, 600)]
 
 
 def _settle(app: object, seconds: float = 0.4, until: Callable[[], bool] | None = None) -> None:
@@ -130,6 +131,10 @@ def run(outdir: Path) -> list[Path]:
     shot("03-reviews")
     workspace = window.open_review(jem.review.id)
     shot("04-jem-inspection-workspace")
+    for width, height in SMALL_SCREENS:  # a 13-inch laptop's screens
+        window.resize(width, height)
+        shot(f"workspace-{width}x{height}")
+    window.resize(*SIZE)
     wso_workspace = window.open_review(wso.review.id)
     tabs = getattr(wso_workspace, "tabs", None)
     if tabs is not None:

@@ -54,6 +54,7 @@ from .qt import (
     Signal,
 )
 from .refresh import RefreshWhenShown
+from .screen_size import fit_to_screen
 from .tasks import Task, run_with_progress
 
 PRINT_DPI = 300  # pages are rasterised for the printer at this resolution at most
@@ -142,7 +143,8 @@ class ReportWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.resize(QSize(860, 1000))
+        # a page's width, at most 90% of the screen (1000 pixels is off a laptop's screen)
+        fit_to_screen(self, 860, 1000, 0.9)
         self.pdf: bytes = b""
         self.filename = "report.pdf"
         # What a print is recorded against in the audit trail (entity, id): the review

@@ -112,3 +112,173 @@ def test_a_stray_digit_says_what_it_changed(ctx, open_ws, qtbot):  # noqa: ANN00
     with qtbot.waitSignal(ctx.sig_status) as said:
         qtbot.keyClick(view, Qt.Key.Key_1)
     assert said.args == ["Answer changed from N/A to Yes (Ctrl+Z undoes)"]
+
+
+# -- defect 2: a 13-inch laptop's screen ---------------------------------------------------
+
+SCREENS = [(1366, 768), (1024, 600)]
+
+
+def _shown(widget, window) -> bool:  # noqa: ANN001
+    """The widget is visible and lies inside the window and inside every scroll area's
+    viewport around it (nothing to scroll to see it)."""
+    if not widget.isVisible():
+        return False
+    rect = widget.rect().translated(widget.mapTo(window, widget.rect().topLeft()))
+    if not window.rect().contains(rect):
+        return False
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if parent.objectName() == "qt_scrollarea_viewport":
+            port = parent.rect().translated(parent.mapTo(window, parent.rect().topLeft()))
+            if not port.contains(rect):
+                return False
+        parent = parent.parentWidget()
+    return True
+
+
+@pytest.fixture
+def window(demo_ctx, settings, open_window):  # noqa: ANN001, ANN201
+    return open_window(demo_ctx, settings)
+
+
+def _demo_jem(window):  # noqa: ANN001, ANN202
+    from inspector_app.services.review_views import review_rows
+
+    rows = review_rows(window.ctx.db)
+    jem = next(r for r in rows if r.review.kind == "jem_inspection" and r.review.start_date)
+    return window.open_review(jem.review.id)
+
+
+@pytest.mark.parametrize("size", SCREENS)
+def test_answer_panel_controls_in_view(window, qtbot, size):  # noqa: ANN001
+    ws = _demo_jem(window)
+    window.resize(*size)
+    detail, view = ws.detail, ws.checklist.view
+    entries = ws.model.entries()
+    longest = max(entries, key=lambda e: len(e.prompt))
+    from inspector_app.ui.qt import QScrollArea
+
+    bar = detail.findChild(QScrollArea).verticalScrollBar()
+    typed = next(e for e in entries if e.answer == "number")
+    for entry in (entries[0], longest, typed, entries[-1]):
+        view.select_key(entry.key)
+        bar.setValue(bar.maximum())  # scrolled down on this item...
+        view.select_key(entries[0].key if entry is not entries[0] else entries[1].key)
+        view.select_key(entry.key)  # ...the next item shown starts at its question
+        qtbot.wait(10)
+        controls = [detail.prompt, detail.note, *detail.answer_buttons.values()]
+        if entry is typed:
+            controls.append(detail.answer_edit)
+        if size == (1366, 768):
+            controls += [detail.raise_button, detail.attach_button]
+        for widget in controls:
+            assert _shown(widget, window), (size, entry.key, widget.objectName())
+    # reachable at any size: shortcuts, listed in the Review menu with every review command
+    window._fill_review_menu()
+    menu = {a.text(): a.shortcut().toString() for a in window.review_menu.actions() if a.text()}
+    assert menu["Raise finding from item…"] == "Ctrl+Shift+F"
+    assert menu["Attach files to item…"] == "Ctrl+Shift+A"
+    for text in ("Finalize…", "Amend…", "Dispute…", "Corrective actions…", "Report…"):
+        assert menu[text], text
+    assert len(set(menu.values())) == len(menu)  # no shortcut twice
+
+
+def test_shortcuts_raise_a_finding_and_attach(window, qtbot, monkeypatch):  # noqa: ANN001
+    from inspector_app.ui.qt import QFileDialog
+
+    ws = _demo_jem(window)
+    window.resize(1024, 600)
+    view = ws.checklist.view
+    view.setFocus()
+    view.select_key(ws.model.entries()[1].key)
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                        lambda *a, **k: (asked.append("files"), ([], ""))[1])  # fmt: skip
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    assert asked == ["files"]
+    qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    assert ws.finding_editor is not None
+    ws.finding_editor.reject()
+
+
+def test_interview_questions_readable_at_1024(window, qtbot):  # noqa: ANN001
+    from inspector_app.services.review_views import review_rows
+    from inspector_app.ui.workspace.checklist_model import COL_ITEM
+
+    rows = review_rows(window.ctx.db)
+    wso = next(r for r in rows if r.review.kind == "wso_review" and r.review.start_date)
+    ws = window.open_review(wso.review.id)
+    ws.tabs.setCurrentIndex(1)
+    window.resize(1024, 600)
+    qtbot.wait(20)
+    view = ws.interviews.questions.view
+    assert view.wordWrap()
+    assert view.columnWidth(COL_ITEM) >= view.fontMetrics().averageCharWidth() * 25
+
+
+def test_report_window_fits_the_screen(demo_ctx, qtbot):  # noqa: ANN001
+    from inspector_app.ui.reports_view import ReportWindow
+
+    report = ReportWindow(demo_ctx)
+    qtbot.addWidget(report)
+    area = report.screen().availableGeometry()
+    assert report.width() <= area.width() * 0.9 + 1
+    assert report.height() <= area.height() * 0.9 + 1
+    report.show()
+    assert area.contains(report.frameGeometry())
+
+
+# -- defect 3: errors and state that stick or mislead ----------------------------------------
+
+
+def test_error_clears_once_a_valid_number_is_saved(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    review_id, ws = _jem(ctx, open_ws)
+    ws.checklist.view.select_key(SAMPLE)
+    edit = ws.detail.answer_edit
+    edit.setText("fourteen")
+    edit.editingFinished.emit()
+    assert "not a number" in ws.error.text() and not ws.error.isHidden()
+    edit.setText("14")
+    edit.editingFinished.emit()
+    assert response(ctx.db, review_id, SAMPLE).value == "14"
+    assert ws.error.isHidden()
+
+
+def test_final_review_has_no_undo(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    from tests.ui.workspace_helpers import review_of
+
+    ws = open_ws(review_of(ctx.db, "Bexley", "jem_inspection", "final").id)
+    view = ws.checklist.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_1)  # refused: the review is locked
+    assert not ws.undo_action.isEnabled() and not ws.redo_action.isEnabled()
+    index = ws.undo_stack.index()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert ws.undo_stack.index() == index and ws.undo_stack.count() == 0
+
+
+def test_a_digit_without_an_answer_says_why(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    _review_id, ws = _jem(ctx, open_ws)
+    view = ws.checklist.view
+    yes_no = next(e for e in ws.model.entries() if e.values == ("yes", "no"))
+    view.setFocus()
+    view.select_key(yes_no.key)
+    with qtbot.waitSignal(ctx.sig_status) as said:
+        qtbot.keyClick(view, Qt.Key.Key_3)
+    assert said.args[0].startswith("This item has no N/A answer")
+
+
+def test_raised_finding_carries_the_note(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    review_id, ws = _jem(ctx, open_ws)
+    entry = ws.model.entries()[0]
+    ws.checklist.view.select_key(entry.key)
+    ws.target.set_note(entry.key, "No officer was processing anyone during the tour")
+    editor = ws.raise_finding(ws.target, entry.key)
+    assert editor is not None
+    text = editor.description.toPlainText()
+    assert text.startswith("No officer was processing anyone during the tour")
+    assert entry.prompt in text  # the question stays, as context
+    editor.reject()

@@ -33,7 +33,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
-from .checklist_model import Answer, ChecklistModel
+from .checklist_model import COL_ANSWER, COL_EXTRA, COL_FINDINGS, Answer, ChecklistModel
 from .checklist_panel import ChecklistPanel
 from .entries import sections_of_form
 from .item_detail import ItemDetail, show_following_keys, wire_keys
@@ -136,7 +136,19 @@ class InterviewsPanel(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setStretchFactor(2, 2)
-        split.setSizes([200, 560, 380])
+        split.setSizes([160, 560, 380])
+        split.setChildrenCollapsible(False)
+        # The questions are read, not skimmed: wrapped over as many lines as they need and
+        # never narrower than about 30 characters (at 1024 pixels they shrank to about 6).
+        qview = self.questions.view
+        qview.setUniformRowHeights(False)  # a guide has a few dozen questions, not 300
+        qview.setWordWrap(True)
+        qview.setTextElideMode(Qt.TextElideMode.ElideNone)
+        qview.header().setMinimumSectionSize(60)
+        for col, width in ((COL_ANSWER, 96), (COL_EXTRA, 64), (COL_FINDINGS, 56)):
+            qview.header().resizeSection(col, width)
+        middle.setMinimumWidth(qview.fontMetrics().averageCharWidth() * 30 + 96 + 64 + 56 + 40)
+        left.setMinimumWidth(120)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(chooser)

@@ -242,7 +242,7 @@ class ItemDetail(QWidget):
         self.note.setObjectName("item_note")
         self.note.setPlaceholderText("Note (saved as you type)")
         self.note.setTabChangesFocus(True)
-        self.note.setMaximumHeight(110)
+        self.note.setMaximumHeight(90)
         self.note.textChanged.connect(self._on_note_typed)
         self.note.installEventFilter(self)
         self.note_state = QLabel(self)
@@ -264,13 +264,22 @@ class ItemDetail(QWidget):
         self.raise_button.setObjectName("raise_finding")
         self.raise_button.clicked.connect(self._on_raise)
 
+        # The question, its answer, Raise finding, Attach and the note come first: on a
+        # 1366x768 screen they are all in view without scrolling; the help text and the
+        # files follow. Each item is shown from the top (show_entry).
+        self.raise_button.setToolTip("Raise a finding from this item (Ctrl+Shift+F)")
+        self.attach_button.setToolTip("Attach photos or documents to this item (Ctrl+Shift+A)")
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.addWidget(self.where)
         layout.addWidget(self.prompt)
         layout.addLayout(self.answer_row)
         layout.addLayout(field_row)
-        layout.addWidget(self.help)
+        actions = QHBoxLayout()
+        actions.addWidget(self.raise_button)
+        actions.addWidget(self.attach_button)
+        actions.addStretch(1)
+        layout.addLayout(actions)
         note_head = QHBoxLayout()
         note_head.addWidget(QLabel("<b>Note</b>", self))
         note_head.addStretch(1)
@@ -278,26 +287,19 @@ class ItemDetail(QWidget):
         layout.addLayout(note_head)
         layout.addWidget(self.stale)
         layout.addWidget(self.note)
-        files_head = QHBoxLayout()
-        files_head.addWidget(QLabel("<b>Photos and documents</b>", self))
-        files_head.addStretch(1)
-        files_head.addWidget(self.attach_button)
-        layout.addLayout(files_head)
+        layout.addWidget(self.help)
+        layout.addWidget(QLabel("<b>Photos and documents</b>", self))
         layout.addWidget(self.files)
-        actions = QHBoxLayout()
-        actions.addStretch(1)
-        actions.addWidget(self.raise_button)
-        layout.addLayout(actions)
         layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
         # everything wraps to the pane's width: scrolling sideways would hide the answers
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(self.scroll_area)
         self.show_entry(None)
 
     # -- public -------------------------------------------------------------------
@@ -328,6 +330,7 @@ class ItemDetail(QWidget):
         self._load_note(force=True)
         self._restore_conflict()
         self.refresh()
+        self.scroll_area.verticalScrollBar().setValue(0)  # the question first, never scrolled away
 
     def refresh(self) -> None:
         """Bring the answer, note and files up to date with the model (after a change)."""
@@ -391,6 +394,7 @@ class ItemDetail(QWidget):
 
     def focus_note(self) -> None:
         self.note.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroll_area.ensureWidgetVisible(self.note)
         cursor = self.note.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.note.setTextCursor(cursor)
@@ -653,6 +657,27 @@ class ItemDetail(QWidget):
         if self.entry and self.target and not self._read_only:
             self.target.set_value(self.entry.key, value)
         self.refresh()
+
+    def raise_finding(self) -> None:
+        """Raise finding… (Ctrl+Shift+F), or say why it cannot be raised from here."""
+        if self.entry is None:
+            self.sig_message.emit("Choose an item first, then raise a finding from it.")
+        elif not self.raise_button.isVisible():
+            self.sig_message.emit("A finding cannot be raised from this item.")
+        elif not self.raise_button.isEnabled():
+            self.sig_message.emit("This review is final and locked; amend it to add findings.")
+        else:
+            self._on_raise()
+
+    def attach_files(self) -> None:
+        """Attach files… (Ctrl+Shift+A), or say why not."""
+        if self.entry is None:
+            self.sig_message.emit("Choose an item first, then attach files to it.")
+        elif not self.attach_button.isEnabled():
+            self.sig_message.emit("Files cannot be attached here (the review is locked or "
+                                  "not started).")  # fmt: skip
+        else:
+            self._on_attach()
 
     def _on_raise(self) -> None:
         if self.entry:

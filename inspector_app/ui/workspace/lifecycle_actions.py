@@ -9,17 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import lifecycle_dialogs as dialogs
-from ..qt import QAction, QToolBar
+from ..qt import QAction, QKeySequence, Qt, QToolBar
 
-# (action text, dialog function, when it applies)
+# (action text, dialog function, when it applies, shortcut)
 #   when: "open" = not final, "final" = final only, "finding" = on the selected finding,
 #   "wso" = WSO reviews only (the request form sent ahead of the review)
+# The shortcuts work anywhere in the workspace and are listed in the Review menu.
 _ACTIONS = [
-    ("Finalize…", dialogs.finalize_review_dialog, "open"),
-    ("Amend…", dialogs.amend_review_dialog, "final"),
-    ("Corrective actions…", dialogs.corrective_actions_dialog, "finding"),
-    ("Dispute…", dialogs.dispute_finding_dialog, "finding"),
-    ("Request form…", dialogs.info_request_dialog, "wso"),
+    ("Finalize…", dialogs.finalize_review_dialog, "open", "Ctrl+Shift+E"),
+    ("Amend…", dialogs.amend_review_dialog, "final", "Ctrl+Shift+M"),
+    ("Corrective actions…", dialogs.corrective_actions_dialog, "finding", "Ctrl+Shift+C"),
+    ("Dispute…", dialogs.dispute_finding_dialog, "finding", "Ctrl+Shift+D"),
+    ("Request form…", dialogs.info_request_dialog, "wso", "Ctrl+Shift+R"),
 ]
 
 
@@ -54,7 +55,10 @@ def _call(fn: Callable[..., Any], ws: Any, when: str) -> None:
 
 def add_lifecycle_actions(ws: Any, toolbar: QToolBar) -> dict[str, LifecycleAction]:
     out: dict[str, LifecycleAction] = {}
-    for text, fn, when in _ACTIONS:
+    for text, fn, when, keys in _ACTIONS:
         action = toolbar.addAction(text, functools.partial(_call, fn, ws, when))
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        ws.addAction(action)
         out[text] = LifecycleAction(action, when)
     return out

@@ -12,6 +12,7 @@ someone else since is refused (StaleEdit) and handed back to the editor.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,15 @@ class Target:
 
     def draft(self, key: str) -> FindingDraft:
         raise NotImplementedError
+
+    def finding_draft(self, key: str) -> FindingDraft:
+        """The draft of a finding raised from the entry: what the note says was seen is
+        the description, the question follows it as context."""
+        draft = self.draft(key)
+        note = self.model.answer(key).note.strip()
+        if not note:
+            return draft
+        return dataclasses.replace(draft, description=f"{note}\n\n({draft.description})")
 
     # undoable edits
     def set_value(self, key: str, value: str | None) -> None:

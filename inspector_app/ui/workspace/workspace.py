@@ -124,7 +124,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             ctx.db, review_id, self.model, self.undo_stack, self.show_error,
             lambda: self.data.attachments if self.data else [],
         )  # fmt: skip
-        self.target.on_saved = self.apply_response  # shown without reading it back
+        self.target.on_saved = self._saved_response  # shown without reading it back
         self.detail.set_target(self.target, ctx.db.attachments_dir)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.checklist)
@@ -135,6 +135,9 @@ class ReviewWorkspace(LiveUpdates, QWidget):
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(split, "Checklist")
+        # the commands beside the tabs, not on a row of their own: on a 600-pixel screen
+        # that row is two more findings; every command is also in the Review menu
+        self.tabs.setCornerWidget(self.toolbar, Qt.Corner.TopRightCorner)
         # built on first use: most of the time is spent on the checklist
         self._interviews: InterviewsPanel | None = None
         self._officers: list[Officer] = []
@@ -145,9 +148,10 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(self.tabs)
         body.addWidget(self.findings)
-        body.setStretchFactor(0, 4)
-        body.setStretchFactor(1, 1)
-        body.setSizes([560, 180])
+        # the findings keep a share of a short screen (at 600 pixels: 4 rows, not 2)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 2)
+        body.setSizes([520, 220])
 
         head = QHBoxLayout()
         head.addWidget(self.header, 1)
@@ -155,7 +159,6 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(head)
-        layout.addWidget(self.toolbar)
         layout.addWidget(self.start_bar)
         layout.addWidget(self.banner)
         layout.addWidget(self.error)
@@ -203,7 +206,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             )  # fmt: skip
             panel.sig_error.connect(self.show_error)
             panel.sig_raise_finding.connect(self.raise_finding)
-            panel.on_saved = self._apply_interview_answer
+            panel.on_saved = self._saved_interview_answer
             self._interviews = panel
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
@@ -246,13 +249,41 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         self.report_action = self.toolbar.addAction("Report…", self._report)
         self.report_action.setObjectName("report")
         self.lifecycle_actions = add_lifecycle_actions(self, self.toolbar)
+        self.raise_action = self._command("Raise finding from item…", "Ctrl+Shift+F",
+                                          lambda: self.current_detail.raise_finding())  # fmt: skip
+        self.attach_action = self._command("Attach files to item…", "Ctrl+Shift+A",
+                                           lambda: self.current_detail.attach_files())  # fmt: skip
+        self.new_finding_action = self._command("New finding…", "Ctrl+Shift+N", self.new_finding)
+        self._command("", "Ctrl+R", self._report, self.report_action)
+
+    def _command(self, text: str, keys: str, slot, action: QAction | None = None) -> QAction:  # noqa: ANN001
+        """A workspace command with its shortcut (working anywhere in the workspace)."""
+        if action is None:
+            action = QAction(text, self)
+            action.triggered.connect(slot)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        return action
+
+    def review_actions(self) -> list[QAction | None]:
+        """The Review menu (main window): every command of the review, None a separator."""
+        lifecycle_ = [a.action for a in self.lifecycle_actions.values() if a.action.isVisible()]
+        return [
+            self.raise_action, self.attach_action, self.new_finding_action, None,
+            self.report_action, *lifecycle_,
+        ]  # fmt: skip
+
+    @property
+    def current_detail(self) -> ItemDetail:
+        """The item detail of the tab shown (the checklist's or the interview's)."""
+        return self.interviews.detail if self.tabs.currentIndex() == 1 else self.detail
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         # A main window with its own Undo (a QUndoGroup holding our stack) owns Ctrl+Z;
         # two actions on one shortcut would make Qt run neither.
         hosted = hasattr(self.window(), "undo_group")
         for action in (self.undo_action, self.redo_action):
-            action.setEnabled(True)
             if hosted:
                 action.setShortcuts([])
         if self._select_first_on_show:
@@ -276,8 +307,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
     # -- contract ---------------------------------------------------------------------------
 
     def help_text(self) -> str:
-        detail = self.interviews.detail if self.tabs.currentIndex() == 1 else self.detail
-        return detail.help_text()
+        return self.current_detail.help_text()
 
     def focus_search(self) -> None:
         if self.tabs.currentIndex() == 1:
@@ -438,6 +468,10 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         )
         self.start_bar.setVisible(review.status == ReviewStatus.PLANNED)
         self.target.read_only = self.read_only
+        if self.read_only:
+            # nothing of a final review can be undone: Undo and Redo are disabled (here and
+            # in the window's Edit menu), and Ctrl+Z moves no history
+            self.undo_stack.clear()
         self.detail.set_read_only(self.read_only or review.status == ReviewStatus.PLANNED)
         if self._interviews is not None:
             self._interviews.set_read_only(self.read_only)
@@ -497,6 +531,14 @@ class ReviewWorkspace(LiveUpdates, QWidget):
     def clear_error(self) -> None:
         self.error.hide()
 
+    def _saved_response(self, row) -> None:  # noqa: ANN001
+        self.clear_error()  # a value saved: an error about an earlier try is over
+        self.apply_response(row)
+
+    def _saved_interview_answer(self, row) -> None:  # noqa: ANN001
+        self.clear_error()
+        self._apply_interview_answer(row)
+
     def _on_current(self, key: str | None) -> None:
         self.clear_error()
         entry = self.model.entry(self.model.index_of(key)) if key else None
@@ -525,7 +567,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
     def raise_finding(self, target: Target, key: str) -> FindingEditor | None:
         """Open the finding editor prefilled from the item or answer (topic, citation, kind)."""
         try:
-            draft = target.draft(key)
+            draft = target.finding_draft(key)
         except ServiceError as exc:
             self.show_error(exc)
             return None
