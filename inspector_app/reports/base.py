@@ -33,7 +33,7 @@ import io
 import math
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -319,8 +319,8 @@ def fit_widths(col_widths: Sequence[float], header: Sequence[str],
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
-               col_widths: Sequence[float], *, chunk: int = 25,
-               lead: int = 6) -> list[Flowable]:  # fmt: skip
+               col_widths: Sequence[float], *, chunk: int = 25, lead: int = 6,
+               continued: Collection[int] = ()) -> list[Flowable]:  # fmt: skip
     """A zebra-striped table with a navy header, as a list of flowables.
 
     Long tables are cut into chunks of `chunk` rows: ReportLab re-measures a whole
@@ -329,26 +329,37 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
     a heading is kept with it, and a small one still fits at the foot of a page instead
     of pushing heading and table onto the next. Cells may be text, `Styled` text or
     flowables; tall cells split within the row so one long note cannot break the layout.
+
+    `continued`: indexes of rows that continue the row before them (a free-text answer
+    under its question): their second cell spans every column from the second on (give
+    such a row two cells), in the same stripe as the row before, never cut from it.
     """
     s = stylesheet()
     cell_style, head_style = s["Cell"], s["CellHead"]
-    col_widths = fit_widths(col_widths, header, rows)
+    continued = frozenset(continued)
+    col_widths = fit_widths(col_widths, header,
+                            [row for r, row in enumerate(rows) if r not in continued])  # fmt: skip
     inner = [w - 2 * _CELL_PAD for w in col_widths]
+    spanned = [inner[0], sum(col_widths[1:]) - 2 * _CELL_PAD]  # a continued row's cells
     head = [_cell(h, head_style, w) for h, w in zip(header, inner, strict=False)]
     body: list[list[Flowable | str]] = []
     restyled: list[tuple[int, int, ParagraphStyle]] = []  # (row, column, style) of Styled text
     for r, row in enumerate(rows):
         cells = []
-        for c, (v, w) in enumerate(zip(row, inner, strict=False)):
+        for c, (v, w) in enumerate(zip(row, spanned if r in continued else inner, strict=False)):
             style = cell_style
             if isinstance(v, Styled):
                 style = s[v.style]
                 v = v.text
                 restyled.append((r, c, style))
             cells.append(_cell(v, style, w))
-        body.append(cells)
+        body.append(cells + [""] * (len(col_widths) - len(cells)))
+    stripe = _stripes(len(body), continued)
     out: list[Flowable] = []
-    starts = [0, *range(min(lead, chunk), max(len(body), 1), chunk)]
+    # a chunk never starts with a continued row (it stays with the row it continues)
+    starts = [0, *(n + 1 if n in continued else n
+                   for n in range(min(lead, chunk), max(len(body), 1), chunk))]  # fmt: skip
+    starts = sorted(set(n for n in starts if n < max(len(body), 1)))
     for start, end in zip(starts, [*starts[1:], max(len(body), 1)], strict=True):
         part = body[start:end]
         # Only the first chunk carries the header; the rest continue the same table.
@@ -371,11 +382,23 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]],
                       *_string_style(head_style, (0, 0), (-1, 0))]  # fmt: skip
         style += [cmd for r, c, st in restyled if start <= r < end
                   for cmd in _string_style(st, (c, r + offset), (c, r + offset))]  # fmt: skip
-        # zebra stripes by absolute row number, so they run on across chunks
+        # zebra stripes by absolute row number, so they run on across chunks; a continued
+        # row takes the stripe of the row it continues
         style += [("BACKGROUND", (0, r + offset), (-1, r + offset), LIGHT)
-                  for r in range(start, start + len(part)) if r % 2 == 1]  # fmt: skip
+                  for r in range(start, start + len(part)) if stripe[r] % 2 == 1]  # fmt: skip
+        style += [("SPAN", (1, r + offset), (-1, r + offset))
+                  for r in range(start, start + len(part)) if r in continued]  # fmt: skip
         table.setStyle(TableStyle(style))
         out.append(table)
+    return out
+
+
+def _stripes(n: int, continued: Collection[int]) -> list[int]:
+    """Each row's stripe number: its own, or the row's it continues."""
+    out, k = [], -1
+    for r in range(n):
+        k += r not in continued
+        out.append(k)
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from inspector_app.domain.calendar import fiscal_year
@@ -44,6 +45,7 @@ from .base import (
     keep,
     kv_table,
     para,
+    stylesheet,
 )
 from .sources import (
     INVALID_FINAL,
@@ -358,7 +360,8 @@ class InspectionReport(BaseReport):
         # counted once, not by scanning every attachment for each of hundreds of items
         photos_of = Counter(a.item_key for a in d.attachments if a.item_key)
         for s_no, section in enumerate(form.sections, 1):
-            rows = []
+            rows: list[list[object]] = []
+            continued: list[int] = []
             for i_no, item in enumerate(section.items, 1):
                 resp = d.responses.get(item.key)
                 value = resp.value if resp else None
@@ -368,11 +371,31 @@ class InspectionReport(BaseReport):
                 photos = photos_of[item.key]
                 if photos:
                     note = (note + "\n" if note else "") + f"{photos} photo(s) attached"
-                rows.append([f"{s_no}.{i_no}", item.prompt, answer, note])
+                if full_width(item, value, text):  # the answer under its question
+                    rows.append([f"{s_no}.{i_no}", item.prompt, "", note])
+                    continued.append(len(rows))
+                    rows.append(["", answer])
+                else:
+                    rows.append([f"{s_no}.{i_no}", item.prompt, answer, note])
             out.append(para(f"{s_no}. {section.title}", "H2"))
             out += data_table(["No.", "Question", "Answer", "Note"], rows,
-                              [0.45 * inch, 3.55 * inch, 0.9 * inch, 1.6 * inch])  # fmt: skip
+                              [0.45 * inch, 3.55 * inch, 0.9 * inch, 1.6 * inch],
+                              continued=continued)  # fmt: skip
         return out
+
+
+ANSWER_LINES = 2  # an answer that needs more lines than this in its column gets the full width
+
+
+def full_width(item: FormItem | None, value: str | None, text: str) -> bool:
+    """Whether an answer is printed under its question, across the table: a free-text
+    answer, or any answer too long for the narrow answer column."""
+    if value is None or value == "":
+        return False
+    if item is not None and item.answer == AnswerType.TEXT:
+        return True
+    style = stylesheet()["Cell"]
+    return stringWidth(text, style.fontName, style.fontSize) > ANSWER_LINES * 0.8 * inch
 
 
 def changed_callout(changes: list[str], shown: int = 12) -> Flowable:

@@ -9,7 +9,7 @@ import re
 from inspector_app.domain.enums import ReportKind, ReviewKind
 from inspector_app.services import report_service
 from inspector_app.store.queries import list_reviews
-from tests.unit.test_reports_support import flat
+from tests.unit.test_reports_support import flat, pages_text
 
 
 def _review_id(db, kind: str, status: str) -> str:
@@ -42,3 +42,31 @@ def test_choice_answers_print_their_label_not_the_stored_code(demo_db):
     text = flat(_pdf(demo_db, _alder(demo_db)))
     assert "weekly_or_more" not in text
     assert "oversee 287(g) operations? Weekly or more" in text
+
+
+def _lines(pdf: bytes) -> list[str]:
+    return [line.strip() for page in pages_text(pdf) for line in page.splitlines()]
+
+
+def test_free_text_answers_get_the_full_width_under_their_question(demo_db):
+    lines = _lines(_pdf(demo_db, _alder(demo_db)))
+    # was cut into five lines of the 0.9-inch answer column ("Reviewed on", "site;", ...)
+    for prompt in ("Notes on the procedures observed",
+                   "Errors found in the case files (file number and description)"):  # fmt: skip
+        at = lines.index(prompt)
+        assert lines[at + 1] == "Reviewed on site; consistent with the MOA."
+
+
+def test_a_continued_row_spans_the_columns_and_keeps_its_stripe():
+    from reportlab.platypus import Table
+
+    from inspector_app.reports.base import LIGHT, data_table, inch
+
+    rows = [["1", "Question one", "Yes", ""], ["2", "Question two", "", "note"],
+            ["", "A long free-text answer " * 8], ["3", "Question three", "No", ""]]  # fmt: skip
+    (table,) = data_table(["No.", "Question", "Answer", "Note"], rows,
+                          [0.5 * inch, 3.5 * inch, 1 * inch, 1.5 * inch], continued=[2])  # fmt: skip
+    assert isinstance(table, Table)
+    assert ("SPAN", (1, 3), (-1, 3)) in table._spanCmds  # the answer under "Question two"
+    shaded = [cmd[1][1] for cmd in table._bkgrndcmds if cmd[-1] == LIGHT]
+    assert shaded == [2, 3]  # question two and its answer share a stripe
