@@ -23,6 +23,7 @@ from inspector_app.store.models import (
     WarrantCount,
 )
 
+from . import record_rules as rules
 from .errors import Invalid
 from .uow import UnitOfWork, unit_of_work
 from .validate import enum_value, parse_date, required_text, state_code
@@ -32,27 +33,47 @@ def create_field_office(
     db: Database, *, name: str, code: str = "", state: str = "", poc_name: str = "",
     poc_email: str = "",
 ) -> FieldOffice:  # fmt: skip
+    """A field office. Its code (ATL, HOU...) is unique among live field offices; the
+    point of contact's e-mail (who receives WSO request forms) must look like one."""
+    rules.require(name=name)
     with unit_of_work(db, "create_field_office") as uow:
         office = FieldOffice(
-            name=required_text(name, "name"), code=code.strip().upper(), state=state.strip().upper(),
-            poc_name=poc_name.strip(), poc_email=poc_email.strip(),
+            name=name.strip(), code=code.strip().upper(),
+            state=state_code(state) if state.strip() else "",
+            poc_name=poc_name.strip(), poc_email=rules.email(poc_email, "poc_email"),
         )  # fmt: skip
+        _check_office_unique(uow, office)
         uow.save(office)
-        uow.audit("field_office", office.id, name=office.name)
+        uow.audit("field_office", office.id, name=office.name, code=office.code)
         return office
+
+
+def _check_office_unique(uow: UnitOfWork, office: FieldOffice) -> None:
+    if not office.code:
+        return
+    taken = uow.session.exec(
+        select(FieldOffice).where(
+            FieldOffice.code == office.code,
+            FieldOffice.deleted == False,  # noqa: E712
+        )
+    ).first()
+    if taken is not None:
+        raise Invalid("code", f"{office.code} is already the code of the {taken.name} field office")
 
 
 def create_agency(
     db: Database, *, name: str, state: str, field_office_id: str | None = None,
     county: str = "", address: str = "", contact_name: str = "", contact_email: str = "",
 ) -> Agency:  # fmt: skip
+    rules.require(name=name, state=state)
     with unit_of_work(db, "create_agency") as uow:
         if field_office_id:
             uow.get(FieldOffice, field_office_id, "field office")
         agency = Agency(
             name=required_text(name, "name"), state=state_code(state), county=county.strip(),
             field_office_id=field_office_id, address=address.strip(),
-            contact_name=contact_name.strip(), contact_email=contact_email.strip(),
+            contact_name=contact_name.strip(),
+            contact_email=rules.email(contact_email, "contact_email"),
         )  # fmt: skip
         duplicate = uow.session.exec(
             select(Agency).where(
@@ -105,16 +126,36 @@ def create_agreement(
     db: Database, *, agency_id: str, model: str, signed_on: date | str,
     status: str = AgreementStatus.ACTIVE, moa_number: str = "",
 ) -> Agreement:  # fmt: skip
+    """An MOA of one program model. Signed on a day of the model's past (WSO agreements
+    from April 2019); an agency holds one agreement in force per model, and an MOA
+    number belongs to one agreement."""
+    program = enum_value(ProgramModel, model, "model")
+    signed = rules.sane_date(parse_date(signed_on, "signed_on", required=True), "signed_on",
+                             earliest=rules.MODEL_START[program],
+                             what=f"the {program.value} model")  # fmt: skip
     with unit_of_work(db, "create_agreement") as uow:
         uow.get(Agency, agency_id, "agency")
         agreement = Agreement(
-            agency_id=agency_id, model=enum_value(ProgramModel, model, "model"),
-            signed_on=parse_date(signed_on, "signed_on", required=True),
+            agency_id=agency_id, model=program, signed_on=signed,
             status=enum_value(AgreementStatus, status, "status"), moa_number=moa_number.strip(),
         )  # fmt: skip
+        _check_agreement_unique(uow, agreement)
         uow.save(agreement)
         uow.audit("agreement", agreement.id, model=agreement.model, agency_id=agency_id)
         return agreement
+
+
+def _check_agreement_unique(uow: UnitOfWork, agreement: Agreement) -> None:
+    others = uow.session.exec(
+        select(Agreement).where(Agreement.deleted == False)  # noqa: E712
+    ).all()
+    if agreement.moa_number and any(g.moa_number == agreement.moa_number for g in others):
+        raise Invalid("moa_number", f"{agreement.moa_number} is already another agreement's")
+    in_force = agreement.status != AgreementStatus.TERMINATED
+    if in_force and any(g.agency_id == agreement.agency_id and g.model == agreement.model
+                        and g.status != AgreementStatus.TERMINATED for g in others):  # fmt: skip
+        raise Invalid("model", f"the agency already holds a {agreement.model} agreement "
+                               "(terminate it before recording a new one)")  # fmt: skip
 
 
 def set_agreement_status(
@@ -168,24 +209,52 @@ def add_officer(
     db: Database, *, agency_id: str, name: str, model: str, credential_number: str = "",
     agreement_id: str | None = None,
 ) -> Officer:  # fmt: skip
+    """A designated officer under the agency's agreement of `model` (the one given must
+    be the agency's, of that model). A credential number is unique within the agency."""
+    rules.require(name=name, model=model)
     with unit_of_work(db, "add_officer") as uow:
         uow.get(Agency, agency_id, "agency")
         program = enum_value(ProgramModel, model, "model")
-        if agreement_id is None:
-            agreement = uow.session.exec(
-                select(Agreement).where(
-                    Agreement.agency_id == agency_id, Agreement.model == program,
-                    Agreement.deleted == False,  # noqa: E712
-                )
-            ).first()  # fmt: skip
-            agreement_id = agreement.id if agreement else None
+        agreement_id = _officer_agreement(uow, agency_id, program, agreement_id)
         officer = Officer(
             agency_id=agency_id, agreement_id=agreement_id, model=program,
             name=required_text(name, "name"), credential_number=credential_number.strip(),
         )  # fmt: skip
+        _check_credential_unique(uow, officer)
         uow.save(officer)
         uow.audit("officer", officer.id, name=officer.name, model=program)
         return officer
+
+
+def _officer_agreement(
+    uow: UnitOfWork, agency_id: str, program: ProgramModel, agreement_id: str | None
+) -> str | None:
+    if agreement_id:
+        given = uow.get(Agreement, agreement_id, "agreement")
+        if given.agency_id != agency_id or given.model != program:
+            raise Invalid("agreement_id", f"not a {program.value} agreement of this agency")
+        return given.id
+    agreement = uow.session.exec(
+        select(Agreement).where(
+            Agreement.agency_id == agency_id, Agreement.model == program,
+            Agreement.deleted == False,  # noqa: E712
+        )
+    ).first()  # fmt: skip
+    return agreement.id if agreement else None
+
+
+def _check_credential_unique(uow: UnitOfWork, officer: Officer) -> None:
+    if not officer.credential_number:
+        return
+    taken = uow.session.exec(
+        select(Officer).where(
+            Officer.agency_id == officer.agency_id, Officer.deleted == False,  # noqa: E712
+            Officer.credential_number == officer.credential_number,
+        )
+    ).first()  # fmt: skip
+    if taken is not None:
+        raise Invalid("credential_number",
+                      f"{officer.credential_number} is already {taken.name}'s credential")  # fmt: skip
 
 
 def set_officer_status(
@@ -288,19 +357,16 @@ def add_training(
     completed_on: date | str,
     hours: float | None = None,
 ) -> TrainingRecord:
+    """A course the officer completed: one of the officer's program's courses, on a day
+    of the program's past, with a plausible number of hours (0-200) if given."""
+    course = enum_value(TrainingKind, kind, "kind")
+    day = rules.sane_date(parse_date(completed_on, "completed_on", required=True),
+                          "completed_on")  # fmt: skip
+    hours = rules.training_hours(hours)
     with unit_of_work(db, "add_training") as uow:
-        uow.get(Officer, officer_id, "officer")
-        if hours is not None:
-            try:
-                hours = float(hours)
-            except (TypeError, ValueError):
-                raise Invalid("hours", f"{hours!r} is not a number of hours") from None
-            if not 0 < hours <= 200:
-                raise Invalid("hours", f"{hours} is not a plausible number of hours (0-200)")
-        record = TrainingRecord(
-            officer_id=officer_id, kind=enum_value(TrainingKind, kind, "kind"),
-            completed_on=parse_date(completed_on, "completed_on", required=True), hours=hours,
-        )  # fmt: skip
+        officer = uow.get(Officer, officer_id, "officer")
+        rules.course_of_model(course, officer.model)
+        record = TrainingRecord(officer_id=officer_id, kind=course, completed_on=day, hours=hours)
         uow.save(record)
         uow.audit("training_record", record.id, officer_id=officer_id, kind=record.kind)
         return record

@@ -184,7 +184,8 @@ def test_set_note_on_an_unanswered_item(world):
         ("create_agency", lambda w: ag.create_agency(w.db, name="Cedar County", state="tx"),
          "agency"),
         ("create_agreement", lambda w: ag.create_agreement(
-            w.db, agency_id=w.agency_id, model="WSO", signed_on="2025-02-28"), "agreement"),
+            w.db, agency_id=w.agency_id, model="WSO", signed_on="2025-02-28",
+            status="terminated"), "agreement"),  # one WSO agreement in force (issue 13)
         ("add_officer", lambda w: ag.add_officer(w.db, agency_id=w.agency_id, name="Chen Li",
                                                  model="JEM"), "officer"),
         ("add_training", lambda w: ag.add_training(
