@@ -344,7 +344,26 @@ class InspectionReport(BaseReport):
             rows = [[q.prompt, answer_text(q, a.value), a.note or ""] for q, a in gaps]
             out += data_table(["Question showing a gap", "Answer", "Interviewer's note"], rows,
                               [3.4 * inch, 1.1 * inch, 2.0 * inch])  # fmt: skip
+        out += self.interview_notes(data, questions, {q.key for q, _ in gaps})
         out.append(Spacer(1, 6))
+        return out
+
+    def interview_notes(self, data: InterviewData, questions: list[FormItem],
+                        gap_keys: set[str]) -> list[Flowable]:  # fmt: skip
+        """The interview's free-text answers (the WSO guide's "Interviewer's notes") in
+        full, then the interviewer's notes on answers the gaps table did not show."""
+        out: list[Flowable] = []
+        answered = [(q, a) for q in questions if (a := data.answers.get(q.key)) is not None]
+        for q, a in answered:
+            if q.answer == AnswerType.TEXT and _answered(a):
+                out.append(Paragraph(f"<b>{esc(q.prompt)}:</b> {esc(a.value)}",
+                                     self.styles["Body"]))  # fmt: skip
+        rows = [[q.prompt, "(above)" if q.answer == AnswerType.TEXT and _answered(a)
+                 else answer_text(q, a.value), a.note]
+                for q, a in answered if a.note and q.key not in gap_keys]  # fmt: skip
+        if rows:
+            out += data_table(["Question", "Answer", "Interviewer's note"], rows,
+                              [3.4 * inch, 1.1 * inch, 2.0 * inch])  # fmt: skip
         return out
 
     # --- appendix ------------------------------------------------------------------

@@ -70,3 +70,20 @@ def test_a_continued_row_spans_the_columns_and_keeps_its_stripe():
     assert ("SPAN", (1, 3), (-1, 3)) in table._spanCmds  # the answer under "Question two"
     shaded = [cmd[1][1] for cmd in table._bkgrndcmds if cmd[-1] == LIGHT]
     assert shaded == [2, 3]  # question two and its answer share a stripe
+
+
+def test_wso_interviews_print_the_interviewers_notes_and_each_answers_note(demo_db):
+    from inspector_app.services import interviews
+    from inspector_app.store.queries import load_review
+
+    review_id = _cedar(demo_db)
+    with demo_db.read() as s:
+        first = load_review(s, review_id).interviews[0]
+    understood = next(k for k, a in first.answers.items() if a.value == "understood")
+    interviews.record_interview_answer(demo_db, interview_id=first.interview.id,
+                                       question_key=understood, value="understood",
+                                       note="Knew the complaint line by heart.")  # fmt: skip
+    text = flat(_pdf(demo_db, review_id))
+    # the guide's notes item (notes.interviewer_notes), once per officer interviewed
+    assert text.count("Interviewer's notes: Reviewed on site; consistent with the MOA.") == 3
+    assert "Knew the complaint line by heart." in text  # a note on an answer without a gap
