@@ -587,6 +587,51 @@ class _FixedTimeStamp:
         return datetime.fromtimestamp(self.t, UTC)
 
 
+FOOTER_SIZE = 7.5  # the footer line's font size (FONT)
+FOOTER_GAP = 12.0  # the least room between two parts of the footer line, in points
+
+
+@dataclass(frozen=True)
+class FooterPart:
+    text: str
+    x0: float
+    x1: float
+
+
+def fit_text(text: str, width: float, font: str = FONT, size: float = FOOTER_SIZE) -> str:
+    """`text` cut with an ellipsis, measured, so that it is at most `width` points wide."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    lo, hi = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pdfmetrics.stringWidth(text[:mid].rstrip() + "…", font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…" if lo else ""
+
+
+def footer_layout(title: str, status: str, page: str, *, left: float,
+                  right: float) -> list[FooterPart]:  # fmt: skip
+    """The footer line's parts, left to right, none overlapping another: the title from
+    the left margin (cut with an ellipsis where it would reach the next part), the status
+    ("DRAFT – not final", may be "") centred between the margins unless the page number
+    needs the room, and the page number against the right margin."""
+    width = functools.partial(pdfmetrics.stringWidth, fontName=FONT, fontSize=FOOTER_SIZE)
+    page_w = width(page)
+    page_part = FooterPart(page, right - page_w, right)
+    parts = []
+    limit = page_part.x0 - FOOTER_GAP  # where the title must end
+    if status:
+        status_w = width(status)
+        x0 = min((left + right - status_w) / 2, limit - status_w)
+        parts.append(FooterPart(status, x0, x0 + status_w))
+        limit = x0 - FOOTER_GAP
+    shown = fit_text(title, max(limit - left, 0.0))
+    return [FooterPart(shown, left, left + width(shown)), *parts, page_part]
+
+
 class NumberedCanvas(Canvas):
     """Defers each page until the end so the footer can say "Page X of Y".
 
@@ -629,15 +674,15 @@ class NumberedCanvas(Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(left, y + 11, right, y + 11)
-        self.setFont(FONT, 7.5)
+        self.setFont(FONT, FOOTER_SIZE)
         self.setFillColor(GREY)
-        self.drawString(left, y, clip(meta.title, 70))
-        self.drawRightString(right, y, f"Page {number} of {total}")
         status = "DRAFT – not final" if meta.draft else ""
-        if status:
-            self.setFillColor(KIND_COLORS["deficiency"])
-            self.drawCentredString(width / 2, y, status)
-            self.setFillColor(GREY)
+        parts = footer_layout(meta.title, status, f"Page {number} of {total}", left=left,
+                              right=right)  # fmt: skip
+        for n, part in enumerate(parts):
+            self.setFillColor(KIND_COLORS["deficiency"] if n == 1 and status else GREY)
+            self.drawString(part.x0, y, part.text)
+        self.setFillColor(GREY)
         if meta.footer_note:
             self.setFont(FONT, 6.5)
             self.drawString(left, y - 10, meta.footer_note)
@@ -782,6 +827,6 @@ __all__ = [
     "BaseReport", "FONT", "FONT_BOLD", "FONT_ITALIC", "KIND_COLORS", "NAVY", "GREY", "LIGHT",
     "NumberedCanvas", "RenderResult", "ReportFontMissing", "ReportMeta", "Spacer", "Styled",
     "callout", "clip", "counts_box", "evidence_photos", "GRID_CAPTION_CHARS", "NAME_CHARS",
-    "data_table", "date_range", "esc", "fingerprint", "fit_widths", "fmt_date", "image_grid",
+    "data_table", "date_range", "esc", "fingerprint", "fit_text", "footer_layout", "FooterPart", "fit_widths", "fmt_date", "image_grid",
     "keep", "kv_table", "para", "section", "register_fonts", "slug", "stylesheet", "thumbnail", "inch",
 ]  # fmt: skip

@@ -87,3 +87,68 @@ def test_wso_interviews_print_the_interviewers_notes_and_each_answers_note(demo_
     # the guide's notes item (notes.interviewer_notes), once per officer interviewed
     assert text.count("Interviewer's notes: Reviewed on site; consistent with the MOA.") == 3
     assert "Knew the complaint line by heart." in text  # a note on an answer without a gap
+
+
+LONG_NAME = ("The Consolidated Metropolitan Government of the City and County of Alder "
+             "Sheriff's Office Detention and Corrections Bureau")  # fmt: skip
+
+
+def _footer_runs(pdf: bytes) -> list[list[tuple[float, str]]]:
+    """Each page's footer line as (x, text) runs, read back with pypdf (y = 0.5 inch)."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        runs: list[tuple[float, str]] = []
+
+        def visit(text, cm, tm, _font, _size, runs=runs):  # noqa: ANN001, ANN202
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            if abs(y - 36) < 0.5 and text.strip():
+                runs.append((x, text.strip()))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def test_footer_parts_never_overlap_with_a_long_agency_name(demo_db):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from inspector_app.reports.base import FONT, FOOTER_SIZE
+    from inspector_app.services import agencies
+    from inspector_app.store.queries import load_review
+
+    review_id = _alder(demo_db)
+    with demo_db.read() as s:
+        agency_id = load_review(s, review_id).agency.id
+    assert len(LONG_NAME) >= 120
+    agencies.update_agency(demo_db, agency_id, name=LONG_NAME)
+    pages = _footer_runs(_pdf(demo_db, review_id))
+    assert pages and all(len(runs) == 3 for runs in pages)
+    for runs in pages:
+        spans = sorted((x, x + stringWidth(t, FONT, FOOTER_SIZE), t) for x, t in runs)
+        assert spans[0][2].startswith("JEM inspection report · The Consolidated")
+        assert spans[0][2].endswith("…") and spans[1][2] == "DRAFT – not final"
+        assert spans[2][2].startswith("Page ")
+        for (_, end, _), (start, _, _) in zip(spans, spans[1:], strict=False):
+            assert end < start  # no two parts of the footer touch
+
+
+def test_footer_layout_cuts_the_title_before_the_status_and_the_page_number():
+    from inspector_app.reports.base import footer_layout, inch, register_fonts
+
+    register_fonts()
+    left, right = 0.75 * inch, 7.75 * inch
+    title = "JEM inspection report · " + LONG_NAME
+    draft = footer_layout(title, "DRAFT – not final", "Page 12 of 140", left=left, right=right)
+    assert [p.text for p in draft][1:] == ["DRAFT – not final", "Page 12 of 140"]
+    assert draft[0].text.endswith("…") and draft[0].x0 == left and draft[-1].x1 == right
+    assert all(a.x1 < b.x0 for a, b in zip(draft, draft[1:], strict=False))
+    final = footer_layout(title, "", "Page 1 of 2", left=left, right=right)
+    assert len(final) == 2 and final[0].x1 < final[1].x0
+    assert len(final[0].text) > len(draft[0].text)  # no status: the title takes its room
+    short = footer_layout("Report · Alder", "DRAFT – not final", "Page 1 of 2", left=left,
+                          right=right)  # fmt: skip
+    assert short[0].text == "Report · Alder"  # a title that fits is never cut
