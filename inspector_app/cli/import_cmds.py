@@ -26,6 +26,51 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     h.add_argument("file", metavar="FILE.csv", type=Path)
     h.add_argument("--check", action="store_true", help="only check the file; write nothing")
     h.set_defaults(func=cmd_import_history)
+    from inspector_app.services.roster_import import HELP as ROSTER_COLUMNS
+
+    r = kinds.add_parser(
+        "roster", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        help="load an agency's officers and training dates from CSV or .xlsx (all or nothing)",
+        description="Load an agency's officer roster with training dates, all or nothing: "
+                    "every bad row is reported as FILE:LINE: column: problem (exit 2, "
+                    "nothing written).",
+        epilog="columns (header row; order free):\n" + ROSTER_COLUMNS,
+    )  # fmt: skip
+    r.add_argument("file", metavar="FILE.csv|FILE.xlsx", type=Path)
+    r.add_argument("--agency", required=True, metavar="NAME_OR_ID",
+                   help="the agency (its id or a prefix of it, or its name or part of it)")  # fmt: skip
+    r.add_argument("--check", action="store_true", help="only check the file; write nothing")
+    r.set_defaults(func=cmd_import_roster)
+
+
+def cmd_import_roster(args: argparse.Namespace) -> int:
+    from inspector_app.services.records import agencies_matching
+    from inspector_app.services.roster_import import check_roster, import_roster
+
+    from .common import CliError
+
+    db = open_db(args)
+    try:
+        found = agencies_matching(db, args.agency)
+        if len(found) != 1:
+            names = "; ".join(c.text for c in found[:5])
+            raise CliError(f"--agency {args.agency!r} matches {len(found)} agencies"
+                           + (f" ({names}); give more of the name or the id" if found else ""))  # fmt: skip
+        agency = found[0]
+        parsed = check_roster(db, agency.id, args.file)
+        if parsed.errors:
+            sys.stderr.write("\n".join(parsed.errors) + "\n")
+            sys.stderr.write(f"inspector-app: {len(parsed.errors)} problem(s) in {args.file}; "
+                             "nothing was imported\n")  # fmt: skip
+            return EXIT_BAD_FILE
+        if args.check:
+            out(f"{args.file}: {len(parsed.rows)} rows for {agency.text}, no problems found")
+            return 0
+        result = import_roster(db, agency.id, args.file)
+    finally:
+        db.close()
+    out(f"{args.file}: {agency.text}: {result.describe()}")
+    return 0
 
 
 def cmd_import_history(args: argparse.Namespace) -> int:

@@ -355,7 +355,7 @@ def add_training(
     officer_id: str,
     kind: str,
     completed_on: date | str,
-    hours: float | None = None,
+    hours: float | str | None = None,
 ) -> TrainingRecord:
     """A course the officer completed: one of the officer's program's courses, on a day
     of the program's past, with a plausible number of hours (0-200) if given."""

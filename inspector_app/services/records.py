@@ -209,3 +209,18 @@ def training_of(db: Database, officer_id: str) -> list[TrainingRecord]:
     with db.read() as s:
         rows = live(s, TrainingRecord, TrainingRecord.officer_id == officer_id)
     return sorted(rows, key=lambda r: r.completed_on, reverse=True)
+
+
+def agencies_matching(db: Database, text: str) -> list[Choice]:
+    """Agencies whose id starts with `text`, else whose name is `text` (any case), else
+    whose name contains it: how `--agency NAME_OR_ID` is resolved."""
+    wanted = text.strip().casefold()
+    choices = agency_choices(db)
+    with db.read() as s:
+        names = {a.id: a.name.casefold() for a in live(s, Agency)}
+    for test in (lambda c: c.id.startswith(wanted), lambda c: names[c.id] == wanted,
+                 lambda c: wanted in names[c.id]):  # fmt: skip
+        found = [c for c in choices if wanted and test(c)]
+        if found:
+            return found
+    return []

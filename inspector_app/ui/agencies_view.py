@@ -14,7 +14,7 @@ from inspector_app.services.agency_views import AgencyRow, load_agency_rows
 from inspector_app.store.database import Database
 
 from .formatting import DUE_COLOURS, DUE_LABELS, fmt_date
-from .qt import QHBoxLayout
+from .qt import QHBoxLayout, QPushButton
 from .widgets import ALL, Column, ListPage
 
 __all__ = ["AgenciesView", "AgencyRow", "load_agency_rows"]
@@ -109,6 +109,22 @@ class AgenciesView(ListPage):
             and (office == ALL or row.field_office == office)
             and due(row)
         )
+
+    def build_actions(self, bar: QHBoxLayout) -> None:
+        """New field office and New agency (issue 13: an empty database is no dead end)."""
+        for kind, text in (("field_office", "New field office…"), ("agency", "New agency…")):
+            button = QPushButton(text, self)
+            button.setObjectName(f"new_{kind}")
+            button.clicked.connect(lambda _=False, k=kind: self.new_record(k))
+            bar.addWidget(button)
+
+    def new_record(self, kind: str) -> object:
+        from .record_dialogs import new_record_dialog
+
+        row = new_record_dialog(self.ctx, self, kind)
+        if row is not None and kind == "agency":
+            self.ctx.sig_open_agency.emit(row.id)
+        return row
 
     def open_row(self, row: AgencyRow) -> None:
         self.ctx.sig_open_agency.emit(row.id)

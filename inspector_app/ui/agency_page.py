@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from inspector_app.services.agency_views import AgencyDetails, OfficerRow, load_agency
+from inspector_app.services.records import Removed, undo_remove
 from inspector_app.store.changes import Changes
 
 from .formatting import DUE_COLOURS, DUE_LABELS, fmt_date, today_of
@@ -120,6 +121,21 @@ class AgencyPage(QWidget):
         self.subtitle.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.new_review_button = QPushButton("New review…", self)
         self.new_review_button.clicked.connect(self.new_review)
+        # Records of this agency (issue 13): add, remove the selected one, undo.
+        self.record_buttons: dict[str, QPushButton] = {}
+        for kind, text in (("agreement", "Add agreement…"), ("officer", "Add officer…"),
+                           ("training_record", "Add training…")):  # fmt: skip
+            button = QPushButton(text, self)
+            button.setObjectName(f"add_{kind}")
+            button.clicked.connect(lambda _=False, k=kind: self.add_record(k))
+            self.record_buttons[kind] = button
+        self.remove_button = QPushButton("Remove selected…", self)
+        self.remove_button.setToolTip("Remove the selected officer or agreement")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.undo_button = QPushButton("Undo remove", self)
+        self.undo_button.hide()
+        self.undo_button.clicked.connect(self.undo_remove)
+        self.removed: Removed | None = None
 
         self.agreements = RowsModel(AGREEMENT_COLUMNS, self)
         self.officers = RowsModel(OFFICER_COLUMNS, self)
@@ -133,6 +149,8 @@ class AgencyPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
+        for button in (*self.record_buttons.values(), self.remove_button, self.undo_button):
+            top.addWidget(button)
         top.addWidget(self.new_review_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -217,6 +235,44 @@ class AgencyPage(QWidget):
         dialog = NewReviewDialog(self.ctx, self, agency_id=self.agency_id)
         if dialog.exec() and getattr(dialog, "created_review_id", None):
             self.ctx.sig_open_review.emit(dialog.created_review_id)
+
+    def add_record(self, kind: str) -> Any:
+        from .record_dialogs import new_record_dialog
+
+        context: dict[str, Any] = {"agency_id": self.agency_id}
+        officer = self._selected(self.officers_table, self.officers)
+        if kind == "training_record" and officer is not None:
+            context["officer_id"] = officer.id
+        return new_record_dialog(self.ctx, self, kind, **context)
+
+    def _selected(self, table: QTableView, model: RowsModel) -> Any:
+        rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+        return model.row_at(rows[0]) if rows else None
+
+    def remove_selected(self) -> None:
+        """Remove the officer selected (with their training records), else the agreement."""
+        from .record_dialogs import remove_dialog
+
+        officer = self._selected(self.officers_table, self.officers)
+        agreement = self._selected(self.agreements_table, self.agreements)
+        if officer is not None:
+            removed = remove_dialog(self.ctx, self, "officer", officer.id, officer.name)
+        elif agreement is not None:
+            label = f"{agreement.model} {agreement.moa_number}".strip()
+            removed = remove_dialog(self.ctx, self, "agreement", agreement.id, label)
+        else:
+            self.ctx.sig_status.emit("Select an officer or an agreement to remove")
+            return
+        if removed is not None:
+            self.removed = removed
+            self.undo_button.setText(f"Undo remove ({removed.label})")
+            self.undo_button.show()
+
+    def undo_remove(self) -> None:
+        if self.removed is not None:
+            undo_remove(self.ctx.db, self.removed)
+            self.removed = None
+        self.undo_button.hide()
 
     def _on_review_activated(self, index: QModelIndex) -> None:
         row = self.reviews.row_at(index)
