@@ -53,6 +53,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .record_dialogs import add_record_menu
 from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
 from .screen_size import fit_to_screen
@@ -237,6 +238,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self._action(Actions.NEW_REVIEW, "&New review…", self.new_review,
                                          QKeySequence.StandardKey.New))  # fmt: skip
+        add_record_menu(self, file_menu, lambda: (self.agency_page.agency_id
+                                                  if self._current_key == "agency" else None))  # fmt: skip
         file_menu.addAction(self._action(Actions.OPEN_DATABASE, "&Open database…",
                                          self.choose_database))  # fmt: skip
         file_menu.addSeparator()
