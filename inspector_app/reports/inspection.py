@@ -58,6 +58,7 @@ from .sources import (
     status_label,
 )
 
+SIGN_LINE = "_" * 18  # a blank line to sign or date on paper
 KIND_ORDER = [FindingKind.DEFICIENCY, FindingKind.AREA_OF_CONCERN, FindingKind.BEST_PRACTICE]
 GROUP_TITLES = {
     FindingKind.DEFICIENCY: "Deficiencies",
@@ -141,6 +142,7 @@ class InspectionReport(BaseReport):
         out += self.findings()
         if self.src.data.interviews:
             out += self.interviews()
+        out += self.signatures()
         out += self.appendix()
         return out
 
@@ -365,6 +367,29 @@ class InspectionReport(BaseReport):
             out += data_table(["Question", "Answer", "Interviewer's note"], rows,
                               [3.4 * inch, 1.1 * inch, 2.0 * inch])  # fmt: skip
         return out
+
+    # --- signatures ----------------------------------------------------------------
+
+    def signatures(self) -> list[Flowable]:
+        """Who signs the report: the lead inspector and the team, dated when the review
+        was finalized (blank on a draft), and the supervisor, named and dated once the
+        review is approved at this content (services.approval)."""
+        r, approval = self.review, self.src.approval
+        dated = fmt_date(r.finalized_at, SIGN_LINE) if self.src.final else SIGN_LINE
+        team = [n for n in r.team if n and n != r.lead_inspector]
+        rows: list[list[object]] = [["Lead inspector", r.lead_inspector or SIGN_LINE, SIGN_LINE,
+                                     dated]]  # fmt: skip
+        rows += [["Inspector", name, SIGN_LINE, dated] for name in team]
+        if approval is not None:
+            rows.append(["Supervisor", approval.approved_by or SIGN_LINE,
+                         "Approved (signed report)", fmt_date(approval.approved_at)])  # fmt: skip
+        else:
+            rows.append(["Supervisor", SIGN_LINE, SIGN_LINE, SIGN_LINE])
+        table = data_table(["Role", "Name", "Signature", "Date"], rows,
+                           [1.2 * inch, 2.1 * inch, 2.0 * inch, 1.2 * inch])  # fmt: skip
+        intro = para("The inspectors sign the report of the review as finalized; the "
+                     "supervisor's signature approves it.", "Muted")  # fmt: skip
+        return [keep(para("Signatures and approval", "H1"), intro, *table)]
 
     # --- appendix ------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from operator import attrgetter
 from inspector_app.domain.closeout import ActionFacts, FindingFacts
 from inspector_app.domain.enums import FindingKind, ResponsibleParty, ReviewStatus
 from inspector_app.domain.forms import FormDefinition, FormItem
-from inspector_app.store.models import Finding
+from inspector_app.store.models import Approval, Finding
 from inspector_app.store.queries import ReviewData
 
 from .base import fingerprint, slug
@@ -39,6 +39,9 @@ class ReportSources:
     # app's back, an evidence file missing or altered): what changed, one line each.
     # Its report is then never presented as final.
     changed_since_final: list[str] = field(default_factory=list)
+    # A supervisor's approval of the review as it is (its content hash): printed in the
+    # inspection report's signature block. None: not approved (or approved earlier).
+    approval: Approval | None = None
 
     @property
     def final(self) -> bool:
@@ -151,6 +154,8 @@ def data_fingerprint(kind: str, src: ReportSources) -> str:
         rows += [i.interview, i.officer, *(i.answers[k] for k in sorted(i.answers))]
     if src.changed_since_final:  # a changed evidence file changes no row
         rows.append(src.changed_since_final)
+    if src.approval is not None:
+        rows.append(src.approval)
     return fingerprint(*rows)
 
 

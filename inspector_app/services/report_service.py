@@ -29,7 +29,7 @@ from inspector_app.reports import (
 from inspector_app.store import queries
 from inspector_app.store.database import Database
 from inspector_app.store.files import blob_path, put_blob, read_blob, sha256_of
-from inspector_app.store.models import Agency, ReportArtifact, Review
+from inspector_app.store.models import Agency, Approval, ReportArtifact, Review
 from inspector_app.store.queries import ReviewData
 
 from . import audit, forms, lifecycle
@@ -196,10 +196,26 @@ def sources_for(db: Database, data: ReviewData) -> ReportSources:
     for form_id, version in sorted(refs):  # a missing one: FormVersionMissing, one line
         form = forms.form_of(form_id, version)
         found[form.ref] = form
+    changed = changed_since_final(db, data)
     return ReportSources(
         data=data, forms=found, topics=forms.topics(), read_image=_image_loader(db),
-        changed_since_final=changed_since_final(db, data),
+        changed_since_final=changed, approval=None if changed else approval_of(db, data),
     )  # fmt: skip
+
+
+def approval_of(db: Database, data: ReviewData) -> Approval | None:
+    """The supervisor's latest approval of a final review at its current content hash
+    (an approval of an earlier revision does not approve an amended review)."""
+    r = data.review
+    if r.status != ReviewStatus.FINAL or not r.content_hash:
+        return None
+    with db.read() as s:
+        return s.exec(
+            select(Approval)
+            .where(Approval.review_id == r.id, Approval.content_hash == r.content_hash,
+                   Approval.deleted == False)  # noqa: E712
+            .order_by(col(Approval.approved_at).desc())
+        ).first()  # fmt: skip
 
 
 def build_pdf(db: Database, kind: ReportKind | str, review_id: str,

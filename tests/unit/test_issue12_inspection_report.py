@@ -8,7 +8,7 @@ import re
 
 from inspector_app.domain.enums import ReportKind, ReviewKind
 from inspector_app.services import report_service
-from inspector_app.store.queries import list_reviews
+from inspector_app.store.queries import list_reviews, load_review
 from tests.unit.test_reports_support import flat, pages_text
 
 
@@ -152,3 +152,41 @@ def test_footer_layout_cuts_the_title_before_the_status_and_the_page_number():
     short = footer_layout("Report · Alder", "DRAFT – not final", "Page 1 of 2", left=left,
                           right=right)  # fmt: skip
     assert short[0].text == "Report · Alder"  # a title that fits is never cut
+
+
+LINE = "_" * 18  # a blank signature or date line
+
+
+def test_draft_signature_block_names_the_team_and_leaves_the_dates_blank(demo_db):
+    text = flat(_pdf(demo_db, _alder(demo_db)))
+    block = text[text.index("Signatures and approval") : text.index("Appendix: checklist")]
+    assert f"Lead inspector Dana Whitfield {LINE} {LINE}" in block
+    assert f"Inspector Inés Carvalho {LINE} {LINE}" in block
+    assert f"Supervisor {LINE} {LINE} {LINE}" in block
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", block)  # no date on a draft
+
+
+def test_approval_prints_the_supervisor_and_the_approval_date(demo_db_path):
+    from datetime import UTC, datetime
+
+    from inspector_app.services import approval
+    from inspector_app.store.database import open_database
+    from tests.signing.certs import PASSPHRASE, make_ca
+
+    db = open_database(demo_db_path, user="Sam Reyes", daily_backup=False)
+    try:
+        review_id = _review_id(db, ReviewKind.JEM_INSPECTION, "final")
+        with db.read() as s:
+            finalized = load_review(s, review_id).review.finalized_at.date().isoformat()
+        before = flat(_pdf(db, review_id))
+        assert f"Lead inspector Dana Whitfield {LINE} {finalized}" in before  # final: dated
+        assert f"Supervisor {LINE} {LINE} {LINE}" in before
+        approval.approve_review(db, review_id, p12=make_ca().issue("Sam Reyes"),
+                                p12_passphrase=PASSPHRASE,
+                                now=datetime.now(UTC))  # fmt: skip
+        today = approval.approval_of(db, review_id).approved_at.date().isoformat()
+        first = _pdf(db, review_id)
+        assert f"Supervisor Sam Reyes Approved (signed report) {today}" in flat(first)
+        assert _pdf(db, review_id) == first  # the same data still gives the same bytes
+    finally:
+        db.close()
