@@ -71,6 +71,20 @@ def _approval_dialog(ctx: Any, rows: list[Any]) -> Any:
     return dialog
 
 
+def _record_dialogs(ctx: Any, rows: list[Any]) -> list[tuple[str, Any]]:
+    """The New agency dialog filled in, and New officer with a refusal shown."""
+    from .record_dialogs import AgencyDialog, OfficerDialog
+
+    agency = AgencyDialog(ctx)
+    agency.name.setText("Harlan County Sheriff's Office")
+    agency.state.setText("GA")
+    agency.county.setText("Harlan")
+    officer = OfficerDialog(ctx, agency_id=_agency_to_show(ctx.db, rows))
+    officer.credential.setText("W-1000")
+    officer.submit()  # refused: the name is required, said in one red line
+    return [("14-new-agency", agency), ("15-officer", officer)]
+
+
 def _sign_in_dialog(path: Path) -> Any:
     """The demo encrypted (an inspector and a supervisor), then its sign-in dialog with
     one wrong passphrase tried: what a person sees after a typo."""
@@ -168,6 +182,10 @@ def run(outdir: Path) -> list[Path]:
     approve.show()
     shot("13-approval", approve)
     approve.close()
+    for name, dialog in _record_dialogs(ctx, window.agencies.model.rows):
+        dialog.show()
+        shot(name, dialog)
+        dialog.close()
     window.close()
     ctx.close()
     db.close()
