@@ -20,7 +20,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from inspector_app.analytics.excel import csv_text
 from inspector_app.store.database import Database
 
 from .out_files import write_atomically
@@ -215,6 +214,8 @@ def head_report(db: Database) -> HeadReport:
 
 
 def _csv_row(row: tuple[Any, ...]) -> list[Any]:
+    from inspector_app.analytics.excel import csv_text  # pandas and openpyxl: on first use
+
     return [csv_text(v) if isinstance(v, str) else v for v in row]
 
 

@@ -12,7 +12,6 @@ import getpass
 from collections.abc import Callable
 from datetime import date
 
-from inspector_app.services.demo_file import create_demo_database
 from inspector_app.services.lookup import has_agencies
 from inspector_app.store.database import Database
 
@@ -114,6 +113,8 @@ class FirstRunDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         db, today = self.db, self.today
+        from inspector_app.services.demo_file import create_demo_database  # on first use
+
         self.task = run_with_progress(
             self, "Loading the demo data",
             lambda report: create_demo_database(db.path, user=db.user, today=today,
@@ -154,6 +155,8 @@ def seed_with_progress(db: Database, parent: QWidget | None = None) -> bool:
         loop.quit()
 
     def job(report: Callable[[int, str], None]) -> object:
+        from inspector_app.services.demo_file import create_demo_database  # on first use
+
         return create_demo_database(db.path, user=db.user, progress=report, replacing=db)
 
     task = run_with_progress(parent, "Creating the demo database", job, done, failed)

@@ -134,6 +134,7 @@ def launch(argv: list[str]) -> int:
     app = make_application()
     install_excepthook()
     from .context import AppContext
+    from .first_paint import quit_after_first_paint
     from .first_run import ensure_ready, needs_first_run, seed_with_progress
     from .main_window import MainWindow, default_settings
     from .qt import QMessageBox
@@ -157,6 +158,7 @@ def launch(argv: list[str]) -> int:
         ctx = AppContext(db, settings)
         window = MainWindow(ctx, settings)
         window.owns_database = True
+        quit_after_first_paint(app)  # INSPECTOR_QUIT_AFTER_PAINT=1: bench and smoke runs
         window.show()
         return int(app.exec())  # type: ignore[attr-defined]
     except DatabaseProblem as exc:

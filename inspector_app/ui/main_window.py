@@ -25,12 +25,9 @@ from inspector_app.store.errors import DatabaseProblem
 from .agencies_view import AgenciesView
 from .agency_page import AgencyPage
 from .conflict_text import last_sync_text, plural, waiting_text
-from .conflicts_view import ConflictsView
 from .context import AppContext
-from .due_view import DueView
 from .errors import error_text
 from .findings_view import FindingRow, FindingsView
-from .program_view import ProgramView
 from .qt import (
     QAction,
     QFileDialog,
@@ -54,7 +51,6 @@ from .qt import (
     QWidget,
 )
 from .record_dialogs import add_record_menu
-from .reports_view import ReportsView
 from .reviews_view import ReviewsView, kind_label
 from .screen_size import fit_to_screen
 from .sign_in_dialog import Clock, sign_in_interactively, utc_now
@@ -110,8 +106,33 @@ class Actions:
     ABOUT = "about"
 
 
+def _due_view(ctx: AppContext, parent: QWidget) -> QWidget:
+    from .due_view import DueView  # the pages below the first are imported when first shown
+
+    return DueView(ctx, parent)
+
+
+def _reports_view(ctx: AppContext, parent: QWidget) -> QWidget:
+    from .reports_view import ReportsView  # signing (pyhanko), QtPdf
+
+    return ReportsView(ctx, parent)
+
+
+def _program_view(ctx: AppContext, parent: QWidget) -> QWidget:
+    from .program_view import ProgramView  # analytics (pandas), reports (reportlab), QtCharts
+
+    return ProgramView(ctx, parent)
+
+
+def _conflicts_view(ctx: AppContext, parent: QWidget) -> QWidget:
+    from .conflicts_view import ConflictsView
+
+    return ConflictsView(ctx, parent)
+
+
 LAZY_PAGES = {
-    "due": DueView, "reports": ReportsView, "program": ProgramView, "conflicts": ConflictsView,
+    "due": _due_view, "reports": _reports_view, "program": _program_view,
+    "conflicts": _conflicts_view,
 }  # fmt: skip
 INTEGRITY_CHECK_MS = 30 * 60 * 1000  # the full check: seconds on a large file, so in a worker
 # The first check soon after start: the daily backup checks the first open of a day only.

@@ -1,13 +1,12 @@
-"""Every Qt name the UI uses comes through here (one place to change the binding)."""
+"""Every Qt name the UI uses comes through here (one place to change the binding).
 
-from PySide6.QtCharts import (  # the Program view's charts
-    QBarCategoryAxis,
-    QBarSeries,
-    QBarSet,
-    QChart,
-    QChartView,
-    QValueAxis,
-)
+QtCharts, QtPdf and QtPrintSupport load on first use (module __getattr__): only the
+Program view and the report window need them, and they cost start-up time.
+"""
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
@@ -52,9 +51,6 @@ from PySide6.QtGui import (
     QUndoGroup,
     QUndoStack,
 )
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -105,6 +101,41 @@ from PySide6.QtWidgets import (
     QWidget,
     QWidgetAction,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtCharts import (
+        QBarCategoryAxis,
+        QBarSeries,
+        QBarSet,
+        QChart,
+        QChartView,
+        QValueAxis,
+    )
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPdfWidgets import QPdfView
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+_LAZY = {
+    **dict.fromkeys(
+        ("QBarCategoryAxis", "QBarSeries", "QBarSet", "QChart", "QChartView", "QValueAxis"),
+        "PySide6.QtCharts",
+    ),
+    "QPdfDocument": "PySide6.QtPdf",
+    "QPdfView": "PySide6.QtPdfWidgets",
+    "QPrintDialog": "PySide6.QtPrintSupport",
+    "QPrinter": "PySide6.QtPrintSupport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The Qt modules of the Program view and the report window, imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "QBarCategoryAxis",

@@ -17,7 +17,6 @@ from inspector_app.services.sync import (
     SyncCancelled,
     SyncProgress,
     SyncReport,
-    sync,
     sync_status,
 )
 
@@ -26,6 +25,14 @@ from .context import AppContext
 from .errors import error_text, is_known
 from .qt import QMessageBox, QObject, Qt, QWidget, Signal
 from .tasks import Task, run_with_progress
+
+
+def sync(db: Any, **options: Any) -> SyncReport:
+    """services.sync.sync, imported on the first sync (httpx is not needed to start)."""
+    from inspector_app.services.sync.run import sync as run_sync
+
+    return run_sync(db, **options)
+
 
 # Where each phase sits on the progress bar (percent from, to).
 PHASES = {
