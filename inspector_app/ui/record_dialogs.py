@@ -17,7 +17,6 @@ from inspector_app.services import agencies as ag
 from inspector_app.services import record_rules as rules
 from inspector_app.services import records
 from inspector_app.services.errors import ServiceError
-from inspector_app.services.roster_import import RosterImportError, import_roster
 from inspector_app.store.errors import DatabaseProblem
 
 from .formatting import today_of
@@ -350,6 +349,9 @@ class ImportRosterDialog(RecordDialog):
             self.path.setText(name)
 
     def save(self) -> Any:
+        # roster_import reads CSV through pandas: imported here, not at the app's start
+        from inspector_app.services.roster_import import RosterImportError, import_roster
+
         rules.require(agency=self.agency.currentData(), file=self.path.text())
         try:
             return import_roster(self.ctx.db, self.agency.currentData(), self.path.text().strip())
