@@ -16,7 +16,7 @@ from datetime import date
 from inspector_app.domain.calendar import fiscal_year
 from inspector_app.services import lifecycle, schedule
 
-from .common import CliError, fy_arg, mark_completed, open_db, out, resolve
+from .common import FY_RANGE, CliError, fy_arg, mark_completed, open_db, out, resolve
 
 EXIT_CHANGED = 1
 
@@ -67,9 +67,12 @@ def _today(args: argparse.Namespace) -> date:
     if not getattr(args, "today", None):
         return date.today()
     try:
-        return date.fromisoformat(args.today)
+        day = date.fromisoformat(args.today)
     except ValueError:
         raise CliError(f"--today: {args.today!r} is not a date (YYYY-MM-DD)") from None
+    if not FY_RANGE[0] <= day.year <= FY_RANGE[1]:  # deadlines run into later years
+        raise CliError(f"--today: {day} is not a plausible day ({FY_RANGE[0]}-{FY_RANGE[1]})")
+    return day
 
 
 def _jsonable(item: DataclassInstance) -> dict[str, Any]:

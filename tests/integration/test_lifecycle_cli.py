@@ -47,6 +47,8 @@ def test_due_lists_overdue_and_due_soon_items(capsys, demo_db_path):
     assert (
         code == 2 and err.strip() == "inspector-app: --today: 'tomorrow' is not a date (YYYY-MM-DD)"
     )
+    code, _, err = _cli(capsys, "due", "--db", str(demo_db_path), "--today", "9999-10-01")
+    assert code == 2 and "--today: 9999-10-01 is not a plausible day" in err  # was a traceback
 
 
 def test_plan_shows_and_accepts(capsys, demo_db_path):
