@@ -7,7 +7,7 @@ import mimetypes
 from pathlib import Path
 
 from inspector_app.store.database import Database
-from inspector_app.store.files import put_blob
+from inspector_app.store.files import put_blob, read_blob
 from inspector_app.store.models import (
     Attachment,
     CorrectiveAction,
@@ -17,9 +17,9 @@ from inspector_app.store.models import (
     Review,
 )
 
-from .errors import Invalid
+from .errors import Invalid, NotFound
 from .locked import ensure_editable
-from .uow import unit_of_work
+from .uow import UnitOfWork, unit_of_work
 
 MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024
 # Longer text is refused at input (reports cut what still arrives by sync or old data).
@@ -96,11 +96,130 @@ def add_attachment(
         return attachment
 
 
+def _ensure_editable(uow: UnitOfWork, attachment: Attachment) -> None:
+    """As add_attachment: a final review's files are locked, follow-up evidence is not."""
+    if attachment.corrective_action_id or attachment.request_item_id:
+        return
+    if attachment.review_id:
+        ensure_editable(uow.get(Review, attachment.review_id, "review"))
+
+
 def remove_attachment(db: Database, attachment_id: str) -> Attachment:
+    """Remove an attachment (a tombstone: restore_attachment brings it back)."""
     with unit_of_work(db, "remove_attachment") as uow:
         attachment = uow.get(Attachment, attachment_id, "attachment")
-        if attachment.review_id:
-            ensure_editable(uow.get(Review, attachment.review_id, "review"))
+        _ensure_editable(uow, attachment)
         uow.delete(attachment, review_id=attachment.review_id)
         uow.audit("attachment", attachment.id, filename=attachment.filename)
         return attachment
+
+
+def restore_attachment(db: Database, attachment_id: str) -> Attachment:
+    """Undo remove_attachment: the same row, live again (its file was never deleted)."""
+    with unit_of_work(db, "restore_attachment") as uow:
+        attachment = uow.session.get(Attachment, attachment_id)
+        if attachment is None:
+            raise NotFound("attachment", attachment_id)
+        if not attachment.deleted:
+            return attachment
+        _ensure_editable(uow, attachment)
+        attachment.deleted = False
+        uow.save(attachment, review_id=attachment.review_id)
+        uow.audit("attachment", attachment.id, filename=attachment.filename, restored=True)
+        return attachment
+
+
+def set_removed(db: Database, attachment_id: str, removed: bool) -> None:
+    """Remove or restore (the undo stack's one call); nothing is written when it already is."""
+    current = attachment(db, attachment_id, with_removed=True)
+    if current is None or current.deleted == removed:
+        return
+    (remove_attachment if removed else restore_attachment)(db, attachment_id)
+
+
+def set_caption(db: Database, attachment_id: str, caption: str, *, base_rev: int | None
+                ) -> Attachment:  # fmt: skip
+    """Change the caption, from revision `base_rev` (StaleEdit if someone saved it since)."""
+    caption = (caption or "").strip()
+    _check_lengths("", caption)
+    with unit_of_work(db, "change_attachment_caption") as uow:
+        row = uow.get_for_update(Attachment, attachment_id, "attachment", base_rev,
+                                 {"caption": caption})  # fmt: skip
+        _ensure_editable(uow, row)
+        if row.caption == caption:
+            return row
+        row.caption = caption
+        uow.save(row, review_id=row.review_id)
+        uow.audit("attachment", row.id, caption=caption)
+        return row
+
+
+def markup_caption(original: Attachment) -> str:
+    return f"Marked up from {original.caption or original.filename}"[:MAX_CAPTION_CHARS]
+
+
+def add_markup(db: Database, original_id: str, data: bytes, *, suffix: str = ".png"
+               ) -> Attachment:  # fmt: skip
+    """Store a marked-up copy (PNG bytes) of a photo as a new attachment of the same
+    item, finding or answer, naming the original in `derived_from`. The original's row
+    and file are not touched: evidence is never altered."""
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise Invalid("file", "the marked-up picture is larger than 200 MB")
+    with unit_of_work(db, "add_markup") as uow:
+        original = uow.get(Attachment, original_id, "attachment")
+        _ensure_editable(uow, original)
+        digest = put_blob(db.attachments_dir, data)
+        stem = Path(original.filename).stem or "photo"
+        name = f"{stem[: MAX_FILENAME_CHARS - 20]}-markup{suffix}"
+        copy = Attachment(
+            sha256=digest, filename=name, size=len(data),
+            mime_type=mimetypes.guess_type(name)[0] or "image/png",
+            caption=markup_caption(original), review_id=original.review_id,
+            item_key=original.item_key, finding_id=original.finding_id,
+            interview_answer_id=original.interview_answer_id,
+            corrective_action_id=original.corrective_action_id,
+            request_item_id=original.request_item_id, derived_from=original.id,
+        )  # fmt: skip
+        uow.save(copy, review_id=copy.review_id)
+        uow.audit("attachment", copy.id, filename=name, sha256=digest, derived_from=original.id,
+                  review_id=copy.review_id)  # fmt: skip
+        return copy
+
+
+def save_copy(db: Database, attachment_id: str, target: Path) -> Path:
+    """Write the file (decrypted) where the user chose: how a document is opened on an
+    encrypted database, which never puts a decrypted copy anywhere by itself. Audited."""
+    with unit_of_work(db, "export_attachment") as uow:
+        row = uow.get(Attachment, attachment_id, "attachment")
+        data = read_blob(db.attachments_dir, row.sha256)
+        if data is None:
+            raise Invalid("file", f"{row.filename}: the stored file is missing or damaged")
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            raise Invalid("file", f"{target}: cannot write ({exc.strerror or exc})") from None
+        uow.audit("attachment", row.id, filename=row.filename, saved_to=str(target))
+        return target
+
+
+# -- reading (the UI reads attachments through these) --------------------------------
+
+
+def attachment(db: Database, attachment_id: str, *, with_removed: bool = False
+               ) -> Attachment | None:  # fmt: skip
+    """One attachment as stored now (None if unknown, or removed unless `with_removed`)."""
+    with db.read() as s:
+        row = s.get(Attachment, attachment_id)
+        if row is None or (row.deleted and not with_removed):
+            return None
+        return row
+
+
+def read_bytes(db: Database, attachment: Attachment) -> bytes | None:
+    """The file's bytes, decrypted in memory on an encrypted database (never written to
+    disk decrypted); None when the file is missing or damaged."""
+    return read_blob(db.attachments_dir, attachment.sha256) if attachment.sha256 else None
+
+
+def is_image(attachment: Attachment) -> bool:
+    return attachment.mime_type.startswith("image/")

@@ -288,6 +288,8 @@ class Attachment(SyncFields, table=True):
     interview_answer_id: str | None = Field(default=None, foreign_key="interview_answer.id")
     corrective_action_id: str | None = Field(default=None, foreign_key="corrective_action.id")
     request_item_id: str | None = Field(default=None, foreign_key="info_request_item.id")
+    # A marked-up copy: the id of the attachment it was drawn on (which stays unchanged).
+    derived_from: str | None = None
 
 
 class ReportArtifact(SyncFields, table=True):
