@@ -11,6 +11,7 @@ open with the user's text, shows their change and offers "Keep mine" or "Load th
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from inspector_app.domain.enums import FindingKind, ResponsibleParty
@@ -33,6 +34,7 @@ from ..qt import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QUndoStack,
     QVBoxLayout,
     QWidget,
 )
@@ -125,11 +127,25 @@ class FindingEditor(QDialog):
         self.stale.sig_keep_mine.connect(self.keep_mine)
         self.stale.sig_load_theirs.connect(self.load_theirs)
 
+        # Photos open in the viewer (caption, markup); a removal is undone here. (The
+        # stack before the list: it is destroyed first, its last signals find the list.)
+        self.file_undo = QUndoStack(self)
         self.files = AttachmentList(self)
         self.files.setMaximumHeight(130)
+        self.files.bind(ctx.db, self.file_undo, lambda exc: self._show_error("file", str(exc)),
+                        lambda: self.read_only)  # fmt: skip
+        self.files.sig_changed.connect(self._reload_files)
+        self.file_undo.indexChanged.connect(lambda _i: self._reload_files())
         self.attach_button = QPushButton("Attach evidence files…", self)
         self.attach_button.setObjectName("attach_evidence")
         self.attach_button.clicked.connect(self._on_attach)
+        self.undo_button = QPushButton("Undo", self)
+        self.undo_button.setObjectName("undo_file")
+        self.undo_button.setToolTip("Undo the last removal or markup of a file")
+        self.undo_button.setAutoDefault(False)
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.file_undo.undo)
+        self.file_undo.canUndoChanged.connect(self.undo_button.setEnabled)
         self._existing = existing
 
         form = QFormLayout()
@@ -143,7 +159,11 @@ class FindingEditor(QDialog):
         form.addRow("Evidence", self.evidence)
         files_row = QHBoxLayout()
         files_row.addWidget(self.files, 1)
-        files_row.addWidget(self.attach_button)
+        file_buttons = QVBoxLayout()
+        file_buttons.addWidget(self.attach_button)
+        file_buttons.addWidget(self.undo_button)
+        file_buttons.addStretch(1)
+        files_row.addLayout(file_buttons)
         form.addRow("Files", files_row)
 
         self.buttons = QDialogButtonBox(
@@ -292,8 +312,21 @@ class FindingEditor(QDialog):
         self.pending_files.extend(Path(n) for n in names)
         self._show_files()
 
+    def _reload_files(self) -> None:
+        """After a file was removed, restored, marked up or captioned."""
+        if self.finding_id:
+            self._existing = review_views.finding_attachments(self.ctx.db, self.finding_id)
+        self._show_files()
+
     def _show_files(self) -> None:
         # Files chosen for a finding not yet saved are stored with it on Save.
-        pending = [review_views.attachment_record(p.name, p.stat().st_size if p.exists() else 0)
-                   for p in self.pending_files]  # fmt: skip
-        self.files.show_attachments(self.ctx.db.attachments_dir, self._existing + pending)
+        local: dict[str, Path] = {}
+        pending = []
+        for path in self.pending_files:
+            record = review_views.attachment_record(
+                path.name, path.stat().st_size if path.exists() else 0
+            )
+            record.mime_type = mimetypes.guess_type(path.name)[0] or record.mime_type
+            local[record.id] = path  # its thumbnail from the file chosen
+            pending.append(record)
+        self.files.show_attachments(self.ctx.db.attachments_dir, self._existing + pending, local)

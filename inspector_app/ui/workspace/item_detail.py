@@ -307,6 +307,8 @@ class ItemDetail(QWidget):
     def set_target(self, target: Target | None, files_root: Path) -> None:
         self.flush_note()
         self.target, self.files_root = target, files_root
+        if target is not None:  # open, remove (Ctrl+Z in the workspace) and mark up files
+            self.files.bind(target.db, target.stack, target.on_error, lambda: target.read_only)
         self.show_entry(None)
 
     def set_read_only(self, read_only: bool) -> None:
