@@ -65,31 +65,6 @@ NAV = [("agencies", "Agencies"), ("reviews", "Reviews"), ("due", "Due"),
        ("findings", "Findings"), ("reports", "Reports"), ("program", "Program"),
        ("conflicts", "Conflicts")]  # fmt: skip
 
-PAGE_HELP = {
-    "agencies": "<b>Agencies</b><p>Every law enforcement agency with a 287(g) agreement. "
-    "<i>Next due</i> is two years after the last JEM inspection or WSO review ended (or after "
-    "the agreement was signed); red is overdue, amber due within 90 days. Double-click an "
-    "agency to see its officers, training status and reviews.</p>",
-    "agency": "<b>Agency</b><p>Agreements, designated officers with their training status "
-    "(lapsed training is highlighted with its reason) and past reviews with their findings "
-    "(D deficiencies, A areas of concern, B best practices). Double-click a review to open it; "
-    "<i>New review…</i> schedules and starts one.</p>",
-    "reviews": "<b>Reviews</b><p>All JEM inspections, WSO internal oversight reviews and focus "
-    "reviews. Press Enter or double-click to open one; Ctrl+N starts a new review.</p>",
-    "due": "<b>Due</b><p>Reviews coming due and overdue under the biennial cycle and the "
-    "six-month follow-up rule.</p>",
-    "findings": "<b>Findings</b><p>Every finding across reviews. Filter by kind, topic and "
-    "status; double-click to open the review at that finding.</p>",
-    "reports": "<b>Reports</b><p>Inspection, focus review, closeout and annual reports.</p>",
-    "program": "<b>Program</b><p>Fiscal-year figures for national program managers: "
-    "inspections, findings by topic and responsible party, follow-up, and the performance "
-    "measures. Double-click a number to see the reviews and findings behind it.</p>",
-    "conflicts": "<b>Conflicts</b><p>When two laptops changed the same thing before syncing, "
-    "the server keeps one value and sets the other aside here. Select a conflict to see both "
-    "side by side, then keep the server's value or theirs; the choice syncs like any other "
-    "change. Sync with F9 (File &gt; Sync now).</p>",
-}
-
 
 class Actions:
     """Action ids (Spyder style): one place naming every command of the window."""
@@ -155,7 +130,7 @@ class MainWindow(QMainWindow):
         self.owns_database = False  # set by launch: closing the window closes the database
         self.workspaces: dict[str, ReviewWorkspace] = {}
         self.commands: dict[str, QAction] = {}
-        self.help_box: QMessageBox | None = None
+        self.help_window: Any = None  # the one help window (ui.help_window), built on F1
         self.new_review_dialog: NewReviewDialog | None = None  # while New review is open
         self._current_key = "agencies"
         self.setWindowTitle(f"Inspector — {ctx.db.path.name}")
@@ -302,7 +277,7 @@ class MainWindow(QMainWindow):
         self._fill_review_menu()
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action(Actions.HELP, "&Help on current item", self.show_help,
+        help_menu.addAction(self._action(Actions.HELP, "&Help", self.show_help,
                                          "F1"))  # fmt: skip
         help_menu.addAction(self._action(Actions.ABOUT, "&About Inspector", self.show_about))
 
@@ -599,20 +574,11 @@ class MainWindow(QMainWindow):
         if callable(method):
             method()
 
-    def help_text(self) -> str:
-        workspace = self.current_workspace()
-        if workspace is not None and callable(getattr(workspace, "help_text", None)):
-            return workspace.help_text() or "No help for this item."
-        return PAGE_HELP.get(self._current_key, PAGE_HELP["agencies"])
-
     def show_help(self) -> None:
-        if self.help_box is None:
-            self.help_box = QMessageBox(self)
-            self.help_box.setWindowTitle("Help")
-            self.help_box.setIcon(QMessageBox.Icon.Information)
-            self.help_box.setWindowModality(Qt.WindowModality.NonModal)
-        self.help_box.setText(self.help_text())
-        self.help_box.show()
+        """F1: the help window (one, not modal) at the topic of the current view."""
+        from .help_window import show_help  # imported on the first F1, not at start-up
+
+        self.help_window = show_help(self, self.help_window)
 
     def show_about(self) -> None:
         QMessageBox.about(

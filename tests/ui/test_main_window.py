@@ -138,11 +138,13 @@ def test_settings_restore_last_review(qtbot, demo_db, settings_path, open_window
 def test_help_on_current_item(qtbot, demo_ctx, settings, open_window):  # noqa: ANN001
     window = open_window(demo_ctx, settings)
     window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_F1)
-    assert "Next due" in window.help_box.text()
-    workspace = window.open_review(_alder_review(demo_ctx.db))
-    window.show_help()
-    assert window.help_box.text() == (workspace.help_text() or "No help for this item.")
+    qtbot.keyClick(window, Qt.Key.Key_F1)  # the help window at the view's topic
+    assert window.help_window.isVisible()
+    assert window.help_window.current_topic().key == "agencies"
+    assert "Next due" in window.help_window.browser.toPlainText()
+    window.open_review(_alder_review(demo_ctx.db))
+    window.show_help()  # the same window, now at the checklist
+    assert window.help_window.current_topic().key == "checklist"
 
 
 def test_closing_a_review_and_shutdown(qtbot, demo_ctx, settings, open_window):  # noqa: ANN001
