@@ -33,10 +33,14 @@ from .qt import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QImage,
     QLabel,
     QMainWindow,
+    QMarginsF,
     QMessageBox,
     QModelIndex,
+    QPageLayout,
+    QPageSize,
     QPainter,
     QPdfDocument,
     QPdfView,
@@ -44,7 +48,9 @@ from .qt import (
     QPrintDialog,
     QPrinter,
     QPushButton,
+    QRect,
     QSize,
+    QSizeF,
     QStandardItemModel,
     Qt,
     QTableView,
@@ -69,6 +75,55 @@ def _label(kind: str) -> str:
 
 def _size(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+# --- printing ----------------------------------------------------------------------
+
+
+def page_layout_for(points: QSizeF) -> QPageLayout:
+    """The printer page layout of a PDF page `points` (width x height in points): the
+    standard size it is (Letter, A4, ...; a custom size otherwise), landscape when wider
+    than tall, no margins (the PDF carries its own)."""
+    width, height = points.width(), points.height()
+    size = QPageSize(QSizeF(min(width, height), max(width, height)), QPageSize.Unit.Point,
+                     "", QPageSize.SizeMatchPolicy.FuzzyMatch)  # fmt: skip
+    orientation = (QPageLayout.Orientation.Landscape if width > height
+                   else QPageLayout.Orientation.Portrait)  # fmt: skip
+    return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0))
+
+
+def prepare_printer(printer: QPrinter, points: QSizeF) -> None:
+    """Paper of the document's size, drawn edge to edge, at most PRINT_DPI: a page
+    image of the printer's full resolution (1200 dpi) costs seconds and tens of MB."""
+    printer.setFullPage(True)
+    printer.setPageLayout(page_layout_for(points))
+    printer.setResolution(min(printer.resolution(), PRINT_DPI))
+
+
+def on_white(image: QImage) -> QImage:
+    """A rendered page (transparent where nothing is drawn) on white, without an alpha
+    channel: the printer's PDF then needs no soft mask per page (printing takes a
+    third less time)."""
+    flat = QImage(image.size(), QImage.Format.Format_RGB32)
+    flat.fill(Qt.GlobalColor.white)
+    painter = QPainter(flat)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    return flat
+
+
+def draw_page(painter: QPainter, document: QPdfDocument, page: int, target: QRect,
+              dpi: int) -> None:  # fmt: skip
+    """Render `page` at `dpi` and draw it centred in `target` (device pixels), scaled
+    down only if the page is larger than the paper."""
+    points = document.pagePointSize(page)
+    size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
+    fits = size.width() <= target.width() and size.height() <= target.height()
+    fitted = size if fits else size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    image = on_white(document.render(page, fitted))
+    x = target.x() + (target.width() - fitted.width()) // 2
+    y = target.y() + (target.height() - fitted.height()) // 2
+    painter.drawImage(QRect(x, y, fitted.width(), fitted.height()), image)
 
 
 # --- the artifacts table -----------------------------------------------------------
@@ -187,30 +242,30 @@ class ReportWindow(QMainWindow):
     # --- printing and saving -------------------------------------------------------
 
     def print_to(self, printer: QPrinter) -> int:
-        """Draw every page onto `printer`; returns the number of pages printed."""
+        """Draw every page onto `printer` at the document's own page size (read from the
+        PDF: Letter stays Letter whatever the printer's default) and at most PRINT_DPI;
+        returns the number of pages printed."""
+        count = self.document.pageCount()
+        if count == 0:
+            return 0
+        prepare_printer(printer, self.document.pagePointSize(0))
         painter = QPainter()
         if not painter.begin(printer):
             raise OSError("the printer could not be started")
         try:
-            dpi = min(printer.resolution(), PRINT_DPI)
-            target = printer.pageLayout().paintRectPixels(printer.resolution())
-            count = self.document.pageCount()
+            target = printer.paperRect(QPrinter.Unit.DevicePixel).toRect()
             for page in range(count):
                 if page:
                     printer.newPage()
-                points = self.document.pagePointSize(page)
-                size = QSize(int(points.width() * dpi / 72), int(points.height() * dpi / 72))
-                image = self.document.render(page, size)
-                scaled = size.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
-                painter.drawImage(target.x(), target.y(), image.scaled(scaled,
-                                  Qt.AspectRatioMode.KeepAspectRatio,
-                                  Qt.TransformationMode.SmoothTransformation))  # fmt: skip
+                draw_page(painter, self.document, page, target, printer.resolution())
             return count
         finally:
             painter.end()
 
     def _on_print(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if self.document.pageCount():  # the dialog offers the report's paper size
+            printer.setPageLayout(page_layout_for(self.document.pagePointSize(0)))
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return
