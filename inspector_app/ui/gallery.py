@@ -104,6 +104,29 @@ def _sign_in_dialog(path: Path) -> Any:
     return dialog
 
 
+def _photo_markup(ctx: Any, review_id: str, parent: Any) -> Any:  # noqa: ANN401
+    """The photo viewer on the review's first photo, marked up (the markup not saved)."""
+    from inspector_app.services import attachments
+    from inspector_app.services.review_views import review_attachments
+
+    from .photo_viewer import PhotoViewer
+    from .qt import QPointF, QRectF, QUndoStack
+    from .workspace.attachments_view import ListActions
+
+    photos = [a for a in review_attachments(ctx.db, review_id) if attachments.is_image(a)]
+    if not photos:
+        return None
+    actions = ListActions(ctx.db, QUndoStack(parent), lambda exc: print(exc), lambda: False)
+    viewer = PhotoViewer(actions, photos, 0, parent)
+    viewer.resize(1000, 700)
+    viewer.start_markup()
+    view = viewer.view
+    view.add_ellipse(QRectF(26, 122, 236, 54))  # around the poster's words
+    view.add_arrow(QPointF(400, 250), QPointF(270, 165))
+    view.add_text(QPointF(250, 255), "English only")
+    return viewer
+
+
 def run(outdir: Path) -> list[Path]:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     work = Path(tempfile.mkdtemp(prefix="inspector-gallery-"))
@@ -162,6 +185,12 @@ def run(outdir: Path) -> list[Path]:
         _settle(app)
         shot("06-finding-editor", editor)
         editor.close()
+    viewer = _photo_markup(ctx, jem.review.id, window)
+    if viewer is not None:
+        viewer.show()
+        shot("16-photo-markup", viewer)
+        viewer.cancel_markup()
+        viewer.close()
     window.show_page("findings")
     shot("07-findings")
     window.show_page("due")

@@ -162,7 +162,10 @@ class PhotoViewer(QDialog):
             row.addWidget(button)
         self.undo_mark_button = self._button("Undo mark", self.view.undo_mark, "undo_mark")
         row.addWidget(self.undo_mark_button)
-        row.addStretch(1)
+        hint = QLabel("Drag to draw; Text: click where it goes.", bar)
+        hint.setStyleSheet("color: #555;")
+        hint.setWordWrap(True)
+        row.addWidget(hint, 1)
         self.save_markup_button = self._button("Save markup as a new photo", self.save_markup,
                                                "save_markup")  # fmt: skip
         row.addWidget(self.save_markup_button)
