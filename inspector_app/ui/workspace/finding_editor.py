@@ -131,7 +131,8 @@ class FindingEditor(QDialog):
         # stack before the list: it is destroyed first, its last signals find the list.)
         self.file_undo = QUndoStack(self)
         self.files = AttachmentList(self)
-        self.files.setMaximumHeight(130)
+        self.files.setMinimumHeight(128)  # one row of thumbnails with their names, whole
+        self.files.setMaximumHeight(150)
         self.files.bind(ctx.db, self.file_undo, lambda exc: self._show_error("file", str(exc)),
                         lambda: self.read_only)  # fmt: skip
         self.files.sig_changed.connect(self._reload_files)
