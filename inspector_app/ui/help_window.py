@@ -62,7 +62,6 @@ HIGHLIGHT = QColor("#ffe27a")
 # them from a workspace). tests/ui/test_help_window.py checks this against a real one.
 WORKSPACE_KEYS: tuple[tuple[str, str], ...] = (
     ("Find item", "Ctrl+F"),
-    ("Report…", "Ctrl+R"),
     ("Finalize…", "Ctrl+Shift+E"),
     ("Amend…", "Ctrl+Shift+M"),
     ("Corrective actions…", "Ctrl+Shift+C"),
@@ -71,6 +70,7 @@ WORKSPACE_KEYS: tuple[tuple[str, str], ...] = (
     ("Raise finding from item…", "Ctrl+Shift+F"),
     ("Attach files to item…", "Ctrl+Shift+A"),
     ("New finding…", "Ctrl+Shift+N"),
+    ("Report…", "Ctrl+R"),
 )
 
 
@@ -160,7 +160,7 @@ def keyboard_markdown(window: Any) -> str:
     workspace = window.current_workspace() if window is not None else None
     if workspace is None and window is not None and getattr(window, "workspaces", None):
         workspace = next(iter(window.workspaces.values()))
-    parts += ["## In a review (the Review menu)",
+    parts += ["## In a review",
               _table(("Command", "Keys"), workspace_keys(workspace)),
               "## In the checklist", checklist_keys_markdown()]  # fmt: skip
     return "\n\n".join(parts)
@@ -232,19 +232,21 @@ class HelpWindow(QWidget):
         self.list = QListWidget(self)
         self.list.setObjectName("helpTopics")
         self.list.currentItemChanged.connect(lambda item, _old: self._show(item))
-        self.none_label = QLabel("No topic has these words.", self)
-        self.none_label.setWordWrap(True)
-        self.none_label.setVisible(False)
+        self.list.setSpacing(2)
+        self.count_label = QLabel(self)  # "3 of 11 topics", or that none has the words
+        self.count_label.setObjectName("helpCount")
+        self.count_label.setWordWrap(True)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("helpText")
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._on_link)
+        self.browser.document().setDocumentMargin(14)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.list, 1)
-        left_layout.addWidget(self.none_label)
+        left_layout.addWidget(self.count_label)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(self.browser)
@@ -314,7 +316,10 @@ class HelpWindow(QWidget):
             topic = self.topic(item.data(Qt.ItemDataRole.UserRole))
             item.setHidden(topic is None or not matches(topic, text))
         visible = self.visible_topics()
-        self.none_label.setVisible(not visible)
+        self.count_label.setText(
+            f"{len(visible)} of {len(self.topics)} topics" if visible and text.strip()
+            else "" if visible else "No topic has these words."
+        )  # fmt: skip
         current = self.list.currentItem()
         if visible and (current is None or current.isHidden()):
             self.show_topic(visible[0])
