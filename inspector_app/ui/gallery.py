@@ -127,6 +127,16 @@ def _photo_markup(ctx: Any, review_id: str, parent: Any) -> Any:  # noqa: ANN401
     return viewer
 
 
+def _help_window(window: Any) -> Any:  # noqa: ANN401
+    """F1 in the JEM inspection's checklist: the help window at the checklist topic,
+    with a word searched (the topics that hold it, the word marked in the text)."""
+    window.show_help()
+    help_window = window.help_window
+    help_window.resize(980, 660)
+    help_window.search.setText("poster")
+    return help_window
+
+
 def run(outdir: Path) -> list[Path]:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     work = Path(tempfile.mkdtemp(prefix="inspector-gallery-"))
@@ -191,6 +201,9 @@ def run(outdir: Path) -> list[Path]:
         shot("16-photo-markup", viewer)
         viewer.cancel_markup()
         viewer.close()
+    help_window = _help_window(window)
+    shot("17-help", help_window)
+    help_window.close()
     window.show_page("findings")
     shot("07-findings")
     window.show_page("due")

@@ -18,7 +18,7 @@ from inspector_app.ui.help_window import (
     load_topics,
     workspace_keys,
 )
-from inspector_app.ui.qt import QKeySequence, Qt
+from inspector_app.ui.qt import QKeySequence, Qt, QUrl
 
 pytestmark = pytest.mark.gui
 
@@ -78,6 +78,10 @@ def test_search_filters_topics_and_marks_words_inside(qtbot):  # noqa: ANN001
     assert help_window.count_label.text() == "No topic has these words."
     help_window.search.clear()
     assert help_window.visible_topics() == every
+    help_window.show_topic("reviews")  # its links open other topics in the same window
+    assert 'href="topic:checklist"' in help_window.browser.toHtml()
+    help_window.browser.anchorClicked.emit(QUrl("topic:checklist"))
+    assert help_window.current_topic().key == "checklist"
 
 
 def test_finding_kinds_and_follow_up_come_from_the_domain(qtbot):  # noqa: ANN001
