@@ -70,4 +70,6 @@ def test_print_demo_report_fast_small_and_on_letter(qtbot, demo_ctx, tmp_path): 
         assert (round(float(box.width)), round(float(box.height))) == (612, 792)
     size = out.stat().st_size
     assert size < 15 * 1024 * 1024, f"{size / 1e6:.1f} MB"
-    assert elapsed < 5, f"printing {pages} pages took {elapsed:.1f} s"
+    # the target is under 5 s (about 3 s measured on this 2-core machine); a shared CI
+    # machine may be slower, so the test only catches the old 1200-dpi path (~25-58 s)
+    assert elapsed < 15, f"printing {pages} pages took {elapsed:.1f} s"
