@@ -21,7 +21,8 @@ from inspector_app.domain.enums import (
     ReviewMode,
     ReviewStatus,
 )
-from inspector_app.domain.forms import FormDefinition, FormItem
+from inspector_app.domain.forms import FormDefinition, FormItem, FormSection, layout
+from inspector_app.domain.forms.schema import split_key
 from inspector_app.domain.labels import answer_label
 from inspector_app.domain.rules import FOLLOW_UP_THRESHOLD, FindingCounts, follow_up_due
 from inspector_app.store.models import Finding
@@ -238,11 +239,11 @@ class InspectionReport(BaseReport):
             out += [para("Scope", "H2"), para(r.summary)]
         form = self.src.checklist
         if form is not None:
-            items = list(form.items())
-            answered = sum(1 for i in items if _answered(d.responses.get(i.key)))
-            failed = sum(1 for i in items if (resp := d.responses.get(i.key))
-                         and i.is_failure(resp.value))  # fmt: skip
-            out.append(para(f"Checklist: {answered} of {len(items)} items answered; "
+            shown = [slot for slot in self.slots() if slot.visible]
+            answered = sum(1 for slot in shown if _answered(d.responses.get(slot.key)))
+            failed = sum(1 for slot in shown if (resp := d.responses.get(slot.key))
+                         and slot.item.is_failure(resp.value))  # fmt: skip
+            out.append(para(f"Checklist: {answered} of {len(shown)} items answered; "
                             f"{failed} answer(s) indicate a problem.", "Body"))  # fmt: skip
         if d.findings:
             out.append(para("Findings at a glance", "H2"))
@@ -251,6 +252,14 @@ class InspectionReport(BaseReport):
             out += data_table(["No.", "Kind", "Topic", "Responsible"], rows,
                               [0.5 * inch, 1.2 * inch, 3.7 * inch, 1.1 * inch])  # fmt: skip
         return out
+
+    def values(self) -> dict[str, str | None]:
+        return {k: r.value for k, r in self.src.data.responses.items()}
+
+    def slots(self) -> list[layout.Slot]:
+        """The checklist's items as answered: hidden ones marked, repeats expanded."""
+        form = self.src.checklist
+        return layout.slots(form, self.values()) if form is not None else []
 
     def _ordered_findings(self) -> list[Finding]:
         """The findings in number order (F-1, F-2, ...), wherever the report lists them."""
@@ -282,8 +291,9 @@ class InspectionReport(BaseReport):
             ("Citation", f.citation or "—"),
         ]
         item = src.item(src.checklist, f.item_key) if f.item_key else None
-        if item is not None:
-            rows.append(("Checklist item", item.prompt))
+        if item is not None and src.checklist is not None and f.item_key:
+            rows.append(("Checklist item", self.instance_prefix(src.checklist, f.item_key)
+                         + item.prompt))  # fmt: skip
         if f.disputed:
             rows.append(("Disputed", f.dispute_note or "yes"))
         out: list[Flowable] = [keep(heading, head, kv_table(rows, label_width=1.4 * inch))]
@@ -403,10 +413,17 @@ class InspectionReport(BaseReport):
         out.append(para(f"{form.title} ({form.ref}): every item, its answer and note.", "Muted"))
         # counted once, not by scanning every attachment for each of hundreds of items
         photos_of = Counter(a.item_key for a in d.attachments if a.item_key)
+        slots = self.slots()
+        hidden = {slot.key for slot in slots if not slot.visible}
         for s_no, section in enumerate(form.sections, 1):
+            if section.repeat is not None:
+                out += self.repeat_table(s_no, section, slots, photos_of)
+                continue
             rows: list[list[object]] = []
             continued: list[int] = []
             for i_no, item in enumerate(section.items, 1):
+                if item.key in hidden:  # its show_if does not hold: not asked, not printed
+                    continue
                 resp = d.responses.get(item.key)
                 value = resp.value if resp else None
                 text = answer_text(item, value)
@@ -425,6 +442,62 @@ class InspectionReport(BaseReport):
             out += data_table(["No.", "Question", "Answer", "Note"], rows,
                               [0.45 * inch, 3.55 * inch, 0.9 * inch, 1.6 * inch],
                               continued=continued)  # fmt: skip
+        return out
+
+    def instance_prefix(self, form: FormDefinition, item_key: str) -> str:
+        """ "Case file A-123: " for an item key of one instance of a repeated section."""
+        _, n = split_key(item_key)
+        if n is None:
+            return ""
+        section = form.section_of(item_key)
+        values = self.values()
+        order = layout.parse_order(values.get(layout.order_key(section.key)))
+        position = order.index(n) + 1 if n in order else None
+        return layout.instance_label(section, n, values, position) + ": "
+
+    def repeat_table(self, s_no: int, section: FormSection, slots: list[layout.Slot],
+                     photos_of: Counter[str]) -> list[Flowable]:  # fmt: skip
+        """A repeated section: one row per instance, one column per item, then the
+        questions the columns stand for and the notes."""
+        assert section.repeat is not None
+        label = section.repeat.label
+        mine = [slot for slot in slots if slot.section is section]
+        numbers = list(dict.fromkeys(slot.instance for slot in mine))
+        head = [para(f"{s_no}. {section.title}", "H2")]
+        if not numbers:
+            return [*head, para(f"No {label.lower()} was recorded.", "Muted")]
+        columns = [item.short or f"{s_no}.{i_no}" for i_no, item in enumerate(section.items, 1)]
+        by_key = {slot.key: slot for slot in mine}
+        responses = self.src.data.responses
+        rows: list[list[object]] = []
+        notes: list[list[object]] = []
+        for position, n in enumerate(numbers, 1):
+            row: list[object] = [str(position)]
+            name = layout.instance_label(section, n or 0, self.values(), position)
+            for item, column in zip(section.items, columns, strict=True):
+                slot = by_key[layout.instance_key(item.key, section.key, n or 0)]
+                resp = responses.get(slot.key)
+                value = resp.value if resp and slot.visible else None
+                text = answer_text(item, value) if slot.visible else ""
+                row.append(Styled(text, "CellAlert") if item.is_failure(value) else text)
+                note = (resp.note if resp and slot.visible else "") or ""
+                if photos_of[slot.key]:
+                    note = (
+                        note + "\n" if note else ""
+                    ) + f"{photos_of[slot.key]} photo(s) attached"
+                if note:
+                    notes.append([name, column, note])
+            rows.append(row)
+        width = (6.5 - 0.35) * inch / len(columns)
+        legend = "; ".join(f"<b>{esc(c)}</b>: {esc(i.prompt)}"
+                           for c, i in zip(columns, section.items, strict=True))  # fmt: skip
+        out: list[Flowable] = [*head, para(f"{len(numbers)} {label.lower()}(s), one row each.",
+                                           "Muted")]  # fmt: skip
+        out += data_table(["No.", *columns], rows, [0.35 * inch] + [width] * len(columns))
+        out.append(Paragraph(legend, self.styles["Small"]))
+        if notes:
+            out += data_table([label, "Item", "Note"], notes,
+                              [1.6 * inch, 1.2 * inch, 3.7 * inch])  # fmt: skip
         return out
 
 

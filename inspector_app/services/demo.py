@@ -205,7 +205,7 @@ def _completed_jem_inspection(
         db, agency_id=agency.id, kind=ReviewKind.JEM_INSPECTION, lead_inspector=DEMO_INSPECTOR,
         team=TEAM, planned_start=start, planned_end=start + timedelta(days=2),
     )  # fmt: skip
-    review = reviews.start_review(db, review.id, on=start)
+    review = reviews.start_review(db, review.id, on=start, form_version=1)  # the demo shows v1
     summary.reviews += 1
     form = reviews.form_for(review)
     keys = {item.key for item in form.items()}

@@ -85,7 +85,7 @@ def _finalized_inspection(db: Database, agency: Agency, today: date) -> Review:
         db, agency_id=agency.id, kind=ReviewKind.JEM_INSPECTION, lead_inspector=DEMO_INSPECTOR,
         team=TEAM, planned_start=start, planned_end=start + timedelta(days=2),
     )  # fmt: skip
-    review = reviews.start_review(db, review.id, on=start)
+    review = reviews.start_review(db, review.id, on=start, form_version=1)  # the demo shows v1
     form = reviews.form_for(review)
     failing = {t for t, k, *_ in BEXLEY_FINDINGS if k is not FindingKind.BEST_PRACTICE}
     item_of: dict[str, str] = {}

@@ -7,11 +7,19 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from inspector_app.domain.enums import FindingKind, ResponsibleParty, ReviewKind
+from inspector_app.domain.forms import FormDefinition, layout
+from inspector_app.domain.forms.schema import split_key
 from inspector_app.store.database import Database
-from inspector_app.store.models import Finding, Interview, InterviewAnswer, Review
+from inspector_app.store.models import (
+    ChecklistResponse,
+    Finding,
+    Interview,
+    InterviewAnswer,
+    Review,
+)
 
 from . import forms
 from .errors import Invalid
@@ -47,10 +55,33 @@ def draft_from_item(db: Database, *, review_id: str, item_key: str) -> FindingDr
             item = form.item(item_key)
         except KeyError:
             raise Invalid("item_key", f"{item_key!r} is not an item of {form.ref}") from None
+        description = item.prompt
+        named = _instance_name(s, review_id, form, item_key)
+        if named:  # raised from one case file (a repeated section): the finding names it
+            description = f"{named}: {description}"
     return FindingDraft(
         review_id=review_id, kind=item.on_failure, topic=item.topic, responsible=item.responsible,
-        citation=item.citation, description=item.prompt, item_key=item_key,
+        citation=item.citation, description=description, item_key=item_key,
     )  # fmt: skip
+
+
+def _instance_name(s: Session, review_id: str, form: FormDefinition, item_key: str) -> str:
+    """ "Case file A-123" for an item key of one instance of a repeated section, else ""."""
+    _, n = split_key(item_key)
+    if n is None:
+        return ""
+    section = form.section_of(item_key)
+    rows = s.exec(
+        select(ChecklistResponse).where(
+            ChecklistResponse.review_id == review_id,
+            col(ChecklistResponse.item_key).startswith(f"{section.key}["),
+            ChecklistResponse.deleted == False,  # noqa: E712
+        )
+    ).all()
+    values = {r.item_key: r.value for r in rows}
+    order = layout.parse_order(values.get(layout.order_key(section.key)))
+    position = order.index(n) + 1 if n in order else None
+    return layout.instance_label(section, n, values, position)
 
 
 def draft_from_answer(db: Database, *, interview_answer_id: str) -> FindingDraft:

@@ -31,7 +31,7 @@ from inspector_app.domain.enums import (
     ReviewMode,
     ReviewStatus,
 )
-from inspector_app.domain.forms import FormDefinition
+from inspector_app.domain.forms import FormDefinition, layout
 from inspector_app.domain.keys import finding_key
 from inspector_app.domain.rules import FindingCounts, default_focus_mode, requires_follow_up
 from inspector_app.domain.training import TrainingEvent, TrainingStatus, training_status
@@ -159,11 +159,24 @@ def _unjudged_findings(data: queries.ReviewData) -> list[str]:
 
 
 def _unanswered_items(data: queries.ReviewData, form: FormDefinition) -> list[str]:
+    """Required items that are shown and unanswered (a hidden item is not required: its
+    show_if does not hold), each instance of a repeated section on its own, and repeated
+    sections with fewer instances than their ``repeat.min``."""
+    values = {k: r.value for k, r in data.responses.items()}
     missing = []
-    for item in form.items():
-        r = data.responses.get(item.key)
-        if item.required and (r is None or r.value in (None, "")):
-            missing.append(f"{item.key}: {item.prompt}")
+    for section_key, numbers in layout.instances(form, values).items():
+        section = next(s for s in form.sections if s.key == section_key)
+        assert section.repeat is not None
+        if len(numbers) < section.repeat.min:
+            missing.append(f"{section_key}: add at least {section.repeat.min} "
+                           f"{section.repeat.label.lower()}(s) ({section.title})")  # fmt: skip
+    for slot in layout.slots(form, values):
+        if slot.required and values.get(slot.key) in (None, ""):
+            where = ""
+            if slot.instance is not None:
+                where = layout.instance_label(slot.section, slot.instance, values,
+                                              slot.position) + ": "  # fmt: skip
+            missing.append(f"{slot.key}: {where}{slot.item.prompt}")
     return missing
 
 

@@ -18,6 +18,8 @@ from inspector_app.domain.enums import (
     ReviewStatus,
 )
 from inspector_app.domain.forms import FormDefinition
+from inspector_app.domain.forms.layout import order_problem, order_section
+from inspector_app.domain.forms.schema import split_key
 from inspector_app.domain.keys import parse_key
 from inspector_app.store.database import Database
 from inspector_app.store.models import (
@@ -96,8 +98,12 @@ def schedule_review(
         return review
 
 
-def start_review(db: Database, review_id: str, *, on: date | str | None = None) -> Review:
-    """Begin work on site: pin the current form version and set the start date."""
+def start_review(
+    db: Database, review_id: str, *, on: date | str | None = None, form_version: int | None = None
+) -> Review:
+    """Begin work on site: pin the current form version (or `form_version` of the
+    review kind's checklist, e.g. the demo's reviews of an older version) and set the
+    start date."""
     with unit_of_work(db, "start_review") as uow:
         review = uow.get(Review, review_id, "review")
         ensure_editable(review)
@@ -105,6 +111,8 @@ def start_review(db: Database, review_id: str, *, on: date | str | None = None) 
             raise Conflict(f"review {review.id[:8]} has already started ({review.status})")
         if review.kind != ReviewKind.FOCUS_REVIEW:
             form = forms.registry().for_review_kind(review.kind)
+            if form_version is not None:
+                form = forms.registry().get(form.id, form_version, record="start_review")
             review.form_id, review.form_version = form.id, form.version
             # The interview guides too: every officer is asked the same questions.
             guides = forms.registry().interview_forms(ProgramModel(_PROGRAM_OF_KIND[review.kind]))
@@ -235,14 +243,40 @@ def _check_item(review: Review | _ReviewState, item_key: str, value: str | None)
             raise Invalid("value", f"{value!r}: a finding is 'resolved' or 'unresolved'")
         return
     form = form_for(review)
+    repeated = order_section(item_key)
+    if repeated is not None:  # the instances of a repeated section, in order
+        _check_order(form, item_key, repeated, value)
+        return
     try:
         item = form.item(item_key)
     except KeyError:
         raise Invalid("item_key", f"{item_key!r} is not an item of {form.ref}") from None
+    _check_instance(form, item_key)
     if value is not None:
         problem = item.validate_value(value)
         if problem:
             raise Invalid(item_key, problem)
+
+
+def _check_order(form: FormDefinition, item_key: str, section_key: str, value: str | None) -> None:
+    if not any(s.key == section_key and s.repeat for s in form.sections):
+        raise Invalid("item_key", f"{item_key!r}: {form.ref} has no repeated section "
+                                  f"{section_key!r}")  # fmt: skip
+    problem = order_problem(value) if value is not None else None
+    if problem:
+        raise Invalid(item_key, problem)
+
+
+def _check_instance(form: FormDefinition, item_key: str) -> None:
+    """An item of a repeated section is answered per instance, and only there."""
+    _, instance = split_key(item_key)
+    section = form.section_of(item_key)
+    if section.repeat is not None and instance is None:
+        raise Invalid("item_key", f"{item_key!r} is in the repeated section {section.key!r}; "
+                                  f"answer it for one {section.repeat.label.lower()} "
+                                  f"({section.key}[n]....)")  # fmt: skip
+    if section.repeat is None and instance is not None:
+        raise Invalid("item_key", f"{item_key!r}: section {section.key!r} is not repeated")
 
 
 def record_answer(

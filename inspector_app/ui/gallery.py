@@ -104,6 +104,31 @@ def _sign_in_dialog(path: Path) -> Any:
     return dialog
 
 
+def _repeat_group_review(db: Database) -> str:
+    """A JEM inspection on the current checklist (version 2), its case files checked one
+    by one (a repeated section), with the lapsed-training follow-ups shown."""
+    from inspector_app.services import reviews
+    from inspector_app.services.review_views import review_rows
+
+    planned = next(r for r in review_rows(db)
+                   if r.review.kind == "jem_inspection" and r.review.status == "planned")  # fmt: skip
+    review_id = reviews.start_review(db, planned.review.id).id
+    answers = {
+        "facility.processing_observed": "yes", "facility.only_designated_officers": "yes",
+        "training.any_lapsed": "yes", "case_documents[]": "1,2,3",
+        "case_documents[1].reference": "A-208-114-372", "case_documents[1].i213_complete": "yes",
+        "case_documents[1].i213_reviewed": "yes", "case_documents[1].i200_signed": "yes",
+        "case_documents[2].reference": "A-209-551-806", "case_documents[2].i213_complete": "no",
+        "case_documents[2].i213_reviewed": "yes",
+        "case_documents[3].reference": "BK-2026-04417",
+    }  # fmt: skip
+    for key, value in answers.items():
+        reviews.record_answer(db, review_id=review_id, item_key=key, value=value)
+    reviews.set_note(db, review_id=review_id, item_key="case_documents[2].i213_complete",
+                     note="Narrative omits the criminal history found in the fingerprint results.")  # fmt: skip
+    return review_id
+
+
 def _photo_markup(ctx: Any, review_id: str, parent: Any) -> Any:  # noqa: ANN401
     """The photo viewer on the review's first photo, marked up (the markup not saved)."""
     from inspector_app.services import attachments
@@ -228,6 +253,11 @@ def run(outdir: Path) -> list[Path]:
         dialog.show()
         shot(name, dialog)
         dialog.close()
+    repeats = window.open_review(_repeat_group_review(db))
+    view = getattr(getattr(repeats, "checklist", None), "view", None)
+    if view is not None and view.select_key("case_documents[2].i213_complete"):
+        _settle(app)
+        shot("18-repeat-group")
     window.close()
     ctx.close()
     db.close()

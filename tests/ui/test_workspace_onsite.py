@@ -13,7 +13,7 @@ from tests.ui.workspace_helpers import ctx, open_ws, response, started_review  #
 
 pytestmark = pytest.mark.gui
 
-SAMPLE = "case_documents.sample_size"  # "Number of case files reviewed"
+SAMPLE = "complaints.count"  # "Number of complaints or allegations ..." (a number)
 
 
 def _keys(qtbot, *keys) -> None:  # noqa: ANN001
@@ -83,6 +83,7 @@ def test_date_and_officer_pickers_and_choice_labels(ctx, open_ws, qtbot):  # noq
     detail.calendar.clicked.emit(QDate(2026, 3, 4))
     assert response(ctx.db, review_id, "steering_committee.last_meeting").value == "2026-03-04"
 
+    ws.target.set_value("training.any_lapsed", "yes")  # shows the lapsed officer (v2)
     view.select_key("training.lapsed_officer")
     names = [a.text() for a in detail.pick_menu.actions()]
     assert names and names == detail.officer_names

@@ -162,7 +162,8 @@ def test_shipped_topics_keep_the_reference_codes():
 
 
 def test_shipped_form_set(registry):
-    assert [f.ref for f in registry.all()] == sorted(f"{form_id}.v1" for form_id, _, _ in SHIPPED)
+    shipped = [f"{form_id}.v1" for form_id, _, _ in SHIPPED] + ["jem_inspection.v2"]
+    assert [f.ref for f in registry.all()] == sorted(shipped)
     assert set(registry.topics) == TOPIC_CODES
 
 
@@ -194,7 +195,7 @@ def test_shipped_items_are_well_formed(registry, form_id):
 def test_checklists_by_review_kind(registry):
     jem = registry.for_review_kind(ReviewKind.JEM_INSPECTION)
     wso = registry.for_review_kind(ReviewKind.WSO_REVIEW)
-    assert (jem.ref, jem.program, jem.kind) == ("jem_inspection.v1", ProgramModel.JEM, "checklist")
+    assert (jem.ref, jem.program, jem.kind) == ("jem_inspection.v2", ProgramModel.JEM, "checklist")
     assert (wso.ref, wso.program, wso.kind) == ("wso_review.v1", ProgramModel.WSO, "checklist")
     with pytest.raises(KeyError, match="focus_review"):
         registry.for_review_kind(ReviewKind.FOCUS_REVIEW)

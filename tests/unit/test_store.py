@@ -468,7 +468,7 @@ def test_every_table_round_trips_through_the_services(tmp_path):
         assert (t.kind, t.completed_on, t.hours) == ("initial_course", date(2024, 2, 29), 160)
         assert s.get(WarrantCount, warrants.id).count == 7
         r = s.get(Review, review.id)
-        assert (r.status, r.form_id, r.form_version) == ("in_progress", "jem_inspection", 1)
+        assert (r.status, r.form_id, r.form_version) == ("in_progress", "jem_inspection", 2)
         assert r.start_date == date(2026, 10, 5)
         assert r.team == ["Inés Carvalho", "Marcus Oyelaran"]
         resp = s.get(ChecklistResponse, answer.id)

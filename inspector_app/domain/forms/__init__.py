@@ -14,6 +14,7 @@ changes an old review, so the registry keeps every version.
 
 from __future__ import annotations
 
+from . import layout
 from .check import (
     FormError,
     FormProblem,
@@ -49,6 +50,7 @@ __all__ = [
     "TOPICS_FILE",
     "check_forms",
     "citation_parts",
+    "layout",
     "default_forms_dir",
     "load_form",
     "load_references",

@@ -31,6 +31,7 @@ from .schema import (
     FormSection,
     Reference,
     ReferencesFile,
+    Repeat,
     SourceDocument,
     Topic,
     TopicsFile,
@@ -92,6 +93,7 @@ _CUSTOM_ERROR_TYPES = frozenset(
         "review_kind_not_allowed",
         "interviewee_role_missing",
         "interviewee_role_not_allowed",
+        "show_if_condition",
     }
 )
 
@@ -116,6 +118,9 @@ _FIELD_HINTS = {
     "references": "a list of references with citation, document, where and quote",
     "code": "a topic code",
     "topics": "a list of topics with code and title",
+    "item": "the key of an earlier item whose answer shows this one",
+    "label": "what one instance is called (e.g. 'Case file')",
+    "key_field": "the item of the section that names an instance (e.g. 'reference')",
 }
 
 _MODEL_FIELDS = {
@@ -126,6 +131,8 @@ _MODEL_FIELDS = {
     "topic": list(Topic.model_fields),
     "references": list(ReferencesFile.model_fields),
     "reference": list(Reference.model_fields),
+    "show_if": ["item", "equals", "in"],
+    "repeat": list(Repeat.model_fields),
 }
 
 
@@ -152,6 +159,9 @@ def _model_at(loc: Sequence[str | int], root_model: str) -> str:
     if root_model in ("topics", "references"):
         entry = {"topics": "topic", "references": "reference"}[root_model]
         return entry if len(loc) >= 3 else root_model
+    for part in ("show_if", "repeat"):
+        if part in loc[:-1]:
+            return part
     if len(loc) >= 5:
         return "item"
     if len(loc) >= 3:
@@ -549,6 +559,8 @@ def _check_form_file(
         problems.extend(_validation_problems(parsed, exc, "form"))
 
     problems.extend(_duplicate_key_problems(parsed))
+    if form is not None:
+        problems.extend(_layout_problems(parsed, form))
     problems.extend(_file_name_problems(parsed))
     problems.sort(key=lambda p: p.line)
     return (form if not problems else None), parsed, problems
@@ -600,6 +612,92 @@ def _duplicate_key_problems(parsed: _ParsedFile) -> list[FormProblem]:
                 )
             else:
                 item_lines[key] = line
+    return problems
+
+
+def _layout_problems(parsed: _ParsedFile, form: FormDefinition) -> list[FormProblem]:
+    """show_if and repeat checked against the rest of the form (the schema checks
+    each on its own)."""
+    problems: list[FormProblem] = []
+    earlier: dict[str, tuple[FormItem, FormSection]] = {}
+    later = {item.key for item in form.items()}
+    for s_index, section in enumerate(form.sections):
+        if section.repeat is not None:
+            problems += _repeat_problems(parsed, s_index, section)
+        for i_index, item in enumerate(section.items):
+            later.discard(item.key)
+            if item.show_if is not None:
+                loc = ("sections", s_index, "items", i_index, "show_if")
+                text = _show_if_problem(item, section, earlier, later)
+                if text:
+                    problems.append(parsed.problem((*loc, text[0]), text[1]))
+            earlier[item.key] = (item, section)
+    return problems
+
+
+def _show_if_problem(
+    item: FormItem,
+    section: FormSection,
+    earlier: Mapping[str, tuple[FormItem, FormSection]],
+    later: set[str],
+) -> tuple[str, str] | None:
+    """(the show_if field at fault, what is wrong) or None."""
+    assert item.show_if is not None
+    ref = item.show_if.item
+    if ref == item.key:
+        return "item", f"'{ref}' is this item itself; expected an earlier item"
+    if ref in later:
+        return "item", f"'{ref}' comes after this item; expected an earlier item"
+    if ref not in earlier:
+        return "item", f"'{ref}' is not an item of this form; expected an earlier item's key"
+    target, target_section = earlier[ref]
+    if target_section.repeat is not None and target_section is not section:
+        return "item", (
+            f"'{ref}' is in the repeated section '{target_section.key}'; expected an item "
+            "outside repeated sections or in this item's own section"
+        )
+    allowed = target.valid_values()
+    if allowed is None:
+        return "item", (
+            f"'{ref}' is answered with '{target.answer.value}', which has no fixed answers; "
+            "expected an item answered yes_no_na, yes_no, understanding or choice"
+        )
+    field = "equals" if item.show_if.equals is not None else "in"
+    unknown = [v for v in item.show_if.values if v not in allowed]
+    if unknown:
+        return field, (
+            f"{', '.join(repr(v) for v in unknown)} {'is' if len(unknown) == 1 else 'are'} "
+            f"not an answer of '{ref}'; expected values from: {', '.join(allowed)}"
+        )
+    return None
+
+
+def _repeat_problems(parsed: _ParsedFile, s_index: int, section: FormSection) -> list[FormProblem]:
+    assert section.repeat is not None
+    problems = []
+    field = section.repeat.key_field
+    names = {i.key: i for i in section.items}
+    key_item = names.get(field) or names.get(f"{section.key}.{field}")
+    if key_item is None:
+        problems.append(parsed.problem(
+            ("sections", s_index, "repeat", "key_field"),
+            f"'{field}' is not an item of section '{section.key}'; expected the item that "
+            f"names an instance (e.g. '{section.key}.reference')",
+        ))  # fmt: skip
+    elif key_item.answer not in (AnswerType.TEXT, AnswerType.NUMBER, AnswerType.DATE):
+        problems.append(parsed.problem(
+            ("sections", s_index, "repeat", "key_field"),
+            f"'{key_item.key}' is answered with '{key_item.answer.value}'; expected an item "
+            "answered with text, number or date (it names each instance)",
+        ))  # fmt: skip
+    for i_index, item in enumerate(section.items):
+        if not item.key.startswith(section.key + "."):
+            problems.append(parsed.problem(
+                ("sections", s_index, "items", i_index, "key"),
+                f"an item of the repeated section '{section.key}' needs a key starting with "
+                f"'{section.key}.' (each instance's answers are stored under "
+                f"'{section.key}[n].<name>')",
+            ))  # fmt: skip
     return problems
 
 

@@ -43,6 +43,24 @@ DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 NUMBER_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
+# The item key of one instance of a repeated section: "<section>[<n>].<name>"; n is a
+# stable instance number (never reused in a review), not a position.
+INSTANCE_KEY_RE = re.compile(r"^(?P<section>[a-z0-9_]+)\[(?P<n>[0-9]+)\]\.(?P<rest>[a-z0-9_.]+)$")
+
+
+def split_key(key: str) -> tuple[str, int | None]:
+    """(the form's item key, the instance number or None) of a stored item key."""
+    match = INSTANCE_KEY_RE.fullmatch(key)
+    if match is None:
+        return key, None
+    return f"{match['section']}.{match['rest']}", int(match["n"])
+
+
+def base_key(key: str) -> str:
+    """The form's item key of a stored item key (an instance's key without its number)."""
+    return split_key(key)[0]
+
+
 class FormKind(StrEnum):
     CHECKLIST = "checklist"  # a review's checklist (one per review kind)
     INTERVIEW = "interview"  # an interview guide (one per interviewee role)
@@ -85,6 +103,55 @@ def _require_text(value: str, what: str) -> str:
 # Schema
 
 
+class ShowIf(BaseModel):
+    """When an item is shown: an earlier item's answer equals a value or is one of several.
+
+    Checked against the form by the form checker (the item exists, comes earlier and the
+    values are answers of it)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    item: str
+    equals: str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> ShowIf:
+        if (self.equals is None) == (self.in_ is None):
+            raise PydanticCustomError(
+                "show_if_condition",
+                "show_if needs exactly one of 'equals: <answer>' or 'in: [<answer>, ...]'",
+            )
+        if self.in_ is not None and not self.in_:
+            raise PydanticCustomError(
+                "show_if_condition", "show_if 'in' must list at least one answer"
+            )
+        return self
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The answers of the controlling item that show the item."""
+        return (self.equals,) if self.equals is not None else tuple(self.in_ or ())
+
+    def holds(self, value: str | None) -> bool:
+        return value is not None and value in self.values
+
+
+class Repeat(BaseModel):
+    """A section answered once per thing reviewed (e.g. once per case file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str  # what one instance is called, e.g. "Case file"
+    key_field: str  # the item (of the section) naming an instance, e.g. its reference
+    min: StrictInt = Field(default=0, ge=0)  # instances required to finalize
+
+    @field_validator("label")
+    @classmethod
+    def _check_label(cls, value: str) -> str:
+        return _require_text(value, "what one instance is called (e.g. 'Case file')")
+
+
 class FormItem(BaseModel):
     """One checklist item or interview question."""
 
@@ -103,6 +170,11 @@ class FormItem(BaseModel):
     on_failure: FindingKind = FindingKind.DEFICIENCY
     # None in the file means "the default for the answer type"; always a list after validation.
     fail_values: list[str] = Field(default=None, validate_default=True)
+    # Shown only when an earlier item's answer matches; hidden items are not required
+    # and do not print (their stored answers are kept but ignored).
+    show_if: ShowIf | None = None
+    # A short label for a table column (a repeated section prints as a table).
+    short: str = ""
 
     @field_validator("key")
     @classmethod
@@ -285,6 +357,8 @@ class FormSection(BaseModel):
 
     key: str
     title: str
+    # Answered once per instance (e.g. per case file reviewed); see forms.layout.
+    repeat: Repeat | None = None
     items: list[FormItem] = Field(min_length=1)
 
     @field_validator("key")
@@ -422,13 +496,17 @@ class FormDefinition(BaseModel):
             yield from section.items
 
     def item(self, key: str) -> FormItem:
+        """The item ``key``; an instance's key (``case_documents[2].i213_complete``)
+        names the item of its repeated section."""
+        key = base_key(key)
         for item in self.items():
             if item.key == key:
                 return item
         raise KeyError(f"form {self.ref} has no item {key!r}")
 
     def section_of(self, key: str) -> FormSection:
-        """The section holding the item ``key``."""
+        """The section holding the item ``key`` (or an instance's key)."""
+        key = base_key(key)
         for section in self.sections:
             for item in section.items:
                 if item.key == key:

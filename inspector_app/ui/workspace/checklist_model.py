@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 from ..qt import QAbstractItemModel, QBrush, QColor, QFont, QModelIndex, QObject, Qt, Signal
-from .entries import Entry, Section
+from .entries import Entry, FormLayout, Section
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -62,6 +62,8 @@ class ChecklistModel(QAbstractItemModel):
         self._files: dict[str, int] = {}
         self._findings: dict[str, list[int]] = {}
         self._cells: dict[str, dict[tuple[int, int], object]] = {}  # key -> data() answers
+        # A form with conditional items or repeats: the sections follow the answers.
+        self._layout: FormLayout | None = None
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -69,9 +71,14 @@ class ChecklistModel(QAbstractItemModel):
 
     def load(
         self, sections: list[Section], answers: dict[str, Answer], files: dict[str, int],
-        findings: dict[str, list[int]],
+        findings: dict[str, list[int]], layout: FormLayout | None = None,
     ) -> None:  # fmt: skip
+        """Show ``sections``; given a ``layout``, the sections it makes of the answers
+        (and again whenever an answer changes them)."""
         self.beginResetModel()
+        self._layout = layout
+        if layout is not None:
+            sections = layout.sections({k: a.value for k, a in answers.items()})
         self._sections = sections
         self._where = {
             e.key: (s, r) for s, sec in enumerate(sections) for r, e in enumerate(sec.entries)
@@ -95,8 +102,15 @@ class ChecklistModel(QAbstractItemModel):
     def answer(self, key: str) -> Answer:
         return self._answers.get(key) or Answer()
 
+    def values(self) -> dict[str, str | None]:
+        """Every stored answer's value, shown or not (hidden items, instance orders)."""
+        return {k: a.value for k, a in self._answers.items()}
+
     def set_answer(self, key: str, value: str | None, note: str, rev: int | None = None) -> None:
-        if key not in self._where:
+        structural = self._layout is not None and self._layout.affects(key)
+        if key not in self._where and not structural:
+            if self._layout is not None:  # a hidden item's answer: kept for when it shows
+                self._answers[key] = Answer(value, note, 0 if rev is None else rev)
             return
         old = self._answers.get(key)
         rev = (old.rev if old else 0) if rev is None else rev
@@ -105,11 +119,64 @@ class ChecklistModel(QAbstractItemModel):
         self._answers[key] = Answer(value, note, rev)
         if old is not None and (old.value, old.note) == (value, note):
             return  # only the revision moved: nothing to repaint
+        if structural and (old.value if old else None) != value:
+            self._relayout()
+        if key not in self._where:
+            return
         self._row_changed(key)
         s, _ = self._where[key]
         section = self.index(s, COL_ANSWER)
         self.dataChanged.emit(section, section)
         self._emit_progress()
+
+    def _relayout(self) -> None:
+        """Show the sections the answers now make: rows come and go (a conditional item,
+        an instance added, removed or moved) while the current row and the selection
+        stay on their item (persistent indexes follow keys, not positions)."""
+        assert self._layout is not None
+        sections = self._layout.sections(self.values())
+        shape = [(s.key, [e.key for e in s.entries]) for s in sections]
+        if shape == [(s.key, [e.key for e in s.entries]) for s in self._sections]:
+            self._sections = sections  # the same rows; a title may name its instance anew
+            if sections:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(sections) - 1, 0))
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        names = [self._row_name(i) for i in old]
+        self._sections = sections
+        self._where = {
+            e.key: (s, r) for s, sec in enumerate(sections) for r, e in enumerate(sec.entries)
+        }
+        self._cells.clear()
+        rows = {s.key: n for n, s in enumerate(sections)}
+        new = []
+        for index, name in zip(old, names, strict=True):
+            if name is None:
+                new.append(QModelIndex())
+            elif name[0]:  # an entry
+                new.append(self.index_of(name[1], index.column()))
+            else:
+                row = rows.get(name[1])
+                new.append(QModelIndex() if row is None else self.index(row, index.column()))
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+        self._emit_progress()
+
+    def _row_name(self, index: QModelIndex) -> tuple[bool, str] | None:
+        """(is an entry, its key or its section's key) of a row."""
+        if not index.isValid():
+            return None
+        if index.internalId() == _SECTION:
+            return False, self._sections[index.row()].key
+        return True, self._sections[index.internalId() - 1].entries[index.row()].key
+
+    def section_at(self, index: QModelIndex) -> Section | None:
+        """The section of a section row or of an entry's row."""
+        if not index.isValid():
+            return None
+        row = index.row() if index.internalId() == _SECTION else index.internalId() - 1
+        return self._sections[row] if 0 <= row < len(self._sections) else None
 
     def set_files(self, files: dict[str, int]) -> None:
         changed = {k for k in set(files) | set(self._files) if files.get(k) != self._files.get(k)}

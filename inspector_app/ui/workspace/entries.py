@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from inspector_app.domain.enums import AnswerType, AnswerValue, FindingKind
-from inspector_app.domain.forms import FormDefinition
+from inspector_app.domain.forms import FormDefinition, FormItem, layout
+from inspector_app.domain.forms.schema import base_key
 from inspector_app.domain.keys import finding_key
 from inspector_app.domain.labels import answer_label
 from inspector_app.services.review_views import Finding
@@ -70,6 +71,8 @@ class Section:
     key: str
     title: str
     entries: list[Entry] = field(default_factory=list)
+    repeat: str | None = None  # the repeated form section this shows (an instance of it)
+    instance: int | None = None  # the instance number (None: the group has none yet)
 
 
 _FORM_SECTIONS: dict[str, tuple[FormDefinition, list[Section]]] = {}
@@ -82,22 +85,82 @@ def sections_of_form(form: FormDefinition) -> list[Section]:
         return cached[1]
     out = []
     for section in form.sections:
-        entries = [
-            Entry(
-                key=item.key,
-                prompt=item.prompt,
-                answer=item.answer,
-                values=tuple(v) if (v := item.valid_values()) is not None else None,
-                help=item.help,
-                citation=item.citation,
-                topic=item.topic,
-                fail_values=tuple(item.fail_values),
-            )  # fmt: skip
-            for item in section.items
-        ]
+        entries = [_entry(item.key, item) for item in section.items]
         out.append(Section(section.key, section.title, entries))
     _FORM_SECTIONS[form.ref] = (form, out)
     return out
+
+
+def _entry(key: str, item: FormItem) -> Entry:
+    return Entry(
+        key=key,
+        prompt=item.prompt,
+        answer=item.answer,
+        values=tuple(v) if (v := item.valid_values()) is not None else None,
+        help=item.help,
+        citation=item.citation,
+        topic=item.topic,
+        fail_values=tuple(item.fail_values),
+    )  # fmt: skip
+
+
+ADD_INSTANCE_KEYS = "Ctrl+Shift+I"
+
+
+class FormLayout:
+    """The sections a form shows given its answers: items whose show_if does not hold
+    are left out, and a repeated section shows once per instance (its title names the
+    instance), or once, empty, saying how to add one (domain.forms.layout)."""
+
+    def __init__(self, form: FormDefinition) -> None:
+        self.form = form
+        self._controllers = layout.controllers(form)
+        self._names = {i.key for s in form.sections if (i := layout.key_item(s)) is not None}
+        self._entries: dict[str, Entry] = {}
+
+    @staticmethod
+    def of(form: FormDefinition) -> FormLayout | None:
+        """The layout of a form with conditional items or repeats; None for a fixed one."""
+        return FormLayout(form) if layout.is_dynamic(form) else None
+
+    def affects(self, key: str) -> bool:
+        """Whether an answer to ``key`` can change the sections (or their titles)."""
+        if layout.order_section(key) is not None:
+            return True
+        base = base_key(key)
+        return base in self._controllers or base in self._names
+
+    def sections(self, values: dict[str, str | None]) -> list[Section]:
+        by_section: dict[tuple[str, int | None], list[Entry]] = {}
+        for slot in layout.slots(self.form, values):
+            entries = by_section.setdefault((slot.section.key, slot.instance), [])
+            if slot.visible:
+                entries.append(self._entry(slot))
+        out = []
+        for section in self.form.sections:
+            if section.repeat is None:
+                entries = by_section.get((section.key, None), [])
+                if entries:
+                    out.append(Section(section.key, section.title, entries))
+                continue
+            numbers = layout.parse_order(values.get(layout.order_key(section.key)))
+            if not numbers:
+                label = section.repeat.label.lower()
+                out.append(Section(section.key, f"{section.title}: no {label} yet "
+                                   f"(Add {label}, {ADD_INSTANCE_KEYS})",
+                                   [], repeat=section.key))  # fmt: skip
+            for position, n in enumerate(numbers, 1):
+                name = layout.instance_label(section, n, values, position)
+                out.append(Section(f"{section.key}[{n}]", f"{name} · {section.title}",
+                                   by_section.get((section.key, n), []),
+                                   repeat=section.key, instance=n))  # fmt: skip
+        return out
+
+    def _entry(self, slot: layout.Slot) -> Entry:
+        entry = self._entries.get(slot.key)
+        if entry is None:
+            entry = self._entries[slot.key] = _entry(slot.key, slot.item)
+        return entry
 
 
 def sections_of_findings(findings: list[Finding], title: str) -> list[Section]:

@@ -50,13 +50,14 @@ from ..qt import (
 )
 from .checklist_model import Answer, ChecklistModel
 from .checklist_panel import ChecklistPanel
-from .entries import Section, sections_of_findings, sections_of_form
+from .entries import FormLayout, Section, sections_of_findings, sections_of_form
 from .finding_editor import FindingEditor
 from .findings_panel import FindingsPanel
 from .interviews_panel import InterviewsPanel
 from .item_detail import ItemDetail, show_following_keys, wire_keys
 from .lifecycle_actions import add_lifecycle_actions
 from .live_updates import LiveUpdates
+from .repeats import RepeatControls
 from .targets import ChecklistTarget, Target
 from .undo import ServiceCommand
 
@@ -125,6 +126,13 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             lambda: self.data.attachments if self.data else [],
         )  # fmt: skip
         self.target.on_saved = self._saved_response  # shown without reading it back
+        # add, remove and reorder the instances of a repeated section (e.g. case files)
+        self.repeats = RepeatControls(self.checklist.view, self.model, self.target,
+                                      ctx.sig_status.emit, self.checklist)  # fmt: skip
+        panel_layout = self.checklist.layout()
+        assert isinstance(panel_layout, QVBoxLayout)
+        panel_layout.insertWidget(1, self.repeats)
+        self.repeats.attach_shortcuts(self)
         self.detail.set_target(self.target, ctx.db.attachments_dir)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.checklist)
@@ -354,10 +362,11 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             return
         self.data = data
         self._remember_revs()
+        form_layout = self._form_layout()
         self.model.load(
             self._sections(),
             {k: Answer(r.value, r.note, r.rev) for k, r in data.responses.items()},
-            self._file_counts(), self._findings_by_item(),
+            self._file_counts(), self._findings_by_item(), form_layout,
         )  # fmt: skip
         self.tabs.setTabVisible(1, not self.is_focus)
         self.findings.setVisible(not self.is_focus)
@@ -367,6 +376,8 @@ class ReviewWorkspace(LiveUpdates, QWidget):
             self._fill_interviews()
         self._show_findings()
         self._show_review()
+        self.repeats.set_form(form_layout.form if form_layout else None,
+                              self.read_only or data.review.status == ReviewStatus.PLANNED)  # fmt: skip
         if self._painted:
             self._training_timer.start()
         if not (key and self.checklist.view.select_key(key)):
@@ -405,6 +416,13 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         if not review.form_id:
             return []
         return sections_of_form(reviews.form_for(review))
+
+    def _form_layout(self) -> FormLayout | None:
+        """A checklist with conditional items or repeats: its rows follow the answers."""
+        review = self.loaded.review
+        if review.kind == ReviewKind.FOCUS_REVIEW or not review.form_id:
+            return None
+        return FormLayout.of(reviews.form_for(review))
 
     def _file_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
