@@ -3,6 +3,7 @@
 
     python3 dev.py app      # install on first use, then open the app on the demo database
     python3 dev.py test     # install, then run ruff, the import contract, mypy and every test
+    python3 dev.py bundle   # build the one-folder app (PyInstaller) in dist/, then self-test it
 
 The virtual environment lives in .venv/ beside this file and is (re)installed only
 when pyproject.toml changes.
@@ -74,7 +75,60 @@ def cmd_test(args: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"app": cmd_app, "test": cmd_test}
+BUNDLE_LIMIT_MB = 300
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def cmd_bundle(args: list[str]) -> int:
+    """PyInstaller (the 'bundle' extra) builds build_installer.spec into dist/inspector-app/;
+    the frozen app's --self-test must print OK, and the folder must stay under 300 MB."""
+    ensure_installed("bundle")
+    print("dev.py: building dist/inspector-app with PyInstaller (a few minutes) ...", flush=True)
+    rc = _run([str(BIN / "pyinstaller"), "--noconfirm", "--log-level", "ERROR",
+               *args, "build_installer.spec"])  # fmt: skip
+    if rc != 0:
+        print(f"dev.py: PyInstaller failed (exit {rc})", file=sys.stderr)
+        return rc
+    folder = ROOT / "dist" / "inspector-app"
+    exe = folder / ("inspector-app.exe" if os.name == "nt" else "inspector-app")
+    size = folder_size(folder) / 1e6
+    print(f"dev.py: bundle {folder}: {size:.0f} MB (limit {BUNDLE_LIMIT_MB} MB)", flush=True)
+    if size >= BUNDLE_LIMIT_MB:
+        print(f"dev.py: the bundle is {size:.0f} MB, over {BUNDLE_LIMIT_MB} MB", file=sys.stderr)
+        return 1
+    print(f"dev.py: {exe.name} --self-test ...", flush=True)
+    rc = _run([str(exe), "--self-test"])
+    if rc != 0:
+        print(f"dev.py: the bundle's self-test failed (exit {rc})", file=sys.stderr)
+        return rc
+    return window_smoke(exe)
+
+
+def window_smoke(exe: Path) -> int:
+    """The frozen app opens its window (offscreen) on a new demo database and quits
+    after the first paint: the Qt plugins and libraries it carries work."""
+    import tempfile
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="inspector-bundle-") as tmp:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", INSPECTOR_QUIT_AFTER_PAINT="1",
+                   INSPECTOR_DATA_DIR=tmp, XDG_CONFIG_HOME=tmp)  # fmt: skip
+        print(f"dev.py: {exe.name} --demo (offscreen, quits after the first paint) ...", flush=True)
+        rc = _run([str(exe), "--demo"], env=env)  # the first start creates the demo
+        started = time.monotonic()
+        rc = rc or _run([str(exe), "--demo"], env=env)
+        seconds = time.monotonic() - started
+    if rc != 0:
+        print(f"dev.py: the bundle's window did not open (exit {rc})", file=sys.stderr)
+        return rc
+    print(f"dev.py: the bundle's window opened and painted; second start {seconds:.2f} s")
+    return 0
+
+
+COMMANDS = {"app": cmd_app, "test": cmd_test, "bundle": cmd_bundle}
 
 
 def main(argv: list[str]) -> int:
