@@ -182,9 +182,11 @@ def test_fy_plan_accepted_elsewhere_meanwhile_is_not_overwritten(qtbot, demo_db)
 def test_review_menu_entries_open_existing_dialogs():
     from inspector_app.ui.workspace.lifecycle_actions import _ACTIONS
 
-    assert [text for text, _fn, _when in _ACTIONS] == [
+    assert [text for text, _fn, _when, _keys in _ACTIONS] == [
         "Finalize…", "Amend…", "Corrective actions…", "Dispute…", "Request form…"]  # fmt: skip
-    assert all(callable(fn) and getattr(ld, fn.__name__) is fn for _t, fn, _w in _ACTIONS)
+    assert all(callable(fn) and getattr(ld, fn.__name__) is fn for _t, fn, _w, _k in _ACTIONS)
+    keys = [k for _t, _fn, _w, k in _ACTIONS]
+    assert len(set(keys)) == len(keys) and all(k.startswith("Ctrl+Shift+") for k in keys)
 
 
 def test_finalize_dialog_offers_the_focus_review_mode(qtbot, demo_db):
