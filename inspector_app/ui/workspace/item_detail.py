@@ -459,6 +459,7 @@ class ItemDetail(QWidget):
     def _build_answer_widgets(self) -> None:
         for button in self.answer_buttons.values():
             self.answer_row.removeWidget(button)
+            button.hide()  # out of the layout it would stay drawn where it was until deleted
             button.deleteLater()
         self.answer_buttons = {}
         entry = self.entry
