@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
+from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from inspector_app.domain.enums import (
     FindingKind,
@@ -74,6 +76,18 @@ _ERROR_STYLE = (
     "QLabel { background: #fde7e9; border: 1px solid #c42b1c; border-radius: 3px; "
     "padding: 4px; color: #8a1c12; }"
 )
+
+
+def _stack_action(parent: QWidget, text: str, slot: Callable[[], None], enabled: Any,
+                  described: Any) -> QAction:  # fmt: skip
+    """Undo or Redo of an undo stack, with a fixed text and the command in its tooltip."""
+    action = QAction(text, parent)
+    action.setEnabled(False)
+    action.setToolTip(text)
+    action.triggered.connect(slot)
+    enabled.connect(action.setEnabled)
+    described.connect(lambda what: action.setToolTip(f"{text} {what}" if what else text))
+    return action
 
 
 class ReviewWorkspace(LiveUpdates, QWidget):
@@ -237,8 +251,16 @@ class ReviewWorkspace(LiveUpdates, QWidget):
     # -- actions ------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        # "Undo" and "Redo" keep their width: the command's own text ("Undo answer No
+        # (case_documents[1].i213_complete)") would widen the corner toolbar until it pushed
+        # the Checklist and Interviews tabs out of view; it is the buttons' tooltip instead
+        # (and the text of the Edit menu's entries).
+        self.undo_action = _stack_action(self, "Undo", self.undo_stack.undo,
+                                         self.undo_stack.canUndoChanged,
+                                         self.undo_stack.undoTextChanged)  # fmt: skip
+        self.redo_action = _stack_action(self, "Redo", self.undo_stack.redo,
+                                         self.undo_stack.canRedoChanged,
+                                         self.undo_stack.redoTextChanged)  # fmt: skip
         self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         redo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
         if QKeySequence("Ctrl+Shift+Z") not in redo_keys:  # not standard on every platform

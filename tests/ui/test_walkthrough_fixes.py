@@ -1,0 +1,46 @@
+"""What a walk through the README in a real window found: the workspace's Undo button
+grew with the command's text until the Checklist and Interviews tabs scrolled out of
+view, the report window had no keys (Escape, Ctrl+P, Ctrl+Shift+S), and a text item's
+answer field said "Answer: answer"."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector_app.services import reviews
+from inspector_app.ui.qt import QToolButton
+from tests.ui.workspace_helpers import agency_id, ctx, open_ws  # noqa: F401
+
+pytestmark = pytest.mark.gui
+
+
+def _started_jem_v2(db) -> str:  # noqa: ANN001
+    review = reviews.schedule_review(db, agency_id=agency_id(db, "Dunmore"), kind="jem_inspection")
+    return reviews.start_review(db, review.id).id
+
+
+def _tabs_in_view(ws) -> bool:  # noqa: ANN001
+    bar = ws.tabs.tabBar()
+    return all(bar.rect().contains(bar.tabRect(i)) for i in range(bar.count()))
+
+
+def test_undo_keeps_its_width_and_the_tabs_stay_in_view(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    ws = open_ws(_started_jem_v2(ctx.db))
+    ws.resize(1050, 700)  # the workspace beside the sidebar on a 1366-pixel screen
+    ws.interviews  # noqa: B018  (both tabs built, as after a visit to Interviews)
+    qtbot.waitUntil(lambda: _tabs_in_view(ws))
+    before = ws.toolbar.sizeHint().width()
+    ws.repeats.buttons["add"].click()
+    ws.target.set_value("case_documents[1].i213_complete", "no")
+    ws.target.set_value("case_documents[1].i200_signed", "yes")
+    ws.undo_action.trigger()  # the button undoes: now both Undo and Redo name an item
+    assert ws.model.answer("case_documents[1].i200_signed").value is None
+    assert ws.undo_action.isEnabled() and ws.redo_action.isEnabled()
+    assert (ws.undo_action.text(), ws.redo_action.text()) == ("Undo", "Redo")
+    assert "case_documents[1].i213_complete" in ws.undo_action.toolTip()
+    assert "case_documents[1].i200_signed" in ws.redo_action.toolTip()
+    button = ws.toolbar.widgetForAction(ws.undo_action)
+    assert isinstance(button, QToolButton) and button.text() == "Undo"
+    assert ws.toolbar.sizeHint().width() == before
+    qtbot.wait(50)
+    assert _tabs_in_view(ws)
