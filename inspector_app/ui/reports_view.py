@@ -34,6 +34,7 @@ from .qt import (
     QHBoxLayout,
     QHeaderView,
     QImage,
+    QKeySequence,
     QLabel,
     QMainWindow,
     QMarginsF,
@@ -220,9 +221,18 @@ class ReportWindow(QMainWindow):
         self.act_print.triggered.connect(self._on_print)
         self.act_save = QAction("Save As…", self)
         self.act_save.triggered.connect(self._on_save_as)
+        # the keys of the app's other windows: Ctrl+P, Ctrl+Shift+S, and Escape (or Ctrl+W)
+        # closes it like the photo viewer and the help window
+        self.act_print.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        self.act_save.setShortcut(QKeySequence("Ctrl+Shift+S"))
         for act in (self.act_print, self.act_save):
             act.setEnabled(False)
+            act.setToolTip(f"{act.text()} ({act.shortcut().toString()})")
             toolbar.addAction(act)
+        self.act_close = QAction("Close", self)
+        self.act_close.setShortcuts([QKeySequence("Escape"), QKeySequence("Ctrl+W")])
+        self.act_close.triggered.connect(self.close)
+        self.addAction(self.act_close)
         toolbar.addSeparator()
         toolbar.addWidget(self.status)
         self.setCentralWidget(self.view)

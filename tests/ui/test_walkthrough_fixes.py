@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from inspector_app.services import reviews
-from inspector_app.ui.qt import QToolButton
+from inspector_app.ui.qt import QKeySequence, Qt, QToolButton
+from inspector_app.ui.reports_view import ReportWindow
 from tests.ui.workspace_helpers import agency_id, ctx, open_ws  # noqa: F401
 
 pytestmark = pytest.mark.gui
@@ -44,3 +45,34 @@ def test_undo_keeps_its_width_and_the_tabs_stay_in_view(ctx, open_ws, qtbot):  #
     assert ws.toolbar.sizeHint().width() == before
     qtbot.wait(50)
     assert _tabs_in_view(ws)
+
+
+def test_a_text_item_says_what_to_type(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    ws = open_ws(_started_jem_v2(ctx.db))
+    ws.repeats.buttons["add"].click()  # the cursor goes to the case file's reference (text)
+    assert ws.checklist.view.current_key() == "case_documents[1].reference"
+    placeholder = ws.detail.answer_edit.placeholderText()
+    assert "answer: answer" not in placeholder.lower()
+    assert placeholder == "Type the answer (Enter to save)"
+    assert ws.checklist.view.select_key("complaints.count")
+    assert ws.detail.answer_edit.placeholderText() == "Answer: a number, e.g. 8 (Enter to save)"
+
+
+def test_the_report_window_answers_to_keys(demo_ctx, qtbot):  # noqa: ANN001
+    window = ReportWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert window.act_print.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
+    assert window.act_save.shortcut() == QKeySequence("Ctrl+Shift+S")
+    assert "Ctrl+P" in window.act_print.toolTip()
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # closes, like the photo viewer and help
+    assert not window.isVisible()
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()

@@ -467,8 +467,10 @@ class ItemDetail(QWidget):
         self.answer_edit.setVisible(free)
         self._fill_picker(entry if free else None)
         if free and entry is not None:
-            placeholder = _PLACEHOLDERS.get(entry.answer, "answer")
-            self.answer_edit.setPlaceholderText(f"Answer: {placeholder} (Enter to save)")
+            hint = _PLACEHOLDERS.get(entry.answer)  # a text item: no hint ("Answer: answer")
+            self.answer_edit.setPlaceholderText(
+                f"Answer: {hint} (Enter to save)" if hint else "Type the answer (Enter to save)"
+            )
         if entry is None or entry.values is None:
             return
         for n, value in enumerate(entry.values, start=1):
