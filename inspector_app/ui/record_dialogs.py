@@ -95,6 +95,30 @@ class RecordDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.preset: QWidget | None = None  # an agency chosen by where the dialog was opened
+        self._focused = False
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        # The buttons are made before the fields, so Qt would give Save the focus: typed
+        # letters went nowhere and a space pressed Save ("name, state: required").
+        if not self._focused:
+            self._focused = True
+            field = self.first_field()
+            if field is not None:
+                field.setFocus()
+
+    def first_field(self) -> QWidget | None:
+        """Where typing starts: the form's first field, after a preset agency."""
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if item is None:
+                continue
+            inner = item.layout()
+            widget = inner.itemAt(0).widget() if inner is not None else item.widget()
+            if widget is not None and widget.isEnabled() and widget is not self.preset:
+                return widget
+        return None
 
     def agency_combo(self, agency_id: str | None) -> QComboBox:
         combo = QComboBox(self)
@@ -103,6 +127,7 @@ class RecordDialog(QDialog):
             combo.addItem(choice.text, choice.id)
         if agency_id:
             combo.setCurrentIndex(max(0, combo.findData(agency_id)))
+            self.preset = combo
         return combo
 
     def save(self) -> Any:  # pragma: no cover - each dialog defines it

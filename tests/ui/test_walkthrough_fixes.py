@@ -9,6 +9,7 @@ import pytest
 
 from inspector_app.services import reviews
 from inspector_app.ui.qt import QKeySequence, Qt, QToolButton
+from inspector_app.ui.record_dialogs import AgencyDialog, ImportRosterDialog, OfficerDialog
 from inspector_app.ui.reports_view import ReportWindow
 from tests.ui.workspace_helpers import agency_id, ctx, open_ws  # noqa: F401
 
@@ -76,3 +77,26 @@ def test_the_report_window_answers_to_keys(demo_ctx, qtbot):  # noqa: ANN001
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window.view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()
+
+
+def _shown(qtbot, dialog):  # noqa: ANN001, ANN202
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def test_record_dialogs_start_in_their_first_field(demo_ctx, qtbot):  # noqa: ANN001
+    dialog = _shown(qtbot, AgencyDialog(demo_ctx))
+    assert dialog.focusWidget() is dialog.name  # not Save: typing fills the name
+    qtbot.keyClicks(dialog.focusWidget(), "Harlan County Jail")
+    assert dialog.name.text() == "Harlan County Jail" and dialog.error.text() == ""
+    dialog.reject()
+    # opened from an agency's page, the agency is chosen: typing starts after it
+    first = agency_id(demo_ctx.db, "Alder")
+    officer = _shown(qtbot, OfficerDialog(demo_ctx, None, first))
+    assert officer.focusWidget() is not officer.agency
+    roster = _shown(qtbot, ImportRosterDialog(demo_ctx, None, first))
+    assert roster.focusWidget() is roster.path
