@@ -115,7 +115,8 @@ class RecordDialog(QDialog):
             if item is None:
                 continue
             inner = item.layout()
-            widget = inner.itemAt(0).widget() if inner is not None else item.widget()
+            item = inner.itemAt(0) if inner is not None else item  # a field and its button
+            widget = item.widget() if item is not None else None
             if widget is not None and widget.isEnabled() and widget is not self.preset:
                 return widget
         return None
