@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from .qt import QApplication, QRect, QWidget
 
+# room left for a window manager's title bar and borders while the frame is unknown
+FRAME_ALLOWANCE = (16, 40)
+
 
 def available(widget: QWidget) -> QRect:
     """The screen's area without task bars and docks (the widget's screen, or the first)."""
@@ -17,8 +20,13 @@ def fit_to_screen(widget: QWidget, width: int, height: int, share: float = 1.0) 
     """Resize to width x height, at most `share` of the available screen, and move the
     window inside that area (centred when it was off it)."""
     area = available(widget)
-    w = min(width, int(area.width() * share))
-    h = min(height, int(area.height() * share))
+    # Before a window is first shown its frame is not known (frameGeometry is the bare
+    # client area), yet a window manager adds a title bar and borders: a 1280x800 window
+    # on a 768-pixel screen lost its status bar (who is signed in, Sync) below the edge.
+    known = widget.frameGeometry().size() != widget.geometry().size()
+    spare_w, spare_h = (0, 0) if known else FRAME_ALLOWANCE
+    w = min(width, int(area.width() * share) - spare_w)
+    h = min(height, int(area.height() * share) - spare_h)
     widget.resize(w, h)
     frame = widget.frameGeometry()
     if not area.contains(frame):

@@ -100,3 +100,16 @@ def test_record_dialogs_start_in_their_first_field(demo_ctx, qtbot):  # noqa: AN
     assert officer.focusWidget() is not officer.agency
     roster = _shown(qtbot, ImportRosterDialog(demo_ctx, None, first))
     assert roster.focusWidget() is roster.path
+
+
+def test_a_new_window_leaves_room_for_its_title_bar(qapp):  # noqa: ANN001, ARG001
+    """A window sized before it is shown (its frame unknown) stays inside the screen
+    once a window manager adds a title bar: the main window's status bar was cut off."""
+    from inspector_app.ui.qt import QWidget
+    from inspector_app.ui.screen_size import available, fit_to_screen
+
+    widget = QWidget()
+    fit_to_screen(widget, 5000, 5000)
+    area = available(widget)
+    assert widget.height() <= area.height() - 30  # a title bar is about 20-30 pixels
+    assert widget.width() < area.width()
