@@ -185,6 +185,26 @@ def test_answer_panel_controls_in_view(window, qtbot, size):  # noqa: ANN001
     assert len(set(menu.values())) == len(menu)  # no shortcut twice
 
 
+@pytest.mark.parametrize("size", SCREENS)
+def test_case_file_bar_leaves_the_answer_panel_its_room(window, qtbot, size):  # noqa: ANN001
+    """A new JEM inspection (form v2, case files repeated): the case-file bar's long
+    label and buttons widened the checklist until '2 No' and '3 N/A' were cut off at
+    1024x600 (seen in a real window)."""
+    from inspector_app.services import reviews
+    from tests.ui.workspace_helpers import agency_id
+
+    db = window.ctx.db
+    review = reviews.schedule_review(db, agency_id=agency_id(db, "Dunmore"), kind="jem_inspection")
+    ws = window.open_review(reviews.start_review(db, review.id).id)
+    window.resize(*size)
+    ws.repeats.add()  # one case file: the label grows ('this is case file 1 of 1')
+    ws.checklist.view.select_key(ws.model.entries()[0].key)
+    qtbot.wait(10)
+    detail = ws.detail
+    for widget in (detail.prompt, *detail.answer_buttons.values()):
+        assert _shown(widget, window), (size, widget.objectName())
+
+
 def test_shortcuts_raise_a_finding_and_attach(window, qtbot, monkeypatch):  # noqa: ANN001
     from inspector_app.ui.qt import QFileDialog
 

@@ -21,6 +21,7 @@ from ..qt import (
     QLabel,
     QModelIndex,
     QPushButton,
+    QSizePolicy,
     QSortFilterProxyModel,
     Qt,
     QWidget,
@@ -53,6 +54,9 @@ class RepeatControls(QWidget):
         self.read_only = False
         self.where = QLabel(self)
         self.where.setObjectName("repeat_where")
+        # the label may be cut rather than widen the checklist column past the screen
+        self.where.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.where.setMinimumWidth(80)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.where, 1)
@@ -126,13 +130,15 @@ class RepeatControls(QWidget):
         if at is not None:
             text += f" · this is {label.lower()} {at + 1} of {len(order)}"
         self.where.setText(text)
-        captions = {"add": f"Add {label.lower()}", "remove": f"Remove {label.lower()}",
-                    "up": "Move up", "down": "Move down"}  # fmt: skip
+        self.where.setToolTip(text)
+        names = {"add": f"Add {label.lower()}", "remove": f"Remove {label.lower()}",
+                 "up": f"Move {label.lower()} up", "down": f"Move {label.lower()} down"}  # fmt: skip
+        captions = {"add": "Add", "remove": "Remove", "up": "Up", "down": "Down"}  # short: 1024 px
         can = {"add": True, "remove": at is not None, "up": bool(at), "down":
                at is not None and at < len(order) - 1}  # fmt: skip
         for name, button in self.buttons.items():
             button.setText(captions[name])
-            button.setToolTip(f"{captions[name]} ({SHORTCUTS[name]})")
+            button.setToolTip(f"{names[name]} ({SHORTCUTS[name]})")
             enabled = can[name] and not self.read_only
             button.setEnabled(enabled)
             self.commands[name].setEnabled(enabled)
