@@ -182,6 +182,33 @@ def pending_of_many(conn: Connection, keys: Iterable[Key]) -> dict[Key, list[dic
     return out
 
 
+def pending_keys(conn: Connection, keys: Iterable[Key]) -> set[Key]:
+    """The rows among `keys` with entries not yet acknowledged (one IN query per table)."""
+    out: set[Key] = set()
+    c = CHANGE_LOG.c
+    for table, ids in by_table(keys).items():
+        for part in chunks(ids, IN_CHUNK):
+            query = (
+                select(c.row_id)
+                .distinct()
+                .where(c.table_name == table, c.row_id.in_(part), c.pushed_seq.is_(None))
+            )
+            out.update((table, r[0]) for r in conn.execute(query))
+    return out
+
+
+def present_keys(conn: Connection, keys: Iterable[Key]) -> set[Key]:
+    """The rows among `keys` this laptop holds (ids only: one IN query per table)."""
+    out: set[Key] = set()
+    for table, ids in by_table(keys).items():
+        t = table_of(table)
+        for part in chunks(ids, IN_CHUNK):
+            out.update(
+                (table, str(r[0])) for r in conn.execute(select(t.c.id).where(t.c.id.in_(part)))
+            )
+    return out
+
+
 def mark_pushed(conn: Connection, change_id: str, seq: int | None) -> None:
     conn.execute(
         update(CHANGE_LOG).where(CHANGE_LOG.c.change_id == change_id).values(pushed_seq=seq or 0)

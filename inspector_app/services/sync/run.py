@@ -18,8 +18,7 @@ from ..uow import audit_component
 from .apply import PULL_LIMIT, apply_page, download_blob, needed_blobs
 from .bundles import public_key
 from .client import SyncClient
-from .outbox import sendable
-from .push import blobs_to_offer, missing_on_server, push_outbox, upload_blob
+from .push import missing_on_server, outbox_summary, push_outbox, upload_blob
 from .rows import last_seq, pending_count
 from .status import conflict_rows, open_conflict_ids
 from .types import (
@@ -106,21 +105,16 @@ def _hello(client: SyncClient) -> None:
         raise SyncError(hello.message or f"{client.server} needs a newer Inspector; update it")
 
 
-def _upload(db: Database, client: SyncClient, run: _Run, up_to: int, office: str | None) -> None:
-    missing = missing_on_server(client, blobs_to_offer(db, up_to, office))
+def _upload(db: Database, client: SyncClient, run: _Run, hashes: list[str]) -> None:
+    missing = missing_on_server(client, hashes)
     for i, sha in enumerate(missing):
         run.say("upload", i, len(missing), f"Uploading file {i + 1:,} of {len(missing):,}")
         upload_blob(db, client, sha)
         run.up += 1
 
 
-def _sendable_count(db: Database, up_to: int, office: str | None) -> int:
-    with db.read() as s:
-        return sum(len(page) for page in sendable(s.connection(), up_to, office))
-
-
-def _push(db: Database, client: SyncClient, run: _Run, up_to: int, office: str | None) -> None:
-    total = _sendable_count(db, up_to, office)
+def _push(db: Database, client: SyncClient, run: _Run, up_to: int, office: str | None,
+          total: int) -> None:  # fmt: skip
     run.say("push", 0, total, f"Pushing {total:,} changes")
 
     def batch_done(done: int) -> None:
@@ -158,8 +152,9 @@ def _exchange(db: Database, client: SyncClient, run: _Run) -> None:
         office = (db.get_meta(META_OFFICE) or "").upper() or None
         with db.read() as s:
             up_to = last_seq(s.connection())
-        _upload(db, client, run, up_to, office)
-        _push(db, client, run, up_to, office)
+        total, hashes = outbox_summary(db, up_to, office)
+        _upload(db, client, run, hashes)
+        _push(db, client, run, up_to, office, total)
         _send_audit_head(db, client)
     _pull(db, client, run)
 
