@@ -131,6 +131,30 @@ def planned_reviews(db: Database, agency_id: str) -> list[PlannedReview]:
     return sorted(out, key=lambda r: (r.planned_start or date.max, r.id))
 
 
+@dataclass(frozen=True)
+class ReviewInProgress:
+    """A review begun and not final yet (the New review dialog opens it rather than
+    planning a duplicate)."""
+
+    id: str
+    kind: str
+    status: str
+    start_date: date | None
+
+
+def reviews_in_progress(db: Database, agency_id: str) -> list[ReviewInProgress]:
+    """The agency's JEM inspections and WSO reviews in progress or at report draft,
+    latest start first (a focus review is scheduled by finalization, not here)."""
+    with db.read() as s:
+        rows = queries.live(
+            s, Review, Review.agency_id == agency_id,
+            col(Review.status).in_([ReviewStatus.IN_PROGRESS, ReviewStatus.REPORT_DRAFT]),
+            Review.kind != ReviewKind.FOCUS_REVIEW,
+        )  # fmt: skip
+    out = [ReviewInProgress(r.id, r.kind, r.status, r.start_date) for r in rows]
+    return sorted(out, key=lambda r: (r.start_date or date.min, r.id), reverse=True)
+
+
 def _histories(session: Session, model: str | None = None) -> list[tuple[Row[Any], AgreementHistory]]:  # fmt: skip
     """Active agreements with their agency's name (plain column rows: loading whole ORM
     objects was most of the time with a thousand agreements) and their history."""

@@ -2,7 +2,9 @@
 
 When the agency already has a review of the chosen kind planned, the dialog offers it
 ("Start the planned review of 2027-01-16", preselected) instead of planning a second
-one: following the README must not leave a duplicate review behind.
+one: following the README must not leave a duplicate review behind. A review of that
+kind already begun and not final is offered first ("Open the review in progress
+(started 2027-01-16)"): OK opens it in the workspace.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ from inspector_app.domain.enums import AgreementStatus, ProgramModel, ReviewKind
 from inspector_app.services import reviews
 from inspector_app.services.errors import Invalid, ServiceError
 from inspector_app.services.review_views import agencies_and_agreements
-from inspector_app.services.schedule import PlannedReview, planned_reviews
+from inspector_app.services.schedule import (
+    PlannedReview,
+    ReviewInProgress,
+    planned_reviews,
+    reviews_in_progress,
+)
 
 from ..formatting import today_of
 from ..qt import (
@@ -44,6 +51,10 @@ def _qdate(d: date) -> QDate:
 
 def _pydate(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
+
+
+def _day(d: date | None) -> str:
+    return d.isoformat() if d else "no date"
 
 
 class NewReviewDialog(QDialog):
@@ -94,6 +105,9 @@ class NewReviewDialog(QDialog):
         # The agency's planned review of the chosen kind, offered instead of a new one.
         self._planned: list[PlannedReview] = []
         self.planned: PlannedReview | None = None
+        # ... and before it, the one begun and not final (opened, not started again).
+        self._in_progress: list[ReviewInProgress] = []
+        self.in_progress: ReviewInProgress | None = None
         self.use_planned = QRadioButton(self)
         self.use_planned.setObjectName("use_planned")
         self.plan_new = QRadioButton("Plan another review of this kind", self)
@@ -143,6 +157,7 @@ class NewReviewDialog(QDialog):
         """Offer only the review kinds the agency holds an agreement for."""
         agency_id = self.agency.currentData()
         self._planned = planned_reviews(self.ctx.db, agency_id) if agency_id else []
+        self._in_progress = reviews_in_progress(self.ctx.db, agency_id) if agency_id else []
         self.kind.clear()
         for model in sorted(set(self._models.get(self.agency.currentData(), []))):
             kind = _KIND_OF_MODEL.get(ProgramModel(model))
@@ -153,17 +168,23 @@ class NewReviewDialog(QDialog):
             self._show_error("kind", "this agency has no active 287(g) agreement to review")
 
     def _on_kind(self) -> None:
-        """Offer the planned review of this kind, if there is one (preselected)."""
+        """Offer the review of this kind in progress or else the planned one, if there is
+        one (preselected)."""
         kind = self.kind.currentData()
-        self.planned = next((p for p in self._planned if p.kind == kind), None)
-        offered = self.planned is not None
+        self.in_progress = next((r for r in self._in_progress if r.kind == kind), None)
+        planned = next((p for p in self._planned if p.kind == kind), None)
+        self.planned = planned if self.in_progress is None else None
+        offered = self.planned is not None or self.in_progress is not None
         self.use_planned.setVisible(offered)
         self.plan_new.setVisible(offered)
-        if self.planned is not None:
-            when = (
-                self.planned.planned_start.isoformat() if self.planned.planned_start else "no date"
+        if self.in_progress is not None:
+            started = _day(self.in_progress.start_date)
+            self.use_planned.setText(f"Open the review in progress (started {started})")
+            self.use_planned.setChecked(True)
+        elif self.planned is not None:
+            self.use_planned.setText(
+                f"Start the planned review of {_day(self.planned.planned_start)}"
             )
-            self.use_planned.setText(f"Start the planned review of {when}")
             self.use_planned.setChecked(True)
             if self.planned.planned_start:
                 self.planned_start.setDate(_qdate(self.planned.planned_start))
@@ -174,9 +195,16 @@ class NewReviewDialog(QDialog):
 
     def _on_choice(self) -> None:
         """The planned review keeps its own details: they are edited in its workspace."""
-        editable = self.planned is None or not self.use_planned.isChecked()
+        offered = self.planned is not None or self.in_progress is not None
+        editable = not offered or not self.use_planned.isChecked()
         for widget in (self.mode, self.planned_start, self.planned_end, self.lead, self.team):
             widget.setEnabled(editable)
+        # Nothing is started when the review in progress is opened.
+        self.start_now.setEnabled(editable or self.in_progress is None)
+
+    @property
+    def opens_in_progress(self) -> bool:
+        return self.in_progress is not None and self.use_planned.isChecked()
 
     @property
     def starts_planned(self) -> bool:
@@ -205,7 +233,7 @@ class NewReviewDialog(QDialog):
         if not self.kind.currentData():
             self._show_error("kind", "this agency has no active 287(g) agreement to review")
             return False
-        if self.starts_planned:
+        if self.starts_planned or self.opens_in_progress:
             return self._open_planned()
         try:
             review = reviews.schedule_review(
@@ -230,7 +258,12 @@ class NewReviewDialog(QDialog):
         return True
 
     def _open_planned(self) -> bool:
-        """Start (or, with Start now unticked, just open) the planned review."""
+        """Open the review in progress, or start (with Start now unticked, just open) the
+        planned review."""
+        if self.in_progress is not None:
+            self.created_review_id = self.in_progress.id
+            self.accept()
+            return True
         assert self.planned is not None
         if self.start_now.isChecked():
             try:
