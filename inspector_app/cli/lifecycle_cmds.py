@@ -147,7 +147,7 @@ def cmd_finalize(args: argparse.Namespace) -> int:
                 out(f"  - {line}")
             # The list is the answer (stdout); the refusal itself is one line on stderr.
             sys.stderr.write(f"inspector-app: review {review_id[:8]} was not finalized: "
-                             f"{len(exc.missing)} thing(s) missing, listed above\n")  # fmt: skip
+                             f"{lifecycle.count_missing(len(exc.missing))}, listed above\n")  # fmt: skip
             return 2
     finally:
         db.close()

@@ -65,7 +65,7 @@ class FinalizeRefused(ServiceError):
     def __init__(self, review_id: str, missing: list[str]):
         self.review_id, self.missing = review_id, missing
         super().__init__(
-            f"review {review_id[:8]} cannot be finalized: {len(missing)} thing(s) missing "
+            f"review {review_id[:8]} cannot be finalized: {count_missing(len(missing))} "
             f"(first: {missing[0]})"
         )
 
@@ -126,17 +126,40 @@ def review_content(
 # --- finalization -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Missing:
+    """One thing to do before the review can be finalized: `group` (a checklist
+    section's title, "Review" or "Findings") and `text` are for people (the item's
+    prompt, a repeated section's instance named: "Case file A-123: Was ..."); `line` is
+    the one-line form with the item's key (the CLI, FinalizeRefused)."""
+
+    group: str
+    text: str
+    line: str
+
+
+_REVIEW_GROUP = "Review"
+_FINDINGS_GROUP = "Findings"
+
+
 def finalization_problems(session: Session, review_id: str) -> list[str]:
-    """What stops the review from being finalized (empty: it can be)."""
+    """What stops the review from being finalized (empty: it can be), one line each."""
+    return [m.line for m in missing_to_finalize(session, review_id)]
+
+
+def missing_to_finalize(session: Session, review_id: str) -> list[Missing]:
+    """What stops the review from being finalized, in form order (empty: it can be)."""
     data = queries.load_review(session, review_id)
     if data is None:
         raise NotFound("review", review_id)
     review = data.review
-    missing: list[str] = []
+    missing: list[Missing] = []
     if review.status == ReviewStatus.PLANNED:
-        missing.append("the review has not started (start it, then answer the checklist)")
+        text = "the review has not started (start it, then answer the checklist)"
+        missing.append(Missing(_REVIEW_GROUP, text[0].upper() + text[1:], text))
     if review.end_date is None and review.start_date is None:
-        missing.append("end date: record when the review ended")
+        missing.append(Missing(_REVIEW_GROUP, "Record when the review ended (end date)",
+                               "end date: record when the review ended"))  # fmt: skip
     if review.kind == ReviewKind.FOCUS_REVIEW:
         missing += _unjudged_findings(data)
     elif review.form_id and review.form_version is not None:
@@ -145,7 +168,7 @@ def finalization_problems(session: Session, review_id: str) -> list[str]:
     return missing
 
 
-def _unjudged_findings(data: queries.ReviewData) -> list[str]:
+def _unjudged_findings(data: queries.ReviewData) -> list[Missing]:
     """A focus review: the original findings not yet judged (best practices need none)."""
     missing = []
     for f in data.parent_findings:
@@ -153,12 +176,19 @@ def _unjudged_findings(data: queries.ReviewData) -> list[str]:
             continue
         r = data.responses.get(finding_key(f.id))
         if r is None or r.value not in (AnswerValue.RESOLVED, AnswerValue.UNRESOLVED):
-            missing.append(f"finding F-{f.number} ({f.topic or 'no topic'}): "
-                           "judge it resolved or unresolved")  # fmt: skip
+            name = f"finding F-{f.number} ({f.topic or 'no topic'})"
+            missing.append(Missing("Findings of the original review",
+                                   f"F-{f.number} ({f.topic or 'no topic'}): judge it resolved "
+                                   "or unresolved",
+                                   f"{name}: judge it resolved or unresolved"))  # fmt: skip
     return missing
 
 
-def _unanswered_items(data: queries.ReviewData, form: FormDefinition) -> list[str]:
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _unanswered_items(data: queries.ReviewData, form: FormDefinition) -> list[Missing]:
     """Required items that are shown and unanswered (a hidden item is not required: its
     show_if does not hold), each instance of a repeated section on its own, and repeated
     sections with fewer instances than their ``repeat.min``."""
@@ -168,31 +198,48 @@ def _unanswered_items(data: queries.ReviewData, form: FormDefinition) -> list[st
         section = next(s for s in form.sections if s.key == section_key)
         assert section.repeat is not None
         if len(numbers) < section.repeat.min:
-            missing.append(f"{section_key}: add at least {section.repeat.min} "
-                           f"{section.repeat.label.lower()}(s) ({section.title})")  # fmt: skip
+            label = section.repeat.label.lower()
+            missing.append(Missing(
+                section.title, f"Add at least {_plural(section.repeat.min, label)}",
+                f"{section_key}: add at least {section.repeat.min} {label}(s) ({section.title})",
+            ))  # fmt: skip
     for slot in layout.slots(form, values):
         if slot.required and values.get(slot.key) in (None, ""):
             where = ""
             if slot.instance is not None:
                 where = layout.instance_label(slot.section, slot.instance, values,
                                               slot.position) + ": "  # fmt: skip
-            missing.append(f"{slot.key}: {where}{slot.item.prompt}")
+            text = f"{where}{slot.item.prompt}"
+            missing.append(Missing(slot.section.title, text, f"{slot.key}: {text}"))
     return missing
 
 
-def _unclassified_findings(data: queries.ReviewData) -> list[str]:
+def _unclassified_findings(data: queries.ReviewData) -> list[Missing]:
     missing = []
     for f in data.findings:
         if not f.kind:
-            missing.append(f"finding F-{f.number}: choose its kind")
+            missing.append(Missing(_FINDINGS_GROUP, f"F-{f.number}: choose its kind",
+                                   f"finding F-{f.number}: choose its kind"))  # fmt: skip
         if not f.topic:
-            missing.append(f"finding F-{f.number}: choose its topic")
+            missing.append(Missing(_FINDINGS_GROUP, f"F-{f.number}: choose its topic",
+                                   f"finding F-{f.number}: choose its topic"))  # fmt: skip
     return missing
 
 
 def check_finalizable(db: Database, review_id: str) -> list[str]:
     with db.read() as s:
         return finalization_problems(s, review_id)
+
+
+def what_is_missing(db: Database, review_id: str) -> list[Missing]:
+    """What the Finalize dialog lists: check_finalizable, for people (grouped, no keys)."""
+    with db.read() as s:
+        return missing_to_finalize(s, review_id)
+
+
+def count_missing(n: int) -> str:
+    """ "1 item is missing", "30 items are missing"."""
+    return "1 item is missing" if n == 1 else f"{n} items are missing"
 
 
 @dataclass

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from html import escape
 from typing import Any
 
 from inspector_app.domain.enums import (
@@ -59,9 +60,9 @@ from .qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStandardItem,
     QStandardItemModel,
     Qt,
@@ -169,7 +170,19 @@ class FinalizeDialog(_Dialog):
         self.review_id = review_id
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
-        self.missing = QListWidget(self)
+        # What is missing, grouped by checklist section and wrapped (never sideways).
+        self.missing_text = QLabel(self)
+        self.missing_text.setObjectName("missing_text")
+        self.missing_text.setWordWrap(True)
+        self.missing_text.setTextFormat(Qt.TextFormat.RichText)
+        self.missing_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.missing_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.missing = QScrollArea(self)
+        self.missing.setObjectName("missing")
+        self.missing.setWidgetResizable(True)
+        self.missing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.missing.setWidget(self.missing_text)
+        self.missing_items: list[lifecycle.Missing] = []
         self.buttons = QDialogButtonBox(self)
         self.finalize_button = self.buttons.addButton(
             "Finalize and lock", QDialogButtonBox.ButtonRole.AcceptRole
@@ -190,16 +203,16 @@ class FinalizeDialog(_Dialog):
         self.layout_.addLayout(focus_row)
         self.layout_.addWidget(self.buttons)
         self.resize(640, 420)
-        self._show_missing(self.run(lifecycle.check_finalizable, ctx.db, review_id) or [])
+        self._show_missing(self.run(lifecycle.what_is_missing, ctx.db, review_id) or [])
 
-    def _show_missing(self, missing: list[str]) -> None:
-        self.missing.clear()
-        self.missing.addItems(missing)
+    def _show_missing(self, missing: list[lifecycle.Missing]) -> None:
+        self.missing_items = missing
+        self.missing_text.setText(_missing_html(missing))
         self.missing.setVisible(bool(missing))
         self.finalize_button.setEnabled(not missing)
         if missing:
-            self.intro.setText(f"This review cannot be finalized yet. {len(missing)} thing(s) "
-                               "to complete first:")  # fmt: skip
+            self.intro.setText(f"This review cannot be finalized yet: "
+                               f"{lifecycle.count_missing(len(missing))}.")  # fmt: skip
         else:
             self.intro.setText(
                 "Finalizing locks the review: its content hash is stored and printed on the "
@@ -212,8 +225,9 @@ class FinalizeDialog(_Dialog):
         try:
             result = lifecycle.finalize_review(self.ctx.db, self.review_id,
                                                focus_mode=self.focus_mode.currentData())  # fmt: skip
-        except lifecycle.FinalizeRefused as exc:
-            self._show_missing(exc.missing)
+        except lifecycle.FinalizeRefused:
+            self._show_missing(self.run(lifecycle.what_is_missing, self.ctx.db, self.review_id)
+                               or [])  # fmt: skip
             return
         except ServiceError as exc:
             self.error.setText(str(exc))
@@ -227,6 +241,20 @@ class FinalizeDialog(_Dialog):
         self.intro.setText(text)
         self.finalize_button.setEnabled(False)
         self.ctx.sig_status.emit("Review finalized and locked")
+
+
+def _missing_html(missing: list[lifecycle.Missing]) -> str:
+    """Each group's title, then its items as a list, in the order given."""
+    groups: dict[str, list[str]] = {}
+    for m in missing:
+        groups.setdefault(m.group, []).append(m.text)
+    return "".join(
+        f"<p style='margin: 6px 0 0 0'><b>{escape(group)}</b> ({len(texts)})</p>"
+        "<ul style='margin: 2px 0 0 -24px'>"
+        + "".join(f"<li>{escape(t)}</li>" for t in texts)
+        + "</ul>"
+        for group, texts in groups.items()
+    )
 
 
 class AmendDialog(_Dialog):

@@ -32,7 +32,7 @@ def test_finalize_dialog_lists_what_is_missing_then_finalizes(qtbot, demo_db):
     dialog = ld.FinalizeDialog(ctx, None, alder.id)
     qtbot.addWidget(dialog)
     assert not dialog.finalize_button.isEnabled()
-    assert dialog.missing.count() == 1 and item.key in dialog.missing.item(0).text()
+    assert len(dialog.missing_items) == 1 and dialog.missing_items[0].text == item.prompt
     assert "cannot be finalized yet" in dialog.intro.text()
     reviews.record_answer(demo_db, review_id=alder.id, item_key=item.key, value="yes")
     dialog = ld.FinalizeDialog(ctx, None, alder.id)

@@ -5,10 +5,13 @@ text running off small photos."""
 
 from __future__ import annotations
 
+from html import escape
+
 import pytest
 
-from inspector_app.services import reviews
+from inspector_app.services import lifecycle, reviews
 from inspector_app.services.review_views import review, review_rows
+from inspector_app.ui import lifecycle_dialogs as ld
 from inspector_app.ui.workspace import NewReviewDialog
 from tests.ui.workspace_helpers import agency_id, ctx, open_ws  # noqa: F401
 
@@ -51,3 +54,54 @@ def test_a_second_review_beside_the_one_in_progress_is_still_possible(ctx, qtbot
     assert dialog.submit()
     assert dialog.created_review_id != planned.review.id
     assert len(_wso_reviews(ctx.db, elk)) == 2
+
+
+def _review_of_kind(db, name_start: str, kind: str):  # noqa: ANN001, ANN202
+    return next(r.review for r in review_rows(db, agency_id=agency_id(db, name_start))
+                if r.review.kind == kind)  # fmt: skip
+
+
+def test_finalize_lists_what_is_missing_by_section_without_keys(ctx, qtbot):  # noqa: ANN001, F811
+    elk = _review_of_kind(ctx.db, "Elk Ridge", "wso_review")
+    reviews.start_review(ctx.db, elk.id)
+    form = reviews.form_for(review(ctx.db, elk.id))
+    dialog = ld.FinalizeDialog(ctx, None, elk.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    missing = lifecycle.check_finalizable(ctx.db, elk.id)
+    assert len(missing) > 1
+    assert dialog.intro.text() == (
+        f"This review cannot be finalized yet: {len(missing)} items are missing."
+    )
+    text = dialog.missing_text.text()
+    assert "thing(s)" not in dialog.intro.text()
+    for section in form.sections:  # keys nowhere, the section titles and prompts instead
+        assert f"{section.key}." not in text
+    first = next(i for i in form.items() if i.required)
+    assert escape(first.prompt) in text
+    assert escape(form.section_of(first.key).title) in text
+    assert dialog.missing.horizontalScrollBar().maximum() == 0  # wrapped, no sideways scroll
+    assert dialog.missing_text.width() <= dialog.missing.viewport().width()
+
+
+def test_finalize_names_the_case_file_and_counts_one_item(ctx, qtbot):  # noqa: ANN001, F811
+    dunmore = reviews.schedule_review(ctx.db, agency_id=agency_id(ctx.db, "Dunmore"),
+                                      kind="jem_inspection")  # fmt: skip
+    reviews.start_review(ctx.db, dunmore.id)
+    for key, value in (("case_documents[]", "1"), ("case_documents[1].reference", "A-123")):
+        reviews.record_answer(ctx.db, review_id=dunmore.id, item_key=key, value=value)
+    dialog = ld.FinalizeDialog(ctx, None, dunmore.id)
+    qtbot.addWidget(dialog)
+    text = dialog.missing_text.text()
+    assert "Case file A-123: Was the Form I-200" in text
+    assert "case_documents[1]" not in text
+
+    alder = _review_of_kind(ctx.db, "Alder", "jem_inspection")
+    item = next(i for i in reviews.form_for(alder).items() if i.required)
+    reviews.record_answer(ctx.db, review_id=alder.id, item_key=item.key, value=None)
+    dialog = ld.FinalizeDialog(ctx, None, alder.id)
+    qtbot.addWidget(dialog)
+    assert dialog.intro.text() == "This review cannot be finalized yet: 1 item is missing."
+    assert escape(item.prompt) in dialog.missing_text.text()
+    assert item.key not in dialog.missing_text.text()
