@@ -12,8 +12,10 @@ import pytest
 from inspector_app.services import lifecycle, reviews
 from inspector_app.services.review_views import review, review_rows
 from inspector_app.ui import lifecycle_dialogs as ld
-from inspector_app.ui.workspace import NewReviewDialog
-from tests.ui.workspace_helpers import agency_id, ctx, open_ws  # noqa: F401
+from inspector_app.ui.qt import QFont, QFontMetrics, QMessageBox, QStyle, Qt
+from inspector_app.ui.workspace import NewReviewDialog, interviews_panel
+from inspector_app.ui.workspace.checklist_model import COL_ANSWER
+from tests.ui.workspace_helpers import agency_id, ctx, open_ws, started_review  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
@@ -105,3 +107,59 @@ def test_finalize_names_the_case_file_and_counts_one_item(ctx, qtbot):  # noqa: 
     assert dialog.intro.text() == "This review cannot be finalized yet: 1 item is missing."
     assert escape(item.prompt) in dialog.missing_text.text()
     assert item.key not in dialog.missing_text.text()
+
+
+def _interviewing(ctx, open_ws, qtbot):  # noqa: ANN001, ANN202, F811
+    ws = open_ws(started_review(ctx.db, "Elk Ridge", "wso_review"))
+    ws.resize(1050, 700)  # beside the sidebar on a 1366-pixel screen
+    panel = ws.interviews
+    ws.tabs.setCurrentWidget(panel)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.current() is not None)
+    return panel
+
+
+def test_interview_answers_are_not_cut_off(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    panel = _interviewing(ctx, open_ws, qtbot)
+    view = panel.questions.view
+    entries = panel.model.entries()
+    for entry, key in zip(entries, (Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_1), strict=False):
+        assert view.select_key(entry.key)
+        qtbot.keyClick(view, key)
+    qtbot.waitUntil(lambda: panel.model.progress()[0] == 3)
+    bold = QFont(view.font())
+    bold.setBold(True)
+    margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1)
+    for entry in entries[:3]:
+        for text in {entry.label(v) for v in entry.values or ()}:  # "Partly understood" ...
+            need = QFontMetrics(bold).horizontalAdvance(text) + margin
+            assert view.columnWidth(COL_ANSWER) >= need, text
+    shown = panel.model.index_of(entries[0].key, COL_ANSWER).data()
+    assert shown == "Partly understood"
+
+
+def test_completing_an_interview_with_questions_left_asks_first(ctx, open_ws, qtbot,  # noqa: ANN001, F811
+                                                               monkeypatch):  # fmt: skip
+    panel = _interviewing(ctx, open_ws, qtbot)
+    view = panel.questions.view
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_1)  # answers and moves to the next question
+    qtbot.waitUntil(lambda: panel.model.progress()[0] == 3)
+    total = panel.model.progress()[1]
+    asked: list[str] = []
+    reply = [QMessageBox.StandardButton.No]
+
+    def question(_parent, _title, text, *_args):  # noqa: ANN001, ANN202
+        asked.append(text)
+        return reply[0]
+
+    monkeypatch.setattr(interviews_panel.QMessageBox, "question", question)
+    qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
+    assert asked == [f"{total - 3} questions are unanswered (3 of {total} answered). "
+                     "Complete the interview anyway?"]  # fmt: skip
+    assert not panel.current().interview.completed  # No: back to the questions
+    assert panel.complete_button.isEnabled()
+    reply[0] = QMessageBox.StandardButton.Yes
+    qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.current().interview.completed)
+    assert len(asked) == 2

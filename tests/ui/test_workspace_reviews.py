@@ -10,13 +10,17 @@ from inspector_app.store import queries
 from inspector_app.store.database import open_database
 from inspector_app.store.models import Finding
 from inspector_app.ui.qt import Qt
+from inspector_app.ui.workspace import interviews_panel
 from tests.ui.workspace_helpers import ctx, open_ws, response, review_of, started_review  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
 
-def test_wso_interviews_three_officers(ctx, open_ws, qtbot, demo_db_path) -> None:  # noqa: ANN001, F811
+def test_wso_interviews_three_officers(ctx, open_ws, qtbot, demo_db_path, monkeypatch) -> None:  # noqa: ANN001, F811
     review_id = started_review(ctx.db, "Elk Ridge", "wso_review")
+    # two answers of each guide: completing asks first (Yes, complete it all the same)
+    monkeypatch.setattr(interviews_panel.QMessageBox, "question",
+                        lambda *_a: interviews_panel.QMessageBox.StandardButton.Yes)  # fmt: skip
     ws = open_ws(review_id)
     panel = ws.interviews
     assert ws.tabs.isTabVisible(1) is not False

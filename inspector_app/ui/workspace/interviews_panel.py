@@ -19,14 +19,18 @@ from inspector_app.services.review_views import InterviewData, Officer
 from ..qt import (
     QAbstractItemView,
     QComboBox,
+    QFont,
+    QFontMetrics,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStandardItem,
     QStandardItemModel,
+    QStyle,
     Qt,
     QUndoStack,
     QVBoxLayout,
@@ -35,7 +39,7 @@ from ..qt import (
 )
 from .checklist_model import COL_ANSWER, COL_EXTRA, COL_FINDINGS, Answer, ChecklistModel
 from .checklist_panel import ChecklistPanel
-from .entries import sections_of_form
+from .entries import Section, sections_of_form
 from .item_detail import ItemDetail, show_following_keys, wire_keys
 from .targets import InterviewTarget
 
@@ -281,14 +285,29 @@ class InterviewsPanel(QWidget):
         form = self._form(data)
         answers = {k: Answer(a.value, a.note, a.rev) for k, a in data.answers.items()}
         key = self.questions.view.current_key() if keep_key else None
-        self.model.load(sections_of_form(form), answers, self._file_counts(),
+        sections = sections_of_form(form)
+        self.model.load(sections, answers, self._file_counts(),
                         self._per_key(self.findings_by_answer))  # fmt: skip
+        self._fit_answer_column(sections)
         if key:
             self.questions.view.select_key(key)
         role = IntervieweeRole(data.interview.interviewee_role).label
         done = " — completed" if data.interview.completed else ""
         self.title.setText(f"<b>{data.interview.interviewee_name}</b> ({role}), {form.title}{done}")
         self._update_buttons()
+
+    def _fit_answer_column(self, sections: list[Section]) -> None:
+        """The answer column as wide as the guide's longest answer ("Partly understood",
+        bold when it fails) or a section's "12 / 18": never cut to "Partly …"."""
+        view = self.questions.view
+        bold = QFont(view.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        texts = [e.label(v) for s in sections for e in s.entries for v in e.values or ()]
+        texts += [f"{len(s.entries)} / {len(s.entries)}" for s in sections]
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        margin = 2 * view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
+        view.header().resizeSection(COL_ANSWER, max(96, widest + margin))
 
     def _on_current(self, key: str | None) -> None:
         entry = self.model.entry(self.model.index_of(key)) if key else None
@@ -362,6 +381,8 @@ class InterviewsPanel(QWidget):
         if data is None:
             return
         self.detail.flush_note()
+        if not self._confirm_unanswered():
+            return
         try:
             interviews.complete_interview(self.ctx.db, data.interview.id)
         except ServiceError as exc:
@@ -371,6 +392,22 @@ class InterviewsPanel(QWidget):
             self.role.setCurrentIndex(self.role.findData(IntervieweeRole.OFFICER.value))
             self.officer.setCurrentIndex(0)
             self.start_interview()
+
+    def _confirm_unanswered(self) -> bool:
+        """With questions left unanswered, ask before completing (No: back to them)."""
+        done, total = self.model.progress()
+        left = total - done
+        if left <= 0:
+            return True
+        questions = "1 question is" if left == 1 else f"{left} questions are"
+        answer = QMessageBox.question(
+            self, "Complete interview",
+            f"{questions} unanswered ({done} of {total} answered). Complete the interview "
+            "anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )  # fmt: skip
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- list ---------------------------------------------------------------------------------
 
