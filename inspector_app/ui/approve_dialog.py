@@ -28,6 +28,7 @@ from .qt import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QShowEvent,
     QVBoxLayout,
     QWidget,
 )
@@ -128,6 +129,31 @@ class ApproveDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.done_label)
         layout.addWidget(self.buttons)
+        # Tab goes down the form: file, Browse, passphrase, target, Browse, Approve, Cancel.
+        chain: list[QWidget] = [self.p12_edit, self.p12_button, self.p12_passphrase,
+                                self.out_edit, self.out_button, self.approve_button,
+                                self.close_button]  # fmt: skip
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        # Enter approves only once everything is filled in (never half-typed, never by
+        # a Browse button that happens to have the focus).
+        for button in (self.p12_button, self.out_button, self.close_button):
+            button.setAutoDefault(False)
+        for edit in (self.p12_edit, self.p12_passphrase, self.out_edit):
+            edit.textChanged.connect(self._update_default)
+        self._update_default()
+
+    def filled(self) -> bool:
+        return all(e.text().strip() for e in (self.p12_edit, self.p12_passphrase, self.out_edit))
+
+    def _update_default(self) -> None:
+        filled = self.filled()
+        self.approve_button.setAutoDefault(filled)
+        self.approve_button.setDefault(filled)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._update_default()  # the button box made Approve the default as it was shown
 
     def _choose_p12(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Your certificate", self.p12_edit.text(),

@@ -12,7 +12,8 @@ import pytest
 from inspector_app.services import lifecycle, reviews
 from inspector_app.services.review_views import review, review_rows
 from inspector_app.ui import lifecycle_dialogs as ld
-from inspector_app.ui.qt import QFont, QFontMetrics, QMessageBox, QStyle, Qt
+from inspector_app.ui.approve_dialog import ApproveDialog
+from inspector_app.ui.qt import QApplication, QFont, QFontMetrics, QMessageBox, QStyle, Qt
 from inspector_app.ui.workspace import NewReviewDialog, interviews_panel
 from inspector_app.ui.workspace.checklist_model import COL_ANSWER
 from tests.ui.workspace_helpers import agency_id, ctx, open_ws, started_review  # noqa: F401
@@ -163,3 +164,50 @@ def test_completing_an_interview_with_questions_left_asks_first(ctx, open_ws, qt
     qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.current().interview.completed)
     assert len(asked) == 2
+
+
+def _focus_chain(qtbot, start, steps: int) -> list:  # noqa: ANN001
+    """The widgets Tab visits from `start`, pressed in the shown dialog."""
+    start.setFocus()
+    visited = []
+    widget = start
+    for _ in range(steps):
+        visited.append(widget)
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+    return visited
+
+
+def test_approve_dialog_tab_order_and_default_button(demo_ctx, qtbot, tmp_path):  # noqa: ANN001
+    review_id = _review_of_kind(demo_ctx.db, "Bexley", "jem_inspection").id
+    dialog = ApproveDialog(demo_ctx, review_id, "Bexley JEM inspection", "Bexley")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    expected = [dialog.p12_edit, dialog.p12_button, dialog.p12_passphrase, dialog.out_edit,
+                dialog.out_button, dialog.approve_button, dialog.close_button]  # fmt: skip
+    assert _focus_chain(qtbot, dialog.p12_edit, 7) == expected
+    chain, widget = [], dialog.p12_edit  # the order as set, whatever the platform's Tab does
+    for _ in range(6):
+        widget = widget.nextInFocusChain()
+        while not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            widget = widget.nextInFocusChain()
+        chain.append(widget)
+    assert chain == expected[1:]
+    # Enter approves only once every field is filled in
+    dialog.p12_edit.clear()
+    dialog.p12_passphrase.clear()
+    assert not dialog.approve_button.isDefault()
+    approved: list[bool] = []
+    dialog.buttons.accepted.connect(lambda: approved.append(True))
+    dialog.out_edit.setFocus()
+    qtbot.keyClick(dialog.out_edit, Qt.Key.Key_Return)
+    assert approved == [] and dialog.isVisible()
+    dialog.p12_edit.setText(str(tmp_path / "me.p12"))
+    assert not dialog.approve_button.isDefault()
+    dialog.p12_passphrase.setText("secret")
+    assert dialog.approve_button.isDefault()
+    dialog.out_edit.clear()
+    assert not dialog.approve_button.isDefault()
