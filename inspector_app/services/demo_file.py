@@ -148,11 +148,14 @@ def _from_sqlite(exc: BaseException) -> bool:
 
 
 def _rebind(db: Database) -> None:
-    """Point an open Database at the new file at its path, as opening it would."""
+    """Point an open Database at the new file at its path, as opening it would: opened
+    without a name, it is signed in as the name the new file records (the demo's
+    inspector), as the next start would be."""
     fresh = open_database(db.path, user=db.user, daily_backup=False)
     for f in dataclasses.fields(db):
         if f.name not in ("path", "user", "listeners"):
             setattr(db, f.name, getattr(fresh, f.name))
+    db.user = db.user or fresh.user
 
 
 def build_database(

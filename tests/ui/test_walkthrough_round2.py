@@ -10,12 +10,16 @@ from html import escape
 import pytest
 
 from inspector_app.services import lifecycle, reviews
+from inspector_app.services.demo_data import DEMO_INSPECTOR
 from inspector_app.services.review_views import review, review_rows
+from inspector_app.store.database import open_database
 from inspector_app.ui import lifecycle_dialogs as ld
 from inspector_app.ui.approve_dialog import ApproveDialog
+from inspector_app.ui.first_run import needs_first_run, seed_with_progress
 from inspector_app.ui.qt import QApplication, QFont, QFontMetrics, QMessageBox, QStyle, Qt
 from inspector_app.ui.workspace import NewReviewDialog, interviews_panel
 from inspector_app.ui.workspace.checklist_model import COL_ANSWER
+from tests.ui.conftest import make_ctx
 from tests.ui.workspace_helpers import agency_id, ctx, open_ws, started_review  # noqa: F401
 
 pytestmark = pytest.mark.gui
@@ -211,3 +215,30 @@ def test_approve_dialog_tab_order_and_default_button(demo_ctx, qtbot, tmp_path):
     assert dialog.approve_button.isDefault()
     dialog.out_edit.clear()
     assert not dialog.approve_button.isDefault()
+
+
+@pytest.mark.slow
+def test_the_first_run_of_the_demo_is_signed_in_as_the_next(qtbot, tmp_path, settings,  # noqa: ANN001
+                                                           open_window):  # fmt: skip
+    """`--demo` on an empty data folder: the database is opened without a name, then
+    filled with the demo; the window said "Signed in: unknown" until the next start."""
+    db = open_database(tmp_path / "demo.db", daily_backup=False)
+    try:
+        assert db.user == "" and needs_first_run(db)
+        assert seed_with_progress(db)
+        assert db.user == DEMO_INSPECTOR
+        ctx = make_ctx(db, settings)
+        window = open_window(ctx, settings)
+        assert window.user_label.text() == f"Signed in: {DEMO_INSPECTOR}"
+        dialog = NewReviewDialog(ctx, window)
+        qtbot.addWidget(dialog)
+        assert dialog.lead.text() == DEMO_INSPECTOR
+        window.close()
+        ctx.close()
+    finally:
+        db.close()
+    again = open_database(tmp_path / "demo.db", daily_backup=False)  # the next start
+    try:
+        assert again.user == DEMO_INSPECTOR
+    finally:
+        again.close()
