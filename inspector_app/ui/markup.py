@@ -26,6 +26,7 @@ from .qt import (
     QImage,
     QImageReader,
     QInputDialog,
+    QLineEdit,
     QLineF,
     QMouseEvent,
     QPainter,
@@ -171,17 +172,45 @@ class PhotoView(QGraphicsView):
         return item
 
     def add_text(self, at: QPointF, text: str) -> QGraphicsSimpleTextItem:
-        """Red text with a thin white outline, legible on dark and light parts alike."""
+        """Red text with a thin white outline, legible on dark and light parts alike.
+
+        Its size follows the photo's (about 1/18 of the shorter side); it is kept inside
+        the photo: moved left or up from `at` when it would run off the right or bottom
+        edge, and made smaller when it is wider than the whole photo."""
         item = QGraphicsSimpleTextItem(text)
+        bounds = self.photo.boundingRect()
         font = QFont()
-        font.setPixelSize(max(14, round(self._pen().widthF() * 9)))
+        font.setPixelSize(max(12, round(min(bounds.width(), bounds.height()) / 18)))
         font.setBold(True)
         item.setFont(font)
         item.setBrush(MARK_COLOR)
         item.setPen(QPen(QColor("white"), max(1.0, self._pen().widthF() / 3)))
-        item.setPos(at)
+        rect = item.boundingRect()
+        if rect.width() > bounds.width() and rect.width() > 0:
+            font.setPixelSize(max(6, math.floor(font.pixelSize() * bounds.width() / rect.width())))
+            item.setFont(font)
+            rect = item.boundingRect()
+        gap = min(font.pixelSize() / 4, (bounds.width() - rect.width()) / 2)  # off the edge
+        x = min(max(at.x(), bounds.left()), bounds.right() - rect.width() - max(gap, 0))
+        y = min(max(at.y(), bounds.top()), bounds.bottom() - rect.height() - font.pixelSize() / 4)
+        item.setPos(QPointF(max(x, bounds.left()), max(y, bounds.top())))
         self._keep(item)
         return item
+
+    def text_dialog(self) -> QInputDialog:
+        """The "Text on the photo" input: wide enough for a sentence and its title."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Text on the photo")
+        dialog.setLabelText("Text to write on the photo (kept inside its edges):")
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        metrics = dialog.fontMetrics()
+        width = max(400, metrics.horizontalAdvance(dialog.labelText()) + 24,
+                    metrics.horizontalAdvance(dialog.windowTitle()) + 160)  # fmt: skip
+        # The dialog's layout sizes it to its contents: widen the field, not the dialog.
+        field = dialog.findChild(QLineEdit)
+        if field is not None:
+            field.setMinimumWidth(width)
+        return dialog
 
     def undo_mark(self) -> None:
         if self.marks:
@@ -222,9 +251,14 @@ class PhotoView(QGraphicsView):
             return
         at = self.mapToScene(event.position().toPoint())
         if self.tool == "text":
-            text, ok = QInputDialog.getText(self, "Text on the photo", "Text:")
-            if ok and text.strip():
-                self.add_text(at, text.strip())
+            dialog = self.text_dialog()
+            try:
+                ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+                text = dialog.textValue().strip()
+            finally:
+                dialog.deleteLater()
+            if ok and text:
+                self.add_text(at, text)
             return
         self._start = at
         self._drawing = (self.add_arrow(at, at) if self.tool == "arrow"

@@ -16,7 +16,18 @@ from inspector_app.store.database import open_database
 from inspector_app.ui import lifecycle_dialogs as ld
 from inspector_app.ui.approve_dialog import ApproveDialog
 from inspector_app.ui.first_run import needs_first_run, seed_with_progress
-from inspector_app.ui.qt import QApplication, QFont, QFontMetrics, QMessageBox, QStyle, Qt
+from inspector_app.ui.markup import PhotoView
+from inspector_app.ui.qt import (
+    QApplication,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QMessageBox,
+    QPointF,
+    QStyle,
+    Qt,
+)
 from inspector_app.ui.workspace import NewReviewDialog, interviews_panel
 from inspector_app.ui.workspace.checklist_model import COL_ANSWER
 from tests.ui.conftest import make_ctx
@@ -242,3 +253,39 @@ def test_the_first_run_of_the_demo_is_signed_in_as_the_next(qtbot, tmp_path, set
         assert again.user == DEMO_INSPECTOR
     finally:
         again.close()
+
+
+def _photo_view(qtbot, width: int, height: int) -> PhotoView:  # noqa: ANN001
+    view = PhotoView()
+    qtbot.addWidget(view)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#406080"))
+    view.set_image(image)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def test_markup_text_stays_inside_a_small_photo(qtbot):  # noqa: ANN001
+    view = _photo_view(qtbot, 480, 320)
+    photo = view.photo.sceneBoundingRect()
+    near_edge = view.add_text(QPointF(440, 300), "Handcuffs left on the bench")
+    assert photo.contains(near_edge.sceneBoundingRect())  # moved left and up, not clipped
+    assert near_edge.pos().x() < 440 and near_edge.pos().y() < 300
+    where_clicked = view.add_text(QPointF(20, 30), "OK")
+    assert where_clicked.pos() == QPointF(20, 30)  # room enough: where it was placed
+    too_long = view.add_text(QPointF(10, 10), "A note far too long to fit across this photo "
+                                               "at the size text is written on it")  # fmt: skip
+    assert photo.contains(too_long.sceneBoundingRect())  # smaller, and inside
+    small = where_clicked.font().pixelSize()
+    large = _photo_view(qtbot, 3000, 2000)
+    big = large.add_text(QPointF(0, 0), "OK").font().pixelSize()
+    assert 12 <= small < 30 and big > 4 * small  # the size follows the photo's
+    dialog = view.text_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.windowTitle() == "Text on the photo"
+    assert dialog.width() >= 420
+    assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(dialog.labelText())
