@@ -40,8 +40,8 @@ from inspector_app.store.database import open_database  # noqa: E402
 AGGREGATE = text("""
 WITH insp AS (
     SELECT r.id, r.agency_id FROM review r
-    WHERE r.deleted = 0 AND r.kind != 'focus_review'
-      AND r.start_date BETWEEN :lo AND :hi
+    WHERE r.deleted = 0 AND r.kind = 'jem_inspection' AND r.status = 'final'
+      AND r.start_date BETWEEN :lo AND :hi  -- OPR's figures: final JEM inspections
 ), per AS (
     SELECT i.id, i.agency_id,
            SUM(f.kind = 'deficiency') AS d, SUM(f.kind = 'area_of_concern') AS a,

@@ -86,3 +86,13 @@ def test_role_endpoint_matrix(server_db_url, tmp_path):
         # the service holds no state: a killed server restarts on the same database
         server.restart()
         assert httpx.get(f"{server.url}/v1/me", headers=atl).status_code == 200
+
+
+def test_tokens_never_start_with_a_dash():
+    """`inspector-app sync --token -Xy...` reads the token as an option (a TLS test failed
+    once in 64 runs); a token is also still URL-safe and long."""
+    from inspector_app.server.auth import new_token
+
+    tokens = [new_token() for _ in range(2000)]
+    assert not any(t.startswith("-") for t in tokens)
+    assert all(len(t) >= 43 and t.replace("-", "").replace("_", "").isalnum() for t in tokens)
