@@ -6,6 +6,8 @@ back ends: a SQLite file (WAL, busy timeout) or PostgreSQL through psycopg 3.
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -147,6 +149,39 @@ blob_chunks = Table(
 )
 
 
+_memo = threading.local()
+
+
+def _dumps(value: Any) -> str:
+    """json.dumps for the JSON columns; inside json_once(), an object written twice (a
+    row's fields go to `rows` and to `changes`) is serialized once."""
+    memo: dict[int, tuple[Any, str]] | None = getattr(_memo, "memo", None)
+    if memo is None:
+        return json.dumps(value)
+    found = memo.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    text = json.dumps(value)
+    memo[id(value)] = (value, text)  # the object is held: its id is not reused meanwhile
+    return text
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's text for `value` (once per object inside json_once())."""
+    return _dumps(value)
+
+
+@contextmanager
+def json_once() -> Iterator[None]:
+    """Within this block (this thread), the JSON text of an object is made once: the
+    objects must not change inside it."""
+    _memo.memo = {}
+    try:
+        yield
+    finally:
+        _memo.memo = None
+
+
 def normalize_url(db: str) -> str:
     """A database URL, or a path (a SQLite file)."""
     if "://" in db:
@@ -173,11 +208,14 @@ def make_engine(db: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False},
+            json_serializer=_dumps,
             **pooling,
         )
         _sqlite_events(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, json_serializer=_dumps
+    )
 
 
 def _sqlite_events(engine: Engine) -> None:
