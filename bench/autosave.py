@@ -63,7 +63,13 @@ class ServicesPath:
         review = reviews.schedule_review(self.db, agency_id=agency.id, kind="jem_inspection")
         self.review = reviews.start_review(self.db, review.id)
         form = reviews.form_for(self.review)
-        self.keys = [(i.key, i.valid_values()) for i in form.items() if i.valid_values()]
+        self.keys = [
+            (i.key, i.valid_values())
+            for s in form.sections
+            if not s.repeat
+            for i in s.items
+            if i.valid_values()
+        ]  # a repeated section: per case file
 
     def answer(self, key: str, value: str) -> None:
         reviews.record_answer(self.db, review_id=self.review.id, item_key=key, value=value)

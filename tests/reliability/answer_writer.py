@@ -76,7 +76,8 @@ def writer(db_path: str, review_id: str, seed: int, key: str | None = None) -> N
         from inspector_app.store.models import Review
 
         form = reviews.form_for(s.get(Review, review_id))
-    items = [(i.key, i.valid_values()) for i in form.items() if i.valid_values()]
+    items = [(i.key, i.valid_values()) for s in form.sections if not s.repeat  # per case file
+             for i in s.items if i.valid_values()]  # fmt: skip
     start = rng.randrange(len(items))
     say("READY")
     for n in range(len(items)):
