@@ -25,7 +25,7 @@ from .auth import Caller
 from .offices import parent_ref, review_ref
 from .problems import conflict, forbidden
 from .rowstore import Key, RowCache, RowState, _chunks, natural_key
-from .storage import blobs, changes, devices, json_once, receipts, write_tx
+from .storage import blobs, changes, devices, json_once, write_tx
 from .validation import MODELS, check_fields, new_row
 
 _STAMPS = ("updated_at", "updated_by", "device_id")
@@ -71,10 +71,7 @@ class Pusher:
     # --- prefetch: a few IN queries for the whole batch ---------------------------------
 
     def prefetch(self, batch: list[Change]) -> None:
-        ids = sorted({c.change_id for c in batch})
-        for part in _chunks(ids):
-            query = select(receipts).where(receipts.c.change_id.in_(part))
-            self.receipts.update({r.change_id: dict(r.result) for r in self.conn.execute(query)})
+        self.receipts.update(bulk.receipts_of(self.conn, sorted({c.change_id for c in batch})))
         self._rows_of_receipts()
         self.rows.load((c.table, c.row_id) for c in batch)
         self.rows.load_natural(
@@ -304,26 +301,13 @@ class Pusher:
             result.pop("_pending", None)
         self.rows.flush()
         fresh = [{"change_id": r["change_id"], "result": _receipt(r)} for r, _ in self.pending]
-        if fresh and bulk.is_postgresql(self.conn):
+        if fresh:
             bulk.insert_receipts(self.conn, fresh)
-        elif fresh:
-            self.conn.execute(receipts.insert(), fresh)
 
 
 def _append_versions(conn: Connection, versions: list[dict[str, Any]]) -> list[int]:
-    """Insert the versions into `changes`; their seqs, in order. One batched INSERT ...
-    RETURNING, its rows matched back by (table, row, rev), which a batch writes once each
-    (asking SQLAlchemy to keep the parameters' order costs one INSERT per row on SQLite)."""
-    if not versions:
-        return []
-    if bulk.is_postgresql(conn):
-        return bulk.append_versions(conn, versions)
-    c = changes.c
-    stmt = changes.insert().returning(c.seq, c.table_name, c.row_id, c.rev)
-    found = {(r.table_name, r.row_id, int(r.rev)): int(r.seq) for r in conn.execute(stmt, versions)}
-    if len(found) != len(versions):
-        raise RuntimeError("a push wrote one row version twice")  # merge bug: do not guess
-    return [found[(v["table_name"], v["row_id"], int(v["rev"]))] for v in versions]
+    """Insert the versions into `changes`; their seqs, in order (bulk.append_versions)."""
+    return bulk.append_versions(conn, versions) if versions else []
 
 
 def _receipt(result: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from inspector_app.domain.sync import NATURAL_KEYS
@@ -149,26 +149,12 @@ class RowCache:
         dirty = [s for s in self.known.values() if s is not None and s.dirty]
         updates = [_params(s) for s in dirty if s.stored]
         inserts = [_params(s) for s in dirty if not s.stored]
-        if bulk.is_postgresql(self.conn):
-            if updates:
-                bulk.update_rows(self.conn, updates)
-            if inserts:
-                bulk.insert_rows(self.conn, inserts)
-        else:
-            self._executemany(updates, inserts)
+        if updates:
+            bulk.update_rows(self.conn, updates)
+        if inserts:
+            bulk.insert_rows(self.conn, inserts)
         for state in dirty:
             state.stored, state.dirty = True, False
-
-    def _executemany(self, updates: list[dict[str, Any]], inserts: list[dict[str, Any]]) -> None:
-        if updates:
-            stmt = rows.update().where(
-                rows.c.table_name == bindparam("k_table"), rows.c.row_id == bindparam("k_row")
-            )
-            for p in updates:
-                p["k_table"], p["k_row"] = p.pop("table_name"), p.pop("row_id")
-            self.conn.execute(stmt, updates)
-        if inserts:
-            self.conn.execute(rows.insert(), inserts)
 
 
 def _params(state: RowState) -> dict[str, Any]:
