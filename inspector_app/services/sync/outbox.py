@@ -101,7 +101,7 @@ def pending_entries(conn: Connection, after: int, up_to: int, limit: int = BATCH
         .where(c.pushed_seq.is_(None), c.seq > after, c.seq <= up_to)
         .order_by(c.seq).limit(limit)
     ).all()  # fmt: skip
-    return [Entry(int(r[0]), r[1], r[2], r[3], r[4], dict(r[5]), r[6]) for r in rows]
+    return [Entry(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]  # a fresh dict each
 
 
 def sendable(conn: Connection, up_to: int, office: str | None) -> Iterator[list[Entry]]:
