@@ -10,7 +10,6 @@ their training records along. `remove_record` returns what it tombstoned, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,43 +57,29 @@ def _n(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _office_blockers(s: Session, row: Any) -> list[str]:
-    n = _count(s, Agency, Agency.field_office_id == row.id)
-    return [_n(n, "agency", "agencies")] if n else []
-
-
-def _agency_blockers(s: Session, row: Any) -> list[str]:
-    out = []
-    if n := _count(s, Review, Review.agency_id == row.id):
-        out.append(_n(n, "review", "reviews"))
-    if n := _count(s, Agreement, Agreement.agency_id == row.id):
-        out.append(_n(n, "agreement", "agreements"))
-    if n := _count(s, Officer, Officer.agency_id == row.id):
-        out.append(_n(n, "officer", "officers"))
-    return out
-
-
-def _agreement_blockers(s: Session, row: Any) -> list[str]:
-    out = []
-    if n := _count(s, Review, Review.agreement_id == row.id):
-        out.append(_n(n, "review", "reviews"))
-    if n := _count(s, Officer, Officer.agreement_id == row.id):
-        out.append(_n(n, "officer", "officers"))
-    if n := _count(s, WarrantCount, WarrantCount.agreement_id == row.id):
-        out.append(_n(n, "month of warrant counts", "months of warrant counts"))
-    return out
-
-
-def _officer_blockers(s: Session, row: Any) -> list[str]:
-    n = _count(s, Interview, Interview.officer_id == row.id)
-    return [_n(n, "interview", "interviews")] if n else []
-
-
-_BLOCKERS: dict[str, Callable[[Session, Any], list[str]]] = {
-    "field_office": _office_blockers, "agency": _agency_blockers,
-    "agreement": _agreement_blockers, "officer": _officer_blockers,
-    "training_record": lambda _s, _r: [],
+# What keeps a record from being removed: (model, its column naming the record, one, many)
+_DEPENDENTS: dict[str, list[tuple[type[SyncFields], Any, str, str]]] = {
+    "field_office": [(Agency, Agency.field_office_id, "agency", "agencies")],
+    "agency": [
+        (Review, Review.agency_id, "review", "reviews"),
+        (Agreement, Agreement.agency_id, "agreement", "agreements"),
+        (Officer, Officer.agency_id, "officer", "officers"),
+    ],
+    "agreement": [
+        (Review, Review.agreement_id, "review", "reviews"),
+        (Officer, Officer.agreement_id, "officer", "officers"),
+        (WarrantCount, WarrantCount.agreement_id, "month of warrant counts",
+         "months of warrant counts"),
+    ],
+    "officer": [(Interview, Interview.officer_id, "interview", "interviews")],
+    "training_record": [],
 }  # fmt: skip
+
+
+def _blockers(s: Session, kind: str, row: Any) -> list[str]:
+    counts = ((_count(s, model, column == row.id), one, many)
+              for model, column, one, many in _DEPENDENTS[kind])  # fmt: skip
+    return [_n(n, one, many) for n, one, many in counts if n]
 
 
 def record_label(kind: str, row: Any) -> str:
@@ -119,7 +104,7 @@ def remove_record(db: Database, kind: str, record_id: str, *, base_rev: int | No
     with unit_of_work(db, f"remove_{kind}") as uow:
         row = uow.get_for_update(model, record_id, LABELS[kind], base_rev, {"deleted": True})
         label = record_label(kind, row)
-        blockers = _BLOCKERS[kind](uow.session, row)
+        blockers = _blockers(uow.session, kind, row)
         if blockers:
             raise Conflict(f"{LABELS[kind]} {label} has {', '.join(blockers)}: "
                            "remove or move them first")  # fmt: skip
