@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -393,58 +393,81 @@ def _validation_problems(
 
 
 # ---------------------------------------------------------------------------
-# Topics
+# Topics and references: one list of named entries each
 
 
-def _check_topics_file(path: Path) -> tuple[dict[str, str] | None, list[FormProblem]]:
+@dataclass(frozen=True)
+class _ListFile:
+    """A YAML file holding one list of entries named by one field (topics, references)."""
+
+    list_name: str  # "topics"
+    field: str  # "code": names each entry
+    model: type[BaseModel]
+    missing: str  # what the file should list, for the "missing" message
+    duplicate: str  # "duplicate topic code": the start of the repeated-entry message
+
+
+_TOPICS = _ListFile(
+    "topics", "code", TopicsFile,
+    f"topics file is missing; expected {TOPICS_FILE} listing the finding topic codes",
+    "duplicate topic code",
+)  # fmt: skip
+_REFERENCES = _ListFile(
+    "references", "citation", ReferencesFile,
+    f"references file is missing; expected {REFERENCES_FILE} listing every citation a "
+    "form item may use, with its source",
+    "citation listed twice",
+)  # fmt: skip
+
+
+def _check_list_file(path: Path, spec: _ListFile) -> tuple[Any, list[FormProblem]]:
+    """The validated model of a topics or references file, or its problems."""
     label = str(path)
     if not path.is_file():
-        return None, [
-            FormProblem(
-                label,
-                1,
-                "(file)",
-                f"topics file is missing; expected {TOPICS_FILE} listing the finding topic codes",
-            )
-        ]
+        return None, [FormProblem(label, 1, "(file)", spec.missing)]
     parsed = _ParsedFile(path, label)
     if not parsed.ok:
         return None, parsed.problems
-    kwargs = {"name_field": "code", "root_name": "(topics)"}
+    kwargs = {"name_field": spec.field, "root_name": f"({spec.list_name})"}
     problems = _duplicate_field_problems(parsed, **kwargs)
     if parsed.data is None:
-        problems.append(
-            FormProblem(label, 1, "(topics)", "file is empty; expected a 'topics:' list")
-        )
+        problems.append(FormProblem(label, 1, f"({spec.list_name})",
+                                    f"file is empty; expected a '{spec.list_name}:' list"))  # fmt: skip
         return None, problems
-    model: TopicsFile | None = None
+    model = None
     try:
-        model = TopicsFile.model_validate(parsed.data)
+        model = spec.model.model_validate(parsed.data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(parsed, exc, "topics", **kwargs))
-    raw = parsed.data.get("topics") if isinstance(parsed.data, dict) else None
-    if isinstance(raw, list):
-        first: dict[str, int] = {}
-        for index, entry in enumerate(raw):
-            code = entry.get("code") if isinstance(entry, dict) else None
-            if not isinstance(code, str):
-                continue
-            line = parsed.line(("topics", index, "code"))
-            if code in first:
-                problems.append(
-                    FormProblem(
-                        label,
-                        line,
-                        code,
-                        f"duplicate topic code (first at line {first[code]}); "
-                        "expected each code once",
-                    )
-                )
-            else:
-                first[code] = line
-    if problems or model is None:
-        return None, problems
-    return {t.code: t.title for t in model.topics}, []
+        problems.extend(_validation_problems(parsed, exc, spec.list_name, **kwargs))
+    problems.extend(_duplicate_entries(parsed, spec))
+    return (None if problems else model), problems
+
+
+def _duplicate_entries(parsed: _ParsedFile, spec: _ListFile) -> list[FormProblem]:
+    """An entry named twice (names compared stripped), at its line, naming the first."""
+    raw = parsed.data.get(spec.list_name) if isinstance(parsed.data, dict) else None
+    if not isinstance(raw, list):
+        return []
+    problems = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        name = entry.get(spec.field) if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        line = parsed.line((spec.list_name, index, spec.field))
+        key = name.strip()
+        if key in first:
+            problems.append(FormProblem(parsed.label, line, key,
+                                        f"{spec.duplicate} (first at line {first[key]}); "
+                                        f"expected each {spec.field} once"))  # fmt: skip
+        else:
+            first[key] = line
+    return problems
+
+
+def _check_topics_file(path: Path) -> tuple[dict[str, str] | None, list[FormProblem]]:
+    model, problems = _check_list_file(path, _TOPICS)
+    return ({t.code: t.title for t in model.topics} if model else None), problems
 
 
 def load_topics(directory: Path) -> dict[str, str]:
@@ -462,63 +485,8 @@ def load_topics(directory: Path) -> dict[str, str]:
 def _check_references_file(
     path: Path,
 ) -> tuple[dict[str, Reference] | None, list[FormProblem]]:
-    label = str(path)
-    if not path.is_file():
-        return None, [
-            FormProblem(
-                label,
-                1,
-                "(file)",
-                f"references file is missing; expected {REFERENCES_FILE} listing every "
-                "citation a form item may use, with its source",
-            )
-        ]
-    parsed = _ParsedFile(path, label)
-    if not parsed.ok:
-        return None, parsed.problems
-    kwargs = {"name_field": "citation", "root_name": "(references)"}
-    problems = _duplicate_field_problems(parsed, **kwargs)
-    if parsed.data is None:
-        problems.append(
-            FormProblem(label, 1, "(references)", "file is empty; expected a 'references:' list")
-        )
-        return None, problems
-    model: ReferencesFile | None = None
-    try:
-        model = ReferencesFile.model_validate(parsed.data)
-    except ValidationError as exc:
-        problems.extend(_validation_problems(parsed, exc, "references", **kwargs))
-    problems.extend(_duplicate_citations(parsed))
-    if problems or model is None:
-        return None, problems
-    return {r.citation: r for r in model.references}, []
-
-
-def _duplicate_citations(parsed: _ParsedFile) -> list[FormProblem]:
-    raw = parsed.data.get("references") if isinstance(parsed.data, dict) else None
-    if not isinstance(raw, list):
-        return []
-    problems = []
-    first: dict[str, int] = {}
-    for index, entry in enumerate(raw):
-        citation = entry.get("citation") if isinstance(entry, dict) else None
-        if not isinstance(citation, str):
-            continue
-        line = parsed.line(("references", index, "citation"))
-        key = citation.strip()
-        if key in first:
-            problems.append(
-                FormProblem(
-                    parsed.label,
-                    line,
-                    key,
-                    f"citation listed twice (first at line {first[key]}); "
-                    "expected each citation once",
-                )
-            )
-        else:
-            first[key] = line
-    return problems
+    model, problems = _check_list_file(path, _REFERENCES)
+    return ({r.citation: r for r in model.references} if model else None), problems
 
 
 def load_references(directory: Path) -> dict[str, Reference]:
