@@ -9,34 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rowstore import Key
+from inspector_app.domain.row_parents import PARENTS
 
-# The columns that link a row to its parent, in order of preference.
-PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "agency": (("field_office_id", "field_office"),),
-    "agreement": (("agency_id", "agency"),),
-    "officer": (("agency_id", "agency"),),
-    "review": (("agency_id", "agency"),),
-    "training_record": (("officer_id", "officer"),),
-    "warrant_count": (("agreement_id", "agreement"),),
-    "plan_entry": (("agreement_id", "agreement"),),
-    "checklist_response": (("review_id", "review"),),
-    "interview": (("review_id", "review"),),
-    "finding": (("review_id", "review"),),
-    "info_request": (("review_id", "review"),),
-    "interview_answer": (("interview_id", "interview"),),
-    "corrective_action": (("finding_id", "finding"),),
-    "info_request_item": (("request_id", "info_request"),),
-    "attachment": (
-        ("review_id", "review"),
-        ("finding_id", "finding"),
-        ("corrective_action_id", "corrective_action"),
-        ("request_item_id", "info_request_item"),
-        ("interview_answer_id", "interview_answer"),
-    ),
-    "report_artifact": (("review_id", "review"),),
-    "approval": (("review_id", "review"),),
-}
+from .rowstore import Key
 
 # Tables whose rows belong to a review directly (a final review locks their content).
 REVIEW_CHILDREN = frozenset(

@@ -18,36 +18,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from inspector_app.domain.row_parents import PARENTS
 from inspector_app.domain.sync import SYNC_FIELDS, Change
 
 from .rows import CHANGE_LOG, MODELS, bases_of, differing, table_of
 
 BATCH = 500
-
-# A row's field office is its parent's (docs/sync.md, "Push, on the server", step 4):
-# table -> the columns naming a parent, tried in order, and the parent's table.
-PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "agency": (("field_office_id", "field_office"),),
-    "agreement": (("agency_id", "agency"),),
-    "officer": (("agency_id", "agency"),),
-    "review": (("agency_id", "agency"),),
-    "training_record": (("officer_id", "officer"),),
-    "warrant_count": (("agreement_id", "agreement"),),
-    "plan_entry": (("agreement_id", "agreement"),),
-    "checklist_response": (("review_id", "review"),),
-    "interview": (("review_id", "review"),),
-    "finding": (("review_id", "review"),),
-    "info_request": (("review_id", "review"),),
-    "report_artifact": (("review_id", "review"),),
-    "approval": (("review_id", "review"),),
-    "attachment": (("review_id", "review"), ("finding_id", "finding"),
-                   ("corrective_action_id", "corrective_action"),
-                   ("request_item_id", "info_request_item"),
-                   ("interview_answer_id", "interview_answer")),
-    "interview_answer": (("interview_id", "interview"),),
-    "corrective_action": (("finding_id", "finding"),),
-    "info_request_item": (("request_id", "info_request"),),
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
