@@ -16,7 +16,9 @@ from ..qt import (
     QHeaderView,
     QLabel,
     QModelIndex,
+    QPainter,
     QPushButton,
+    QSize,
     Qt,
     QTableView,
     QVBoxLayout,
@@ -80,6 +82,25 @@ class FindingsModel(QAbstractTableModel):
         return None
 
 
+class _ElidedLabel(QLabel):
+    """One line of plain text, cut with "…" when narrow; the whole text is its tooltip."""
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(
+            self.fontMetrics().horizontalAdvance("⚠ 1 officer…"), super().sizeHint().height()
+        )
+
+    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
+
+
 _NOTICE_STYLE = (
     "#training_notice { background: #fff4ce; border: 1px solid #e0b100; border-radius: 3px; }"
 )
@@ -102,8 +123,13 @@ class FindingsPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        # compact rows and header: on a 600-pixel screen the panel has ~130 pixels, and
+        # every pixel of chrome is a finding less
+        row = self.table.fontMetrics().height() + 4
+        self.table.verticalHeader().setDefaultSectionSize(row)
+        self.table.verticalHeader().setMinimumSectionSize(row)
         header = self.table.horizontalHeader()
+        header.setFixedHeight(row + 2)
         # fixed widths: measuring every row's contents would cost more than the rest
         for col, width in enumerate((48, 120, 300, 50)):
             header.resizeSection(col, width)
@@ -121,34 +147,43 @@ class FindingsPanel(QWidget):
         self.edit_button.clicked.connect(lambda: self._emit_selected(self.sig_edit))
         self.remove_button.clicked.connect(lambda: self._emit_selected(self.sig_remove))
 
-        # shown when officers of the agency have lapsed training (set_lapsed_training)
+        # shown when officers of the agency have lapsed training (set_lapsed_training), on
+        # the title row rather than a row of its own: a row is a finding less at 600 pixels
         self.training_notice = QWidget(self)
         self.training_notice.setObjectName("training_notice")
         self.training_notice.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.training_notice.setStyleSheet(_NOTICE_STYLE)
-        self.training_text = QLabel(self.training_notice)
+        self.training_text = _ElidedLabel(self.training_notice)
         self.training_text.setObjectName("training_notice_text")
-        self.training_text.setWordWrap(True)
-        self.training_button = QPushButton("Raise training finding…", self.training_notice)
+        self.training_button = QPushButton("Raise finding…", self.training_notice)
         self.training_button.setObjectName("raise_training_finding")
+        self.training_button.setToolTip("Raise a training finding for these officers")
         self.training_button.clicked.connect(self.sig_training_finding)
         notice = QHBoxLayout(self.training_notice)
-        notice.setContentsMargins(6, 3, 6, 3)
+        notice.setContentsMargins(6, 0, 0, 0)
         notice.addWidget(self.training_text, 1)
         notice.addWidget(self.training_button)
         self.training_notice.hide()
 
         top = QHBoxLayout()
-        title = QLabel("<b>Findings</b>", self)
-        top.addWidget(title)
-        top.addWidget(self.counts, 1)
+        top.addWidget(QLabel("<b>Findings</b>", self))
+        top.addWidget(self.counts)
+        top.addWidget(self.training_notice)  # its text cut short ("…") when narrow
+        top.addStretch(1)
+        # the commands beside the table, not above it: one row more for the findings
+        commands = QVBoxLayout()
+        commands.setSpacing(4)
         for b in (self.new_button, self.edit_button, self.remove_button):
-            top.addWidget(b)
+            commands.addWidget(b)
+        commands.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.table, 1)
+        body.addLayout(commands)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setContentsMargins(0, 2, 0, 0)
+        layout.setSpacing(4)
         layout.addLayout(top)
-        layout.addWidget(self.training_notice)
-        layout.addWidget(self.table, 1)
+        layout.addLayout(body, 1)
         self.set_findings([])
 
     def set_findings(self, findings: list[Finding]) -> FindingCounts:
