@@ -333,8 +333,11 @@ class InspectionReport(BaseReport):
         form = self.src.form(iv.form_id, iv.form_version)
         name = data.officer.name if data.officer else (iv.interviewee_name or "Interviewee")
         role = IntervieweeRole(iv.interviewee_role).label
-        questions: list[FormItem] = list(form.items()) if form else []
-        answered = sum(1 for a in data.answers.values() if _answered(a))
+        # the questions asked: one whose show_if does not hold is hidden, not printed
+        values = {k: a.value for k, a in data.answers.items()}
+        shown = [s for s in layout.slots(form, values) if s.visible] if form else []
+        questions: list[FormItem] = [s.item for s in shown]
+        answered = sum(1 for s in shown if s.key in data.answers and _answered(data.answers[s.key]))
         gaps = [(q, data.answers[q.key]) for q in questions
                 if q.key in data.answers and q.is_failure(data.answers[q.key].value)]  # fmt: skip
         answer_ids = {a.id for a in data.answers.values()}

@@ -3,12 +3,13 @@ the JEM interview guides."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from sqlmodel import Session, select
 
 from inspector_app.domain.enums import IntervieweeRole, ProgramModel, ReviewKind, ReviewStatus
-from inspector_app.domain.forms import FormDefinition
+from inspector_app.domain.forms import FormDefinition, layout
 from inspector_app.store.database import Database
 from inspector_app.store.models import Interview, InterviewAnswer, Officer, Review, utcnow
 
@@ -25,6 +26,19 @@ def interview_form(program: ProgramModel | str, role: IntervieweeRole | str) -> 
         if form.interviewee_role == IntervieweeRole(role):
             return form
     raise Invalid("interviewee_role", f"no {program} interview guide for {role}")
+
+
+def shown_questions(form: FormDefinition, values: Mapping[str, str | None]) -> list[layout.Slot]:
+    """The guide's questions the interview asks given its answers, in order: a question
+    whose ``show_if`` does not hold is hidden, as on a checklist (domain.forms.layout):
+    not asked, not counted, not required, not printed; its stored answer is kept."""
+    return [slot for slot in layout.slots(form, values) if slot.visible]
+
+
+def interview_progress(form: FormDefinition, values: Mapping[str, str | None]) -> tuple[int, int]:
+    """(questions answered, questions asked): hidden questions count in neither."""
+    shown = shown_questions(form, values)
+    return sum(values.get(s.key) not in (None, "") for s in shown), len(shown)
 
 
 def pinned_interview_form(

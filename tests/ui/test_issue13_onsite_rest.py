@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.test_workspace_onsite import _demo_jem, _shown
+from tests.ui.workspace_helpers import ctx, open_ws, started_review  # noqa: F401
+from tests.unit.conditional_guide import conditional_guide  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
@@ -46,3 +48,45 @@ def test_findings_list_usable_on_a_small_screen(window, qtbot, size, rows):  # n
     qtbot.wait(10)
     for widget in (detail.prompt, detail.note, *detail.answer_buttons.values()):
         assert _shown(widget, window), (size, widget.objectName())
+
+
+# -- defect 2: the interviews ignored show_if --------------------------------------------------
+
+
+def test_interview_questions_follow_show_if(ctx, open_ws, qtbot, conditional_guide, monkeypatch):  # noqa: ANN001, F811
+    from inspector_app.ui.qt import Qt
+    from inspector_app.ui.workspace import interviews_panel
+    from tests.unit.conditional_guide import CONTROLLER, FOLLOW_UP
+
+    review_id = started_review(ctx.db, "Elk Ridge", "wso_review")
+    asked: list[str] = []
+    monkeypatch.setattr(interviews_panel.QMessageBox, "question",
+                        lambda _p, _t, text, *_a: (asked.append(text),
+                                                   interviews_panel.QMessageBox.StandardButton.No)[1])  # fmt: skip
+    ws = open_ws(review_id)
+    panel = ws.interviews
+    ws.tabs.setCurrentWidget(panel)
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.current() is not None)
+    every = sum(1 for _ in conditional_guide.items())
+
+    def keys() -> list[str]:
+        return [e.key for e in panel.model.entries()]
+
+    assert CONTROLLER in keys() and FOLLOW_UP not in keys()  # hidden until a gap shows
+    assert panel.model.progress() == (0, every - 1)
+    view = panel.questions.view
+    view.select_key(CONTROLLER)
+    qtbot.keyClick(view, Qt.Key.Key_2)  # partial: the follow-up is asked
+    assert FOLLOW_UP in keys() and keys().index(FOLLOW_UP) == keys().index(CONTROLLER) + 1
+    assert panel.model.progress() == (1, every)
+    assert panel.list_model.item(0).text().endswith("1/" + str(every))
+    view.select_key(CONTROLLER)
+    qtbot.keyClick(view, Qt.Key.Key_1)  # understood: hidden again, and not asked for
+    assert FOLLOW_UP not in keys()
+    qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
+    assert asked and f"({1} of {every - 1} answered)" in asked[-1]
+    # another interview's line in the list counts the questions it asks
+    panel.current_id = None
+    panel._update_list_texts()
+    assert panel.list_model.item(0).text().endswith(f"1/{every - 1}")

@@ -39,7 +39,7 @@ from ..qt import (
 )
 from .checklist_model import COL_ANSWER, COL_EXTRA, COL_FINDINGS, Answer, ChecklistModel
 from .checklist_panel import ChecklistPanel
-from .entries import Section, sections_of_form
+from .entries import FormLayout, Section, sections_of_form
 from .item_detail import ItemDetail, show_following_keys, wire_keys
 from .targets import InterviewTarget
 
@@ -286,8 +286,10 @@ class InterviewsPanel(QWidget):
         answers = {k: Answer(a.value, a.note, a.rev) for k, a in data.answers.items()}
         key = self.questions.view.current_key() if keep_key else None
         sections = sections_of_form(form)
+        # a question whose show_if does not hold is not shown (nor counted, nor asked
+        # for on completing), as on the checklist; it shows once its answer is given
         self.model.load(sections, answers, self._file_counts(),
-                        self._per_key(self.findings_by_answer))  # fmt: skip
+                        self._per_key(self.findings_by_answer), FormLayout.of(form))  # fmt: skip
         self._fit_answer_column(sections)
         if key:
             self.questions.view.select_key(key)
@@ -432,8 +434,8 @@ class InterviewsPanel(QWidget):
             if data.interview.id == self.current_id:
                 done, total = self.model.progress()
             else:
-                done = sum(1 for a in data.answers.values() if a.value not in (None, ""))
-                total = sum(1 for _ in self._form(data).items())
+                values = {k: a.value for k, a in data.answers.items()}
+                done, total = interviews.interview_progress(self._form(data), values)
             mark = "  ✓" if data.interview.completed else ""
             role = IntervieweeRole(data.interview.interviewee_role).label
             item.setText(f"{data.interview.interviewee_name}\n{role} · {done}/{total}{mark}")
