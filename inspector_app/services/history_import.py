@@ -248,11 +248,31 @@ class _BulkWriter:
         self.log_rows: list[str] = []  # row ids, tables and payload texts of the change log
         self.log_tables: list[str] = []
         self.log_payloads: list[str] = []
+        # Inserts waiting for write_pending: model, columns, defaults.
+        self.pending: list[tuple[type[SyncFields], dict[str, list[Any]], dict[str, Any]]] = []
 
     def insert(self, model: type[SyncFields], columns: dict[str, list[Any]], **defaults: Any
                ) -> None:  # fmt: skip
-        """Insert rows given as `columns` (values as the model holds them); every other
-        column takes the model's value for `defaults`, stamped once for the whole import."""
+        """Queue rows given as `columns` (values as the model holds them) for insertion by
+        write_pending; every other column takes the model's value for `defaults`, stamped
+        once for the whole import."""
+        self.pending.append((model, columns, defaults))
+
+    def write_pending(self) -> None:
+        """Insert the queued rows and their change-log entries. A table that gets at least
+        as many new rows as it holds has its secondary indexes dropped and created again
+        after the inserts (same transaction): building an index from the finished table
+        is several times faster than keeping it up to date row by row."""
+        adding = {table_name(model): len(columns["id"]) for model, columns, _d in self.pending}
+        adding[table_name(ChangeLog)] = sum(adding.values())
+        with _indexes_rebuilt(self.session, adding):
+            for model, columns, defaults in self.pending:
+                self._insert_rows(model, columns, defaults)
+            self.flush_log()
+        self.pending = []
+
+    def _insert_rows(self, model: type[SyncFields], columns: dict[str, list[Any]],
+                     defaults: dict[str, Any]) -> None:  # fmt: skip
         n = len(columns["id"])
         if not n:
             return
@@ -271,14 +291,17 @@ class _BulkWriter:
                 texts.append(_json_texts(columns[name], kinds))
             else:
                 constant[name] = _driver_value(table.c[name], self.dialect, py[name])
-        # The payload is model_dump(mode="json") as json.dumps writes it, the constant
-        # columns' text laid out once in a format string.
-        fmt = "{" + ", ".join(
-            f"{json.dumps(name)}: %s" if name in columns else
-            f"{json.dumps(name)}: {json.dumps(js[name])}".replace("%", "%%")
-            for name in names
-        ) + "}"  # fmt: skip
-        self.log_payloads.extend(map(fmt.__mod__, zip(*texts, strict=True)))
+        # The payload is model_dump(mode="json") as json.dumps writes it: the constant
+        # columns' text laid out once, between the varying columns' texts.
+        between = [""]
+        for i, name in enumerate(names):
+            between[-1] += f"{', ' if i else '{'}{json.dumps(name)}: "
+            if name in columns:
+                between.append("")
+            else:
+                between[-1] += json.dumps(js[name])
+        between[-1] += "}"
+        self.log_payloads.extend(_payload_texts(between, texts, n))
         self.log_rows.extend(columns["id"])
         self.log_tables.extend(repeat(table_name(model), n))
         self._insert(table, varying, constant)
@@ -390,7 +413,7 @@ class _BulkWriter:
         numbers = self._next_numbers(set(fresh_f["review_ref"]) & set(known.reviews["review_ref"]))
         new_findings = _finding_columns(fresh_f, review_ids, numbers, judged)
         self.insert(Finding, new_findings, review_id="")
-        self.flush_log()
+        self.write_pending()
 
         # Findings imported before and judged by a newly imported focus review: few, so
         # they go through the ordinary save (rev raised, an "update" in the change log).
@@ -477,6 +500,38 @@ def _large_cache(session: Session) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
 
 
+REBUILD_MIN_ROWS = 1000  # fewer new rows: indexes kept up to date as rows go in
+
+
+@contextlib.contextmanager
+def _indexes_rebuilt(session: Session, adding: dict[str, int]) -> Iterator[None]:
+    """Drop the secondary indexes of each table in `adding` (table name: rows about to be
+    inserted) that gets at least REBUILD_MIN_ROWS and at least as many rows as it holds,
+    and create them again, from their own CREATE INDEX text, when the body is done.
+
+    DDL is transactional in SQLite: if the body raises, the rollback of the import
+    restores the indexes as they were. Unique indexes stay (they check as rows go in);
+    so do a table's constraint indexes (primary key, UNIQUE), which have no SQL text."""
+    cursor = _driver_cursor(session)
+    try:
+        rebuilt: list[tuple[str, str]] = []
+        for table, rows in adding.items():
+            (held,) = cursor.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()
+            if rows >= max(REBUILD_MIN_ROWS, held or 0):
+                rebuilt += cursor.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+                    " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+                    (table,),
+                ).fetchall()
+        for name, _sql in rebuilt:
+            cursor.execute(f'DROP INDEX "{name}"')
+        yield
+        for _name, sql in rebuilt:
+            cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
 _NONE = type(None)
 
 
@@ -524,6 +579,25 @@ def _json_texts(values: list[Any], kinds: set[type]) -> list[str]:
     if kinds <= {date, _NONE}:  # pydantic writes a date as its ISO text
         return _per_distinct(lambda v: "null" if v is None else f'"{v.isoformat()}"', values)
     return _per_distinct(lambda v: json.dumps(to_jsonable_python(v)), values)
+
+
+def _payload_texts(between: list[str], texts: list[list[str]], n: int) -> list[str]:
+    """n payload texts, row i being between[0] + texts[0][i] + between[1] + ... +
+    between[-1]. All the pieces are laid out in one list by slice assignment, joined
+    once and split at the row ends: three C calls instead of n string formattings
+    (3 times faster). The row separator, a line break, appears in no piece: every
+    piece is json.dumps text (ensure_ascii), which escapes control characters."""
+    if not n:
+        return []
+    width = len(between) + len(texts)
+    pieces: list[str] = [""] * (n * width)
+    for j, text in enumerate(between):
+        pieces[2 * j :: width] = repeat(text + "\n" if j == len(texts) else text, n)
+    for j, column in enumerate(texts):
+        pieces[2 * j + 1 :: width] = column
+    rows = "".join(pieces)[:-1].split("\n")
+    assert len(rows) == n  # the separator appears nowhere else (see above)
+    return rows
 
 
 def _per_distinct(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:

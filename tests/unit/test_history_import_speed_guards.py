@@ -10,6 +10,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from inspector_app.domain.forms.registry import topics_in
@@ -65,3 +66,41 @@ def test_topics_follow_the_file_when_it_changes(tmp_path):
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # a later mtime
     assert "zz-new" in topics_in(folder)
+
+
+def _indexes(db) -> list[tuple[str, str, str | None]]:
+    with db.read() as s:
+        return sorted(s.connection().exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index'").all())  # fmt: skip
+
+
+def test_indexes_dropped_for_a_bulk_insert_come_back_the_same(db, monkeypatch):
+    """A large import builds a table's secondary indexes after its rows (here forced
+    for a small file): afterwards the same indexes, the same SQL, and consistent."""
+    from inspector_app.services import history_import
+
+    monkeypatch.setattr(history_import, "REBUILD_MIN_ROWS", 0)
+    before = _indexes(db)
+    import_history(db, DATA / "hand_built.csv")
+    assert _indexes(db) == before
+    with db.read() as s:
+        assert s.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        plan = s.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM finding WHERE review_id = 'x'").all()  # fmt: skip
+        assert "ix_finding_review_id" in str(plan)
+
+
+def test_a_failure_after_the_indexes_were_dropped_leaves_them_and_no_rows(db, monkeypatch):
+    from inspector_app.services import history_import
+
+    def fail(self):  # noqa: ANN001, ANN202
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(history_import, "REBUILD_MIN_ROWS", 0)
+    monkeypatch.setattr(history_import._BulkWriter, "flush_log", fail)
+    before = _indexes(db)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        import_history(db, DATA / "hand_built.csv")
+    assert _indexes(db) == before
+    with db.read() as s:
+        assert s.exec(select(Review)).all() == [] and s.exec(select(ChangeLog)).all() == []
