@@ -17,6 +17,14 @@ which become conflicts. Nothing is ever silently overwritten:
   device changed to something else since the base is a conflict (reason "same field")
   and keeps the receiver's value;
 - a deletion of a row another device edited since the base is a conflict ("edited").
+
+One exception, a rule of its own: the order answer of a repeated section (a checklist
+response keyed ``<section>[]``, e.g. "1,3,2": the case files of a review, in order) is
+merged, never a conflict, when both sides changed it or when the change carries no base
+for it (an insert meeting a row the receiver has): `forms.layout.merge_order` keeps every
+instance either side added, drops one a side removed, and keeps the receiver's order
+(the other side's new instances at the end). Case files added on two laptops then stay
+two case files (their numbers differ: `forms.layout.next_instance`).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from .content_hash import (
     INTERVIEW_FIELDS,
     REVIEW_FIELDS,
 )
+from .forms.layout import merge_order, order_section
 
 PROTOCOL = 1  # the wire format's version; /v1 in every path
 MAX_CHANGES_PER_PUSH = 1000
@@ -301,24 +310,61 @@ def _merge_fields(
     out = MergeOutcome("merged")
     companions = COMPANIONS.get(change.table, {})
     for name, new in incoming.items():
-        if name in companions:
-            continue
-        now = current.get(name)
-        if now == new:
-            continue
-        base_known = name in change.base
-        if (base_known and change.base[name] == now) or not _was_changed(
-            name, now, change, writers, device_id
-        ):
-            out.set_fields[name] = new
-        else:
-            out.conflicts.append(FieldConflict(name, now, new, "same field"))
+        if name not in companions and current.get(name) != new:
+            _merge_field(out, current, writers, change, name, new, device_id)
     for name, principal in companions.items():
         if name in incoming and principal in out.set_fields:
             out.set_fields[name] = incoming[name]
     if out.conflicts:
         out.status = "conflict"
     return out
+
+
+def _merge_field(
+    out: MergeOutcome, current: dict[str, Any], writers: dict[str, tuple[str, int]],
+    change: Change, name: str, new: Any, device_id: str,
+) -> None:  # fmt: skip
+    """One column the change sets to a value the receiver does not have."""
+    now = current.get(name)
+    base_known = name in change.base
+    clean = (base_known and change.base[name] == now) or not _was_changed(
+        name, now, change, writers, device_id
+    )
+    merged = _merged_order(change, current, name, new, clean)
+    if merged is not _NO_MERGE:
+        if merged != now:
+            out.set_fields[name] = merged
+    elif clean:
+        out.set_fields[name] = new
+    else:
+        out.conflicts.append(FieldConflict(name, now, new, "same field"))
+
+
+_NO_MERGE = object()  # _merged_order: the ordinary rule applies
+
+
+def is_order_answer(table: str, row: dict[str, Any]) -> bool:
+    """Whether ``row`` of ``table`` is the order answer of a repeated section."""
+    return (
+        table == "checklist_response" and order_section(str(row.get("item_key") or "")) is not None
+    )
+
+
+def _merged_order(change: Change, current: dict[str, Any], name: str, new: Any, clean: bool) -> Any:
+    """The merged value of an order answer both sides changed, or whose base the change
+    does not carry (see the module's docstring); _NO_MERGE when the ordinary rule
+    applies (another column, only one side changed it, or a value that is no order)."""
+    if name != "value" or not is_order_answer(change.table, current):
+        return _NO_MERGE
+    if clean and name in change.base:
+        return _NO_MERGE
+    base, now = change.base.get(name), current.get(name)
+    if not all(v is None or isinstance(v, str) for v in (base, now, new)):
+        return _NO_MERGE
+    try:
+        return merge_order(base, now, new)
+    except ValueError:
+        return _NO_MERGE
 
 
 def _was_changed(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from inspector_app.domain.forms import layout
 from inspector_app.services import reviews
 from inspector_app.store import queries
 from inspector_app.ui.qt import Qt
@@ -62,6 +63,11 @@ def _files(ws) -> list[str]:  # noqa: ANN001
     return [s.title.split(" · ")[0] for s in ws.model.sections if s.instance is not None]
 
 
+def _numbers(db, review_id: str) -> list[int]:  # noqa: ANN001
+    """The case files' instance numbers, in the list's order."""
+    return layout.parse_order(_stored(db, review_id).get("case_documents[]"))
+
+
 def test_case_files_are_added_removed_and_reordered_from_the_list(ctx, open_ws, qtbot):  # noqa: ANN001, F811
     review_id = _started_jem_v2(ctx.db)
     ws = open_ws(review_id)
@@ -73,41 +79,48 @@ def test_case_files_are_added_removed_and_reordered_from_the_list(ctx, open_ws, 
     assert _files(ws) == []
     qtbot.mouseClick(bar.buttons["add"], Qt.MouseButton.LeftButton)
     assert _files(ws) == ["Case file 1"]
-    assert view.current_key() == "case_documents[1].reference"  # ready for the reference
-    ws.target.set_value("case_documents[1].reference", "A-123")
+    # instance numbers are drawn at random (laptops adding files offline never clash);
+    # the list shows positions, never the numbers
+    (first,) = _numbers(ctx.db, review_id)
+    assert first >= 1_000_000
+    assert view.current_key() == f"case_documents[{first}].reference"  # ready for the reference
+    ws.target.set_value(f"case_documents[{first}].reference", "A-123")
     assert _files(ws) == ["Case file A-123"]
     view.setFocus()
     qtbot.keyClick(view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
-    assert view.current_key() == "case_documents[2].reference"
-    ws.target.set_value("case_documents[2].reference", "B-456")
-    assert view.select_key("case_documents[2].i213_complete")
+    second = _numbers(ctx.db, review_id)[-1]
+    assert second != first
+    assert view.current_key() == f"case_documents[{second}].reference"
+    ws.target.set_value(f"case_documents[{second}].reference", "B-456")
+    assert view.select_key(f"case_documents[{second}].i213_complete")
     qtbot.keyClick(view, Qt.Key.Key_2)  # file B-456: the I-213 is not complete
-    assert _stored(ctx.db, review_id)["case_documents[2].i213_complete"] == "no"
-    assert "case_documents[1].i213_complete" not in _stored(ctx.db, review_id)
+    assert _stored(ctx.db, review_id)[f"case_documents[{second}].i213_complete"] == "no"
+    assert f"case_documents[{first}].i213_complete" not in _stored(ctx.db, review_id)
     assert _files(ws) == ["Case file A-123", "Case file B-456"]
     # move B-456 up (from one of its items): the cursor stays on that item
-    assert view.select_key("case_documents[2].i213_complete")
+    assert view.select_key(f"case_documents[{second}].i213_complete")
     assert "case file 2 of 2" in bar.where.text()
     qtbot.keyClick(view, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
     assert _files(ws) == ["Case file B-456", "Case file A-123"]
-    assert view.current_key() == "case_documents[2].i213_complete"
-    assert _stored(ctx.db, review_id)["case_documents[]"] == "2,1"
+    assert view.current_key() == f"case_documents[{second}].i213_complete"
+    assert _stored(ctx.db, review_id)["case_documents[]"] == f"{second},{first}"
     assert not bar.buttons["up"].isEnabled() and bar.buttons["down"].isEnabled()
     qtbot.mouseClick(bar.buttons["down"], Qt.MouseButton.LeftButton)
     assert _files(ws) == ["Case file A-123", "Case file B-456"]
     # remove A-123; its answers stay stored and undo brings it back whole
-    assert view.select_key("case_documents[1].reference")
+    assert view.select_key(f"case_documents[{first}].reference")
     qtbot.mouseClick(bar.buttons["remove"], Qt.MouseButton.LeftButton)
     assert _files(ws) == ["Case file B-456"]
-    assert view.current_key() == "case_documents[2].reference"
-    assert _stored(ctx.db, review_id)["case_documents[1].reference"] == "A-123"
+    assert view.current_key() == f"case_documents[{second}].reference"
+    assert _stored(ctx.db, review_id)[f"case_documents[{first}].reference"] == "A-123"
     ws.undo_stack.undo()
     assert _files(ws) == ["Case file A-123", "Case file B-456"]
     # a new file never takes a removed file's number (its answers would come back)
-    assert view.select_key("case_documents[1].reference")
+    assert view.select_key(f"case_documents[{first}].reference")
     qtbot.mouseClick(bar.buttons["remove"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(bar.buttons["add"], Qt.MouseButton.LeftButton)
-    assert _stored(ctx.db, review_id)["case_documents[]"] == "2,3"
+    third = _numbers(ctx.db, review_id)[-1]
+    assert _numbers(ctx.db, review_id) == [second, third] and third not in (first, second)
     assert _files(ws) == ["Case file B-456", "Case file 2"]

@@ -33,14 +33,15 @@ def test_undo_keeps_its_width_and_the_tabs_stay_in_view(ctx, open_ws, qtbot):  #
     qtbot.waitUntil(lambda: _tabs_in_view(ws))
     before = ws.toolbar.sizeHint().width()
     ws.repeats.buttons["add"].click()
-    ws.target.set_value("case_documents[1].i213_complete", "no")
-    ws.target.set_value("case_documents[1].i200_signed", "yes")
+    (n,) = ws.repeats.order(ws.repeats.group())  # the new case file's (random) number
+    ws.target.set_value(f"case_documents[{n}].i213_complete", "no")
+    ws.target.set_value(f"case_documents[{n}].i200_signed", "yes")
     ws.undo_action.trigger()  # the button undoes: now both Undo and Redo name an item
-    assert ws.model.answer("case_documents[1].i200_signed").value is None
+    assert ws.model.answer(f"case_documents[{n}].i200_signed").value is None
     assert ws.undo_action.isEnabled() and ws.redo_action.isEnabled()
     assert (ws.undo_action.text(), ws.redo_action.text()) == ("Undo", "Redo")
-    assert "case_documents[1].i213_complete" in ws.undo_action.toolTip()
-    assert "case_documents[1].i200_signed" in ws.redo_action.toolTip()
+    assert f"case_documents[{n}].i213_complete" in ws.undo_action.toolTip()
+    assert f"case_documents[{n}].i200_signed" in ws.redo_action.toolTip()
     button = ws.toolbar.widgetForAction(ws.undo_action)
     assert isinstance(button, QToolButton) and button.text() == "Undo"
     assert ws.toolbar.sizeHint().width() == before
@@ -51,7 +52,8 @@ def test_undo_keeps_its_width_and_the_tabs_stay_in_view(ctx, open_ws, qtbot):  #
 def test_a_text_item_says_what_to_type(ctx, open_ws, qtbot):  # noqa: ANN001, F811
     ws = open_ws(_started_jem_v2(ctx.db))
     ws.repeats.buttons["add"].click()  # the cursor goes to the case file's reference (text)
-    assert ws.checklist.view.current_key() == "case_documents[1].reference"
+    (n,) = ws.repeats.order(ws.repeats.group())
+    assert ws.checklist.view.current_key() == f"case_documents[{n}].reference"
     placeholder = ws.detail.answer_edit.placeholderText()
     assert "answer: answer" not in placeholder.lower()
     assert placeholder == "Type the answer (Enter to save)"

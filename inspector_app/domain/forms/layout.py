@@ -10,6 +10,31 @@ instances of a repeated section are stored as answers too, so no table is needed
   e.g. ``"1,3,2"``. An instance number is never reused within a review, so removing an
   instance keeps its answers (undo brings them back) and they are ignored meanwhile.
 
+Instance numbers are names, never shown: people see an instance by its position ("Case
+file 2") or its key field. Reviews sync between laptops that work offline, so a new
+instance's number (`next_instance`) is drawn at random from ``INSTANCE_DRAW`` (10^6 to
+10^12) and checked against the numbers the review used: two laptops adding a case file
+each get different numbers (two draws collide about once in 10^12), and their answers
+stay apart. Reviews made before this keep their small numbers (1, 2, 3...): the keys and
+the order answer's syntax are the same.
+
+When two laptops changed the same order answer (each added, removed or moved
+instances), sync merges it (`merge_order`, called by ``domain.sync.merge_change`` and by
+the laptop's rebase of pending edits), given the version both started from (the base):
+
+- an instance stays listed if both sides list it, or if one side lists it and the base
+  did not (that side added it); an instance in the base that one side no longer lists
+  was removed there and stays removed (the other side did not add it, it only kept it);
+  with no base known (both sides created the answer) nothing counts as removed: the
+  union of both lists;
+- the order is the receiver's ("ours": the server's row, or the laptop's pending edit),
+  the other side's new instances after it in their order; except when only the other
+  side moved instances (of those both sides keep from the base, ours lists them in the
+  base's order and theirs does not): then theirs gives the order and ours' new
+  instances go at the end;
+- a side that did not change the list (equal to the base) takes the other side's list
+  as it is.
+
 `slots` lists what is answerable now, in form order: every item of a plain section,
 every item of each instance of a repeated section, each marked visible or hidden. An
 answer stored for a hidden item (or a removed instance) is kept but ignored: not
@@ -18,8 +43,9 @@ required, not printed, not counted.
 
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .schema import FormDefinition, FormItem, FormSection, split_key
@@ -64,8 +90,16 @@ def format_order(numbers: list[int]) -> str:
     return ",".join(str(n) for n in numbers)
 
 
-def next_instance(section_key: str, stored_keys: list[str] | set[str], order: list[int]) -> int:
-    """A number no instance of the section has used (answers of removed ones included)."""
+# New instance numbers are drawn from [first, last): large enough that two laptops
+# adding instances offline do not pick the same one, small enough to read in a key.
+INSTANCE_DRAW = (10**6, 10**12)
+_DRAWS = random.SystemRandom()
+
+
+def used_instances(
+    section_key: str, stored_keys: list[str] | set[str], order: list[int]
+) -> set[int]:
+    """The instance numbers a section has used: listed, or named by a stored answer."""
     used = set(order)
     prefix = f"{section_key}["
     for key in stored_keys:
@@ -73,7 +107,61 @@ def next_instance(section_key: str, stored_keys: list[str] | set[str], order: li
             _, n = split_key(key)
             if n is not None:
                 used.add(n)
-    return max(used, default=0) + 1
+    return used
+
+
+def next_instance(
+    section_key: str, stored_keys: list[str] | set[str], order: list[int],
+    rng: random.Random | None = None,
+) -> int:  # fmt: skip
+    """A number for a new instance: drawn at random from ``INSTANCE_DRAW``, never one
+    the section used (answers of removed instances included). Random so that laptops
+    adding instances offline pick different numbers (see the module's docstring)."""
+    used = used_instances(section_key, stored_keys, order)
+    draws = rng or _DRAWS
+    while True:
+        n = draws.randrange(*INSTANCE_DRAW)
+        if n not in used:
+            return n
+
+
+def merge_orders(base: Sequence[int], ours: Sequence[int], theirs: Sequence[int]) -> list[int]:
+    """The three-way merge of a repeated section's instance list (rule: the module's
+    docstring). Each list holds an instance at most once."""
+    base, ours, theirs = list(base), list(ours), list(theirs)
+    if ours == theirs or theirs == base:
+        return ours
+    if ours == base:
+        return theirs
+    was, mine, other = set(base), set(ours), set(theirs)
+    keep = {n for n in mine | other if n not in was or (n in mine and n in other)}
+    first, second = ours, theirs
+    if _keeps_base_order(base, ours, keep) and not _keeps_base_order(base, theirs, keep):
+        first, second = theirs, ours
+    out = [n for n in first if n in keep]
+    listed = set(out)
+    return out + [n for n in second if n in keep and n not in listed]
+
+
+def _keeps_base_order(base: list[int], side: list[int], keep: set[int]) -> bool:
+    """Whether ``side`` lists the base's instances that stay (``keep``) in the base's order."""
+    common = set(base) & keep
+    return [n for n in side if n in common] == [n for n in base if n in common]
+
+
+def merge_order(base: str | None, ours: str | None, theirs: str | None) -> str | None:
+    """`merge_orders` of three order answers (None: no instance); the merged answer,
+    None when empty. A base that is not an order answer counts as unknown (empty).
+    Raises ValueError when ``ours`` or ``theirs`` is not an order answer."""
+    for value in (ours, theirs):
+        problem = order_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+    merged = merge_orders(parse_order(base), parse_order(ours), parse_order(theirs))
+    for value in (ours, theirs):  # one side's own answer as it is ("" and None alike)
+        if merged == parse_order(value):
+            return value
+    return format_order(merged) or None
 
 
 def instances(form: FormDefinition, values: Mapping[str, str | None]) -> dict[str, list[int]]:

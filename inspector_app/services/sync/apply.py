@@ -4,7 +4,10 @@ A page is applied in one transaction with no change-log entries (rows from the s
 are not local edits), blobs it needs downloaded first. A row's local revision is raised
 when its content changes, so an open editor notices. Pending local edits are rebased:
 a column a pending entry changed keeps the local value, the rest take the server's,
-in the row and in the pending entries' payloads. sync.cursor moves in the same
+in the row and in the pending entries' payloads; except a repeated section's order
+answer (the case files of a review), which a pending edit and the server's version both
+changed: it takes `forms.layout.merge_order` of the two (added instances on either side
+kept), so the next push sends the merged list. sync.cursor moves in the same
 transaction as the rows it covers."""
 
 from __future__ import annotations
@@ -14,7 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from inspector_app.domain.sync import BLOB_TABLES, NATURAL_KEYS, SYNC_FIELDS, PullResponse
+from inspector_app.domain.forms.layout import merge_order
+from inspector_app.domain.sync import (
+    BLOB_TABLES,
+    NATURAL_KEYS,
+    SYNC_FIELDS,
+    PullResponse,
+    is_order_answer,
+)
 from inspector_app.store.database import Database
 from inspector_app.store.files import blob_path, put_blob, sha256_of
 
@@ -76,6 +86,32 @@ def _rebase_pending(
                      .values(payload=payload))  # fmt: skip
 
 
+def _merge_pending_order(
+    conn: Connection, table: str, local: dict[str, Any], row: dict[str, Any],
+    base: tuple[int, dict[str, Any]] | None, pending: list[dict[str, Any]], kept: set[str],
+) -> dict[str, Any]:  # fmt: skip
+    """A pending edit of an order answer meets a server version that changed it too:
+    the local row and each pending entry take `merge_order` of the last agreed value,
+    their own and the server's. The columns the local row must take ({} for none)."""
+    if "value" not in kept or not is_order_answer(table, local):
+        return {}
+    agreed, theirs = (base[1].get("value") if base else None), row.get("value")
+    if theirs == agreed or not isinstance(theirs, str | None) or not isinstance(agreed, str | None):
+        return {}  # the server did not change it: the pending edit stands
+    try:
+        merged = merge_order(agreed, local.get("value"), theirs)
+        for entry in pending:
+            payload = {**entry["payload"]}
+            payload["value"] = merge_order(agreed, payload.get("value"), theirs)
+            if payload != entry["payload"]:
+                entry["payload"] = payload
+                conn.execute(update(CHANGE_LOG).where(CHANGE_LOG.c.seq == entry["seq"])
+                             .values(payload=payload))  # fmt: skip
+    except ValueError:
+        return {}  # not an order answer on one side: the pending edit stands
+    return {"value": merged} if merged != local.get("value") else {}
+
+
 def apply_row(conn: Connection, table: str, row_id: str, rev: int, row: dict[str, Any]) -> bool:
     """Bring the server's version of a row into the laptop; True if the local row changed."""
     t = table_of(table)
@@ -93,6 +129,7 @@ def apply_row(conn: Connection, table: str, row_id: str, rev: int, row: dict[str
     kept = changed_columns(table, pending, base[1] if base else None) if pending else set()
     new = {k: v for k, v in theirs.items()
            if k not in kept and k not in SYNC_FIELDS and local.get(k) != v}  # fmt: skip
+    new |= _merge_pending_order(conn, table, local, row, base, pending, kept)
     if new:
         stamps = {k: theirs[k] for k in _STAMPS if k in theirs}
         conn.execute(update(t).where(t.c.id == row_id)
@@ -202,6 +239,7 @@ class Applier:
                if k not in kept and k not in SYNC_FIELDS and local.get(k) != v}  # fmt: skip
         if new.keys() & set(NATURAL_KEYS.get(table, ())):
             return self._through_apply_row(table, row_id, rev, row)
+        new |= _merge_pending_order(self.conn, table, local, row, base, pending, kept)
         if new:
             stamps = {k: theirs[k] for k in _STAMPS if k in theirs}
             self.conn.execute(update(t).where(t.c.id == row_id)
