@@ -7,7 +7,6 @@ same date.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,101 +14,26 @@ from typing import Any
 from inspector_app.domain.calendar import due_state
 from inspector_app.domain.enums import (
     AgreementStatus,
-    FindingKind,
-    FindingStatus,
     OfficerStatus,
-    ReviewKind,
-    ReviewStatus,
 )
 from inspector_app.domain.schedule import next_biennial_due
 from inspector_app.store.database import Database
-from inspector_app.store.models import Agency, Agreement, FieldOffice, Finding, Officer, Review
+from inspector_app.store.models import Agency, Agreement, FieldOffice, Officer, Review
 from inspector_app.store.queries import ReviewRow, get_live, list_reviews, live, officers_of
 
+from .agency_list import AgencyRow as AgencyRow  # re-exported: the list reads there
+from .agency_list import ended_on as list_ended_on
+from .agency_list import load_agency_rows as load_agency_rows
 from .lifecycle import OfficerTraining, officer_training_status
 from .schedule import cycle_reviews
 
-# --- the agencies list -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgencyRow:
-    id: str
-    name: str
-    state: str
-    county: str
-    field_office: str
-    programs: tuple[str, ...]
-    officers: int
-    last_review: date | None
-    last_review_kind: str
-    next_due: date | None
-    due_program: str
-    due_state: str
-    open_findings: int
-
-
-def load_agency_rows(db: Database, today: date) -> list[AgencyRow]:
-    """Every agency with its programs, officers, last review and next biennial due date
-    (the earliest `next_biennial_due` over its active agreements)."""
-    with db.read() as s:
-        offices = {o.id: o.name for o in live(s, FieldOffice)}
-        agreements: dict[str, list[Agreement]] = defaultdict(list)
-        for g in live(s, Agreement):
-            agreements[g.agency_id].append(g)
-        officers: dict[str, int] = defaultdict(int)
-        for o in live(s, Officer):
-            if o.status == OfficerStatus.ACTIVE.value:
-                officers[o.agency_id] += 1
-        reviews = live(s, Review)
-        review_agency = {r.id: r.agency_id for r in reviews}
-        open_findings: dict[str, int] = defaultdict(int)
-        for f in live(s, Finding, Finding.status == FindingStatus.OPEN.value):
-            agency_id = review_agency.get(f.review_id)
-            if agency_id and f.kind != FindingKind.BEST_PRACTICE.value:
-                open_findings[agency_id] += 1
-        agencies = live(s, Agency)
-        facts = cycle_reviews(s)
-    last_review = _last_ended(reviews, today)
-    rows = []
-    for a in agencies:
-        active = [g for g in agreements.get(a.id, []) if g.status == AgreementStatus.ACTIVE.value]
-        dues = sorted((next_biennial_due(g.model, g.signed_on, facts.get(g.id, ())), g.model)
-                      for g in active)  # fmt: skip
-        next_due, program = dues[0] if dues else (None, "")
-        last = last_review.get(a.id)
-        rows.append(AgencyRow(
-            id=a.id, name=a.name, state=a.state, county=a.county,
-            field_office=offices.get(a.field_office_id or "", ""),
-            programs=tuple(sorted({g.model for g in agreements.get(a.id, [])})),
-            officers=officers.get(a.id, 0),
-            last_review=last[0] if last else None,
-            last_review_kind=last[1].label if last else "",
-            next_due=next_due, due_program=program,
-            due_state=due_state(next_due, today) if next_due else "",
-            open_findings=open_findings.get(a.id, 0),
-        ))  # fmt: skip
-    rows.sort(key=lambda r: r.name.casefold())
-    return rows
+# --- the agencies list: services.agency_list (SQL on the engine, read before the first
+# paint without building the table models) ------------------------------------------------
 
 
 def ended_on(review: Review, today: date) -> date | None:
-    """The day a review ended, or None while it has not: only a final review has ended
-    (a started one carries its planned end), and never after today."""
-    if review.status != ReviewStatus.FINAL.value:
-        return None
-    when = review.end_date or review.start_date
-    return when if when is not None and when <= today else None
-
-
-def _last_ended(reviews: list[Review], today: date) -> dict[str, tuple[date, ReviewKind]]:
-    """Agency id -> (the day its latest ended review ended, that review's kind)."""
-    last: dict[str, tuple[date, ReviewKind]] = {}
-    for r in reviews:
-        when = ended_on(r, today)
-        if when is not None and (r.agency_id not in last or when > last[r.agency_id][0]):
-            last[r.agency_id] = (when, ReviewKind(r.kind))
-    return last
+    """The day a review ended, or None while it has not (`agency_list.ended_on`)."""
+    return list_ended_on(review.status, review.start_date, review.end_date, today)
 
 
 # --- one agency ------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from inspector_app.store.models import (
     TrainingRecord,
 )
 
+from .agency_list import review_facts
 from .errors import Invalid
 from .info_requests import REQUEST_SEND_DAYS_BEFORE_VISIT, request_state
 from .lifecycle import officer_training_status
@@ -92,20 +93,10 @@ class DueItem:
 def cycle_reviews(session: Session) -> dict[str, list[ReviewFact]]:
     """Agreement id -> its reviews as the biennial rule sees them: one fact per (kind,
     status) with the latest end date, from one grouped query (quick with decades of
-    history). Which of them count is `domain.schedule.counts_for_cycle`'s decision."""
-    # A final review recorded without an end date ended the day it started.
-    rows = session.exec(
-        select(Review.agreement_id, Review.kind, Review.status,
-               func.max(func.coalesce(Review.end_date, Review.start_date)))
-        .where(Review.deleted == False, Review.agreement_id != None)  # noqa: E712, E711
-        .group_by(col(Review.agreement_id), col(Review.kind), col(Review.status))
-    ).all()  # fmt: skip
-    out: dict[str, list[ReviewFact]] = defaultdict(list)
-    for agreement_id, kind, status, end in rows:
-        assert agreement_id is not None  # filtered out above
-        end = date.fromisoformat(end) if isinstance(end, str) else end
-        out[agreement_id].append(ReviewFact(kind, status, end))
-    return out
+    history). Which of them count is `domain.schedule.counts_for_cycle`'s decision.
+    The query is `agency_list.review_facts`, which the agencies list runs without a
+    session at start-up."""
+    return review_facts(session.connection())
 
 
 @dataclass(frozen=True)

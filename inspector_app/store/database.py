@@ -23,6 +23,7 @@ import re
 import sqlite3
 import stat
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,9 +34,7 @@ import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
-from sqlmodel import Session
 
-from . import crypto, models
 from .changes import Changes
 from .errors import (
     FOREIGN,
@@ -58,6 +57,11 @@ from .keyfile import keyfile_path, write_atomically
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlmodel import Session
+
+# SQLModel (pydantic, the ORM) and the table models are imported by the first session,
+# cryptography by the first encrypted file: opening a plaintext file and reading the
+# first view (services.agency_list, SQL text on the engine) need neither (issue 14).
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -289,6 +293,8 @@ def _reader(path: Path, mode: str, data_key: bytes | None = None) -> sqlite3.Con
         con = sqlite3.connect(uri, uri=bool(mode))
     else:
         con = sqlcipher.connect(uri, uri=bool(mode))
+        from . import crypto
+
         con.execute(crypto.sqlcipher_pragma(data_key))
         con.execute("PRAGMA temp_store=MEMORY")
     con.text_factory = lambda b: b.decode("utf-8", "replace")
@@ -439,6 +445,8 @@ def _url(path: Path, data_key: bytes | None) -> str | URL:
         return f"sqlite:///{path}"
     # The pysqlcipher dialect issues `pragma key="<password>"` as the first statement of
     # every connection: x'<hex>' is SQLCipher's raw key (no second KDF at open).
+    from . import crypto
+
     raw = f"x'{crypto.sqlcipher_key(data_key).hex()}'"
     return URL.create("sqlite+pysqlcipher", password=raw, database=str(path))
 
@@ -677,6 +685,8 @@ class Database:
 
     def read(self) -> Session:
         """A session for reading. Objects stay usable after it closes."""
+        from sqlmodel import Session
+
         return Session(self.engine, expire_on_commit=False)
 
     def write(self) -> Session:
@@ -685,11 +695,16 @@ class Database:
         Refused (DatabaseProblem) once damage was found, or when the file at `path` is
         no longer the one opened: SQLite would keep writing into the deleted file.
         """
+        self._check_writable()
+        from sqlmodel import Session
+
+        return Session(self._immediate, expire_on_commit=False)
+
+    def _check_writable(self) -> None:
         if self.damage is not None:
             raise self._damage_found(self.damage)
         if self.file_id is not None and _file_id(self.path) != self.file_id:
             raise FileGone(self.path)  # one os.stat (a few µs) per write
-        return Session(self._immediate, expire_on_commit=False)
 
     @functools.cached_property
     def _immediate(self) -> Engine:
@@ -701,14 +716,19 @@ class Database:
             listener(changes)
 
     def get_meta(self, key: str, default: str = "") -> str:
-        with self.read() as s:
-            row = s.get(models.Meta, key)
-            return row.value if row else default
+        # SQL on the engine, not the Meta model: the open and the first run need no ORM.
+        with self.engine.connect() as conn:
+            value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).scalar()
+        return default if value is None else str(value)
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.write() as s:
-            s.merge(models.Meta(key=key, value=value))
-            s.commit()
+        self._check_writable()  # the refusals of every write (damage found, file gone)
+        with self._immediate.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def last_good_backup(self) -> Path | None:
         """The newest backup that passes SQLite's quick check, if any."""
@@ -817,12 +837,14 @@ def _open(
     _bring_to_head(engine, path, found, head_revision())
     db = Database(path=path, engine=engine, device_id="", file_id=_file_id(path))
     if data_key is not None:
+        from . import crypto
+
         db.data_key, db.file_key, db.encrypted = data_key, crypto.file_key(data_key), True
     if daily_backup:
         _daily_backup(db)  # before any other write: it checks the whole file first
     device = db.get_meta("device_id")
     if not device:
-        device = models.new_id()
+        device = str(uuid.uuid4())  # models.new_id, without building the models
         db.set_meta("device_id", device)
     db.device_id = device
     db.user = user or db.get_meta("inspector_name")

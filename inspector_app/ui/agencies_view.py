@@ -1,7 +1,8 @@
 """The agencies list: one table model over plain rows, filtered by a proxy.
 
-Rows are computed off the GUI thread (`services.agency_views.load_agency_rows`) so the
-list stays responsive with a thousand agencies.
+Rows are computed off the GUI thread (`services.agency_list.load_agency_rows`, SQL
+without the ORM: this is the first view at start-up) so the list stays responsive with
+a thousand agencies.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from inspector_app.domain.calendar import DueState
-from inspector_app.services.agency_views import AgencyRow, load_agency_rows
+from inspector_app.services.agency_list import AgencyRow, load_agency_rows
 from inspector_app.store.database import Database
 
 from .formatting import DUE_COLOURS, DUE_LABELS, fmt_date

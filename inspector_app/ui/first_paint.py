@@ -31,9 +31,15 @@ class _QuitAfterFirstPaint(QObject):
             sys.stderr.write(f"inspector-app: first paint at {time.time():.6f}\n")
             for hook in HOOKS:
                 hook()
-            # The rest of this paint pass finishes first: the timer runs after it.
-            QTimer.singleShot(0, self._app.quit)
+            # The rest of this paint pass finishes first: the timer runs after it. Closing
+            # the windows (not only quitting) lets them stop their work as a user's close
+            # would: background loads finish before the database closes.
+            QTimer.singleShot(0, self._quit)
         return False
+
+    def _quit(self) -> None:
+        self._app.closeAllWindows()
+        self._app.quit()
 
 
 def quit_after_first_paint(app: object, environ: dict[str, str] | os._Environ = os.environ) -> None:

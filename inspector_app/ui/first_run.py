@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from datetime import date
 
-from inspector_app.services.lookup import has_agencies
+from inspector_app.services.agency_list import has_agencies  # SQL: no table models
 from inspector_app.store.database import Database
 
 from .qt import (

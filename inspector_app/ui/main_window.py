@@ -7,29 +7,35 @@ sync, changes waiting, open conflicts as a link to the Conflicts view) with a Sy
 button (F9, File > Sync now).
 Geometry, splitter sizes and the open reviews come back on the next start (QSettings).
 Closing loses nothing: the services save every change as it is made.
+
+Start-up in two steps (issue 14). The constructor builds what the first paint shows:
+the navigation, the menus, the status bar and the current page. With `deferred=True`
+(the app's start) and the Agencies list as that page, everything else (the Reviews,
+Findings and agency pages, sync, the security actions, File > New, the sync status)
+is built by `finish_start` from the event loop right after the first paint; that step
+imports the services that need the SQLModel table models, which the Agencies list
+(services.agency_list) does not. Anything that needs them earlier calls finish_start.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector_app import __version__
 from inspector_app.domain.enums import ReviewKind
 from inspector_app.services.encryption import is_encrypted
-from inspector_app.services.lookup import review_title
-from inspector_app.services.sync import SyncReport, SyncStatus, sync_status
 from inspector_app.store.database import Database, open_database
 from inspector_app.store.errors import DatabaseProblem
 
 from .agencies_view import AgenciesView
-from .agency_page import AgencyPage
-from .conflict_text import last_sync_text, plural, waiting_text
 from .context import AppContext
 from .errors import error_text
-from .findings_view import FindingRow, FindingsView
 from .qt import (
     QAction,
+    QApplication,
+    QEvent,
     QFileDialog,
     QKeySequence,
     QLabel,
@@ -38,6 +44,7 @@ from .qt import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QObject,
     QPushButton,
     QSettings,
     QSizePolicy,
@@ -50,15 +57,20 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
-from .record_dialogs import add_record_menu
-from .reviews_view import ReviewsView, kind_label
 from .screen_size import fit_to_screen
-from .sign_in_dialog import Clock, sign_in_interactively, utc_now
-from .sync_action import SyncRunner
 from .tasks import Task
 from .widgets import ListPage
-from .window_security import WindowSecurity
-from .workspace import NewReviewDialog, ReviewWorkspace
+
+if TYPE_CHECKING:  # imported by finish_start (or on first use), after the first paint
+    from inspector_app.services.sync import SyncReport, SyncStatus
+
+    from .agency_page import AgencyPage
+    from .findings_view import FindingRow, FindingsView
+    from .reviews_view import ReviewsView
+    from .sign_in_dialog import Clock
+    from .sync_action import SyncRunner
+    from .window_security import WindowSecurity
+    from .workspace import NewReviewDialog, ReviewWorkspace
 
 SETTINGS_ORG, SETTINGS_APP = "287g-Oversight", "Inspector"
 NAV = [("agencies", "Agencies"), ("reviews", "Reviews"), ("due", "Due"),
@@ -109,21 +121,58 @@ LAZY_PAGES = {
     "due": _due_view, "reports": _reports_view, "program": _program_view,
     "conflicts": _conflicts_view,
 }  # fmt: skip
+FINISH_START_MS = 2000  # a window not painted by then (hidden) is finished anyway
 INTEGRITY_CHECK_MS = 30 * 60 * 1000  # the full check: seconds on a large file, so in a worker
 # The first check soon after start: the daily backup checks the first open of a day only.
 FIRST_INTEGRITY_CHECK_MS = 2 * 60 * 1000
+
+
+def sync_status(db: Database) -> SyncStatus:
+    """services.sync.sync_status, imported on the first call (not before the first paint)."""
+    from inspector_app.services.sync import sync_status as read_status
+
+    return read_status(db)
 
 
 def default_settings() -> QSettings:
     return QSettings(SETTINGS_ORG, SETTINGS_APP)
 
 
+class _AfterFirstPaint(QObject):
+    """Runs the window's finish_start once its first paint pass is over (a timer of 0
+    started earlier would run before it), or after FINISH_START_MS at the latest."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        app = QApplication.instance()
+        assert app is not None  # a window exists
+        app.installEventFilter(self)
+        QTimer.singleShot(FINISH_START_MS, window.finish_start)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and watched.window() is self._window):  # fmt: skip
+            app = QApplication.instance()
+            assert app is not None
+            app.removeEventFilter(self)
+            QTimer.singleShot(0, self._window.finish_start)  # after this paint pass
+        return False
+
+
 _WINDOWS: list[MainWindow] = []  # windows opened by "Open database…" stay alive here
 
 
 class MainWindow(QMainWindow):
+    # Built by finish_start: the pages and helpers the first paint does not show.
+    reviews: ReviewsView
+    findings: FindingsView
+    agency_page: AgencyPage
+    sync_runner: SyncRunner
+    security: WindowSecurity
+
     def __init__(self, ctx: AppContext, settings: QSettings | None = None, *,
-                 clock: Clock | None = None):  # fmt: skip
+                 clock: Clock | None = None, deferred: bool = False):  # fmt: skip
         super().__init__()
         self.ctx = ctx
         self.settings = settings or ctx.settings or default_settings()
@@ -133,25 +182,16 @@ class MainWindow(QMainWindow):
         self.help_window: Any = None  # the one help window (ui.help_window), built on F1
         self.new_review_dialog: NewReviewDialog | None = None  # while New review is open
         self._current_key = "agencies"
+        self._clock = clock
+        self.started = False  # finish_start has run
+        self.closed = False
         self.setWindowTitle(f"Inspector — {ctx.db.path.name}")
 
         self.stack = QStackedWidget(self)
         # The lists load in workers; the other pages are built when first shown (see page()).
-        self.pages: dict[str, QWidget] = {
-            "agencies": AgenciesView(ctx, self.stack),
-            "reviews": ReviewsView(ctx, self.stack),
-            "findings": FindingsView(ctx, self.stack),
-            "agency": AgencyPage(ctx, self.stack),
-        }
-        for page in self.pages.values():
-            self.stack.addWidget(page)
-        self.agencies: AgenciesView = self.pages["agencies"]  # type: ignore[assignment]
-        self.reviews: ReviewsView = self.pages["reviews"]  # type: ignore[assignment]
-        self.findings: FindingsView = self.pages["findings"]  # type: ignore[assignment]
-        self.agency_page: AgencyPage = self.pages["agency"]  # type: ignore[assignment]
-        self.reviews.new_button.clicked.connect(self.new_review)
-        self.agency_page.sig_back.connect(lambda: self.show_page("agencies"))
-        self.findings.sig_activated.connect(self._on_finding_activated)
+        self.agencies = AgenciesView(ctx, self.stack)
+        self.pages: dict[str, QWidget] = {"agencies": self.agencies}
+        self.stack.addWidget(self.agencies)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("nav")
@@ -197,10 +237,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.undo_group = QUndoGroup(self)
-        self.sync_runner = SyncRunner(ctx, self)
-        self.sync_runner.sig_running.connect(self._on_sync_running)
-        self.sync_runner.sig_synced.connect(self._on_synced)
-        self.security = WindowSecurity(self, self, clock or utc_now)
         self._build_menus()
         self._build_status_bar()
         ctx.sig_open_review.connect(self.open_review)
@@ -217,7 +253,58 @@ class MainWindow(QMainWindow):
         self._integrity_timer.timeout.connect(self._scheduled_integrity_check)
         self._integrity_timer.start()
         self._update_open_label()
-        self._restore()
+        self._restore_geometry()
+        if deferred and self._first_view_is_agencies():
+            self.show_page("agencies")
+            _AfterFirstPaint(self)
+        else:
+            self.finish_start()
+
+    def finish_start(self) -> None:
+        """Build what the first paint does not show (once; see the module's docstring)."""
+        if self.started or self.closed:
+            return
+        self.started = True
+        from .agency_page import AgencyPage
+        from .findings_view import FindingsView
+        from .record_dialogs import add_record_menu
+        from .reviews_view import ReviewsView
+        from .sign_in_dialog import utc_now
+        from .sync_action import SyncRunner
+        from .window_security import WindowSecurity
+
+        ctx = self.ctx
+        self.reviews = ReviewsView(ctx, self.stack)
+        self.findings = FindingsView(ctx, self.stack)
+        self.agency_page = AgencyPage(ctx, self.stack)
+        for key, page in (("reviews", self.reviews), ("findings", self.findings),
+                          ("agency", self.agency_page)):  # fmt: skip
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.reviews.new_button.clicked.connect(self.new_review)
+        self.agency_page.sig_back.connect(lambda: self.show_page("agencies"))
+        self.findings.sig_activated.connect(self._on_finding_activated)
+        self.sync_runner = SyncRunner(ctx, self)
+        self.sync_runner.sig_running.connect(self._on_sync_running)
+        self.sync_runner.sig_synced.connect(self._on_synced)
+        self.security = WindowSecurity(self, self, self._clock or utc_now)
+        # File > New and Import roster after New review; the security actions before Quit.
+        self._into_file_menu(self._after_new_review, lambda part: add_record_menu(
+            self, part, lambda: (self.agency_page.agency_id
+                                 if self._current_key == "agency" else None)))  # fmt: skip
+        self._into_file_menu(self._before_quit, self.security.add_actions)
+        self.security.menu = self.file_menu
+        self.statusBar().insertPermanentWidget(0, self.security.label)
+        self.refresh_status()
+        self._restore_pages()
+
+    def _into_file_menu(self, before: QAction, add: Callable[[QMenu], None]) -> None:
+        """What `add` puts in a menu, moved into File before `before`."""
+        part = QMenu(self)  # never shown; it owns the submenus `add` makes
+        add(part)
+        for action in part.actions():
+            part.removeAction(action)
+            self.file_menu.insertAction(before, action)
 
     # --- construction ------------------------------------------------------------------
     def _action(self, key: str, text: str, slot: Any, *shortcuts: Any) -> QAction:
@@ -231,13 +318,13 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         file_menu.addAction(self._action(Actions.NEW_REVIEW, "&New review…", self.new_review,
                                          QKeySequence.StandardKey.New))  # fmt: skip
-        add_record_menu(self, file_menu, lambda: (self.agency_page.agency_id
-                                                  if self._current_key == "agency" else None))  # fmt: skip
-        file_menu.addAction(self._action(Actions.OPEN_DATABASE, "&Open database…",
-                                         self.choose_database))  # fmt: skip
+        # File > New and the security actions are added here by finish_start.
+        self._after_new_review = self._action(Actions.OPEN_DATABASE, "&Open database…",
+                                              self.choose_database)  # fmt: skip
+        file_menu.addAction(self._after_new_review)
         file_menu.addSeparator()
         sync_action = self._action(Actions.SYNC, "&Sync now", self.sync_now, "F9")
         sync_action.setToolTip("Send this laptop's changes to the server and bring back "
@@ -247,8 +334,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action(Actions.CLOSE_REVIEW, "&Close review",
                                          self.close_current_review, "Ctrl+W"))  # fmt: skip
         file_menu.addSeparator()
-        self.security.add_actions(file_menu)
-        quit_action = self._action(Actions.QUIT, "&Quit", self.close, "Ctrl+Q")
+        quit_action = self._before_quit = self._action(Actions.QUIT, "&Quit", self.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(quit_action)
 
@@ -315,12 +401,20 @@ class MainWindow(QMainWindow):
         self.sync_button.setObjectName("syncButton")
         self.sync_button.setDefaultAction(self.commands[Actions.SYNC])
         self.sync_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for widget in (self.security.label, self.db_label, self.user_label, self.sync_label,
-                       self.conflicts_button, self.sync_button):  # fmt: skip
-            bar.addPermanentWidget(widget)
-        self.refresh_status()
+        for widget in (self.db_label, self.user_label, self.sync_label, self.conflicts_button,
+                       self.sync_button):  # fmt: skip
+            bar.addPermanentWidget(widget)  # finish_start puts the security label first
+        db = self.ctx.db
+        self.db_label.setText(db.path.name)
+        self.db_label.setToolTip(str(db.path))
+        self.user_label.setText(f"Signed in: {db.user or 'unknown'}")  # roles: finish_start
+        self.conflicts_button.setVisible(False)
 
     def refresh_status(self) -> None:
+        if not self.started:
+            return  # finish_start refreshes
+        from .conflict_text import last_sync_text, plural, waiting_text
+
         db = self.ctx.db
         self.db_label.setText(db.path.name)
         self.db_label.setToolTip(str(db.path))
@@ -350,6 +444,7 @@ class MainWindow(QMainWindow):
 
     # --- sync ---------------------------------------------------------------------------
     def sync_now(self) -> None:
+        self.finish_start()
         self.sync_runner.start()
 
     def _on_sync_running(self, running: bool) -> None:
@@ -395,11 +490,7 @@ class MainWindow(QMainWindow):
 
     def current_workspace(self) -> ReviewWorkspace | None:
         widget = self.stack.currentWidget()
-        return (
-            widget
-            if isinstance(widget, ReviewWorkspace) and widget in self.workspaces.values()
-            else None
-        )
+        return next((w for w in self.workspaces.values() if w is widget), None)
 
     def _set_page(self, key: str, widget: QWidget) -> None:
         self._current_key = key
@@ -421,6 +512,8 @@ class MainWindow(QMainWindow):
     def page(self, key: str) -> QWidget:
         """A navigation page, built on first use: Due, Reports and Program read the
         database as they are built, which would otherwise all happen at start-up."""
+        if key not in self.pages and not self.started:
+            self.finish_start()  # Reviews, Findings and the agency page
         if key not in self.pages:
             widget = LAZY_PAGES[key](self.ctx, self.stack)
             self.stack.addWidget(widget)
@@ -445,6 +538,7 @@ class MainWindow(QMainWindow):
             self.show_page(selected[0].data(Qt.ItemDataRole.UserRole))
 
     def show_agency(self, agency_id: str) -> None:
+        self.finish_start()
         self.agency_page.show_agency(agency_id)
         self.show_page("agency")
 
@@ -456,6 +550,10 @@ class MainWindow(QMainWindow):
         return None
 
     def _review_title(self, review_id: str) -> str | None:
+        from inspector_app.services.lookup import review_title
+
+        from .reviews_view import kind_label
+
         review = review_title(self.ctx.db, review_id)
         if review is None:
             return None
@@ -468,7 +566,10 @@ class MainWindow(QMainWindow):
 
     def open_review(self, review_id: str) -> QWidget | None:
         """Show the review's workspace, opening it first if needed."""
+        self.finish_start()
         if review_id not in self.workspaces:
+            from .workspace import ReviewWorkspace
+
             title = self._review_title(review_id)
             if title is None:
                 self.statusBar().showMessage("That review no longer exists.", 6000)
@@ -558,6 +659,9 @@ class MainWindow(QMainWindow):
 
     # --- commands ----------------------------------------------------------------------
     def new_review(self) -> None:
+        self.finish_start()
+        from .workspace import NewReviewDialog
+
         agency_id = self.agency_page.agency_id if self._current_key == "agency" else None
         dialog = NewReviewDialog(self.ctx, self, agency_id=agency_id)
         self.new_review_dialog = dialog  # tests drive the open dialog through this
@@ -627,11 +731,13 @@ class MainWindow(QMainWindow):
     def _open_other(self, path: Path) -> Database | None:
         """Another database: an encrypted one after its sign-in dialog (None: Quit)."""
         if is_encrypted(path):
+            from .sign_in_dialog import sign_in_interactively
+
             return sign_in_interactively(path, self.ctx.db.user or "", self)
         return open_database(path)
 
     # --- settings and closing ----------------------------------------------------------
-    def _restore(self) -> None:
+    def _restore_geometry(self) -> None:
         s = self.settings
         geometry = s.value("main/geometry")
         if geometry:
@@ -642,6 +748,24 @@ class MainWindow(QMainWindow):
         splitter = s.value("main/splitter")
         if splitter:
             self.splitter.restoreState(splitter)
+
+    def wait_first_view(self, timeout_s: float = 5.0) -> None:
+        """Block until the current list has its rows, delivered (before the first show:
+        the first paint shows the data, not an empty table)."""
+        page = self.stack.currentWidget()
+        if isinstance(page, ListPage):
+            page.wait_idle(timeout_s)
+            QApplication.sendPostedEvents(None, QEvent.Type.MetaCall)  # the queued result
+
+    def _first_view_is_agencies(self) -> bool:
+        """The window comes back on the Agencies list, with no review open beside it."""
+        s = self.settings
+        current = str(s.value("main/current", "agencies") or "agencies")
+        opened = str(s.value("main/open_reviews", "") or "")
+        return current == "agencies" and not opened.strip(",")
+
+    def _restore_pages(self) -> None:
+        s = self.settings
         opened = str(s.value("main/open_reviews", "") or "")
         for review_id in filter(None, opened.split(",")):
             self.open_review(review_id)
@@ -661,7 +785,7 @@ class MainWindow(QMainWindow):
         s.setValue("main/splitter", self.splitter.saveState())
         s.setValue("main/open_reviews", ",".join(self.workspaces))
         current = self._current_key
-        if current == "agency" and self.agency_page.agency_id:
+        if current == "agency" and self.started and self.agency_page.agency_id:
             current = f"agency:{self.agency_page.agency_id}"
         s.setValue("main/current", current)
         s.sync()
@@ -673,9 +797,11 @@ class MainWindow(QMainWindow):
             method()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self.closed = True
         self.save_settings()
-        self.security.shutdown()
-        self.sync_runner.shutdown()  # a running sync stops cleanly before the database closes
+        if self.started:
+            self.security.shutdown()
+            self.sync_runner.shutdown()  # a running sync stops before the database closes
         self._integrity_timer.stop()
         if self._integrity_task is not None:
             self._integrity_task.done.wait(30)  # the database closes below
