@@ -8,7 +8,9 @@ since: "Keep mine" or "Load theirs", as in the other editors).
 *Mark up* draws arrows, circles and text on a copy: *Save markup* stores it as a NEW
 attachment next to the photo, captioned "Marked up from ..." and naming the original
 (derived_from); the original's row and bytes are never touched. *Remove* is a
-tombstone; both are undone with Undo (Ctrl+Z here, or in the workspace).
+tombstone; both, and a caption saved, are undone with Undo (Ctrl+Z here, or in the
+workspace; Ctrl+Shift+Z or Ctrl+Y redo). In the caption field Ctrl+Z undoes typing
+while there is unsaved text, and the saved edits otherwise.
 
 The photo is decrypted in memory (services.attachments.read_bytes): nothing decoded is
 written to disk. A document is not opened with the system viewer (that would need a
@@ -30,11 +32,14 @@ from .qt import (
     QAction,
     QButtonGroup,
     QDialog,
+    QEvent,
     QFileDialog,
     QHBoxLayout,
+    QKeyEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
+    QObject,
     QPushButton,
     Qt,
     QToolBar,
@@ -49,14 +54,27 @@ _ERROR_STYLE = "color: #b3261e;"
 
 class FileActions(Protocol):
     """What the list a viewer was opened from offers: its database, undoable removal
-    and undo (the workspace's undo stack, or the finding editor's)."""
+    and captions, undo and redo (the workspace's undo stack, or the finding editor's)."""
 
     db: Any
 
     def read_only(self) -> bool: ...
     def remove(self, attachment: Attachment) -> None: ...
     def added(self, attachment: Attachment) -> None: ...
+    def set_caption(self, attachment: Attachment, caption: str, base_rev: int | None
+                    ) -> Attachment: ...  # fmt: skip
     def undo(self) -> None: ...
+    def redo(self) -> None: ...
+    def undo_text(self) -> str: ...
+
+
+def _is_undo_or_redo(event: QKeyEvent) -> bool:
+    return any(event.matches(k) for k in (QKeySequence.StandardKey.Undo,
+                                          QKeySequence.StandardKey.Redo)) or (
+        event.keyCombination().toCombined() in _REDO_KEYS)  # fmt: skip
+
+
+_REDO_KEYS = {QKeySequence(k)[0].toCombined() for k in ("Ctrl+Shift+Z", "Ctrl+Y")}  # type: ignore[index]
 
 
 def save_copy_as(parent: QWidget, db: Any, attachment: Attachment) -> Path | None:  # noqa: ANN401
@@ -88,6 +106,7 @@ class PhotoViewer(QDialog):
         self.caption.setObjectName("photo_caption")
         self.caption.setPlaceholderText("Caption (what the photo shows, where, when)")
         self.caption.returnPressed.connect(self.save_caption)
+        self.caption.installEventFilter(self)  # Ctrl+Z: typing, or the saved edits
         self.caption_button = self._button("Save caption", self.save_caption, "save_caption")
         self.stale = StaleEditBar(self, {"caption": "Caption"})
         self.stale.sig_keep_mine.connect(self.keep_mine)
@@ -110,6 +129,7 @@ class PhotoViewer(QDialog):
         self.save_as_action = self._action("Save as…", self.save_as, "Ctrl+Shift+S")
         self.remove_action = self._action("Remove", self.remove, "Del")
         self.undo_action = self._action("Undo", self.undo, "Ctrl+Z")
+        self.redo_action = self._action("Redo", self.redo, "Ctrl+Shift+Z", "Ctrl+Y")
 
         self.markup_bar = self._markup_bar()
         caption_row = QHBoxLayout()
@@ -199,6 +219,7 @@ class PhotoViewer(QDialog):
         self.view.set_image(image)
         self.base_rev = photo.rev
         self.caption.setText(photo.caption)
+        self._show_undo_text()
         size = f"{image.width()} × {image.height()}" if not image.isNull() else "cannot be read"
         self.position.setText(f"Photo {self.index + 1} of {len(self.photos)} · "
                               f"{photo.filename} · {size}")  # fmt: skip
@@ -261,8 +282,7 @@ class PhotoViewer(QDialog):
         if photo is None or self.read_only:
             return False
         try:
-            saved = attachments.set_caption(self.db, photo.id, self.caption.text(),
-                                            base_rev=self.base_rev)  # fmt: skip
+            saved = self.file_actions.set_caption(photo, self.caption.text(), self.base_rev)
         except StaleEdit as exc:  # someone saved it since it was shown: keep the user's text
             self.stale.show_conflict(exc, {"caption": photo.caption})
             return False
@@ -273,7 +293,8 @@ class PhotoViewer(QDialog):
         self.photos[self.index] = saved
         self.base_rev = saved.rev
         self.caption.setText(saved.caption)
-        self._say("Caption saved.", error=False)
+        self._say("Caption saved (Ctrl+Z undoes).", error=False)
+        self._show_undo_text()
         return True
 
     def keep_mine(self) -> bool:
@@ -304,6 +325,31 @@ class PhotoViewer(QDialog):
             return
         self.file_actions.undo()
         self._reload()
+
+    def redo(self) -> None:
+        if self.markup_bar.isVisible():
+            return
+        self.file_actions.redo()
+        self._reload()
+
+    def _show_undo_text(self) -> None:
+        """The Undo button names what it undoes ("Undo caption (poster.jpg)")."""
+        what = self.file_actions.undo_text()
+        self.undo_action.setText(f"Undo {what.split(' (')[0]}" if what else "Undo")
+        self.undo_action.setToolTip(f"Undo {what} (Ctrl+Z)" if what else "Undo (Ctrl+Z)")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # Ctrl+Z in the caption undoes typing while there is unsaved text; otherwise
+        # it is the viewer's (and the workspace's) Undo: the shortcut is let through
+        if (watched is self.caption and event.type() == QEvent.Type.ShortcutOverride
+                and isinstance(event, QKeyEvent) and _is_undo_or_redo(event)
+                and self._caption_saved()):  # fmt: skip
+            return True
+        return super().eventFilter(watched, event)
+
+    def _caption_saved(self) -> bool:
+        photo = self.current()
+        return photo is None or self.caption.text().strip() == photo.caption
 
     def save_as(self) -> Path | None:
         photo = self.current()

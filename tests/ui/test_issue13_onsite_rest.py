@@ -90,3 +90,52 @@ def test_interview_questions_follow_show_if(ctx, open_ws, qtbot, conditional_gui
     panel.current_id = None
     panel._update_list_texts()
     assert panel.list_model.item(0).text().endswith(f"1/{every - 1}")
+
+
+# -- defect 3: a caption edit was not on the undo stack ---------------------------------------
+
+
+def test_caption_edits_are_undone_and_redone(ctx, open_ws, qtbot):  # noqa: ANN001, F811
+    from inspector_app.services import attachments
+    from inspector_app.ui.qt import Qt
+    from tests.ui.test_photos import DEMO_PHOTO, _index_of, _open_item, demo_photo
+
+    photo = demo_photo(ctx.db)
+    first = photo.caption  # "Processing area wall, day 1"
+    ws, files = _open_item(open_ws, photo)
+    viewer = files.open(_index_of(files, DEMO_PHOTO))
+    qtbot.waitExposed(viewer)
+    keys = viewer.windowHandle()  # as the window system delivers keys: shortcuts apply
+    viewer.activateWindow()
+    viewer.caption.setFocus()
+    qtbot.waitUntil(viewer.caption.hasFocus, timeout=2000)
+    viewer.caption.selectAll()
+    qtbot.keyClicks(viewer.caption, "East wall: English-only poster")
+    qtbot.keyClick(viewer.caption, Qt.Key.Key_Return)
+    assert attachments.attachment(ctx.db, photo.id).caption == "East wall: English-only poster"
+    assert ws.undo_stack.undoText() == f"caption ({DEMO_PHOTO})"
+    assert viewer.undo_action.text() == "Undo caption"
+    # Ctrl+Z in the caption field (saved, not being typed into) restores the previous one
+    assert viewer.caption.hasFocus()
+    qtbot.keyClick(keys, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert attachments.attachment(ctx.db, photo.id).caption == first
+    assert viewer.caption.text() == first
+    qtbot.keyClick(keys, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    assert attachments.attachment(ctx.db, photo.id).caption == "East wall: English-only poster"
+    assert viewer.caption.text() == "East wall: English-only poster"
+    qtbot.keyClick(keys, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(keys, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Y redoes too
+    assert viewer.caption.text() == "East wall: English-only poster"
+    # while typing, Ctrl+Z undoes the typing only
+    qtbot.keyClicks(viewer.caption, "!")
+    qtbot.keyClick(keys, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert viewer.caption.text() == "East wall: English-only poster"
+    assert attachments.attachment(ctx.db, photo.id).caption == "East wall: English-only poster"
+    viewer.close()
+    # the viewer closed, the workspace's Undo (named for it) takes the caption back
+    assert ws.undo_action.toolTip() == f"Undo caption ({DEMO_PHOTO})"
+    ws.undo_stack.undo()
+    assert attachments.attachment(ctx.db, photo.id).caption == first
+    ws.undo_stack.redo()
+    assert attachments.attachment(ctx.db, photo.id).caption == "East wall: English-only poster"

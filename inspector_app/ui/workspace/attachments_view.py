@@ -2,8 +2,9 @@
 
 Double-click or Enter opens a photo in the photo viewer (ui/photo_viewer.py: zoom,
 next/previous, caption, markup, removal) and offers to save a copy of a document;
-Delete removes the selected file. Once bound to an undo stack (`bind`), removals and
-markups are undone there (the workspace's Ctrl+Z, or the finding editor's Undo).
+Delete removes the selected file. Once bound to an undo stack (`bind`), removals,
+markups and caption edits are undone there (the workspace's Ctrl+Z, or the finding
+editor's Undo).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def _read(path: Path | None) -> bytes | None:
 
 
 class ListActions:
-    """Removal and markup for a list's files, undone on `stack` (FileActions)."""
+    """Removal, markup and captions for a list's files, undone on `stack` (FileActions)."""
 
     def __init__(self, db: Any, stack: QUndoStack, on_error: Callable[[Exception], None],  # noqa: ANN401
                  read_only: Callable[[], bool]) -> None:  # fmt: skip
@@ -106,8 +107,34 @@ class ListActions:
         """A markup just stored: undo removes it (redo brings it back)."""
         self._push(f"mark up ({attachment.filename})", attachment.id, True, False)
 
+    def set_caption(self, attachment: Attachment, caption: str, base_rev: int | None
+                    ) -> Attachment:  # fmt: skip
+        """Save a caption typed in the viewer from revision `base_rev`; a refusal (StaleEdit:
+        someone saved it since) is raised as it is, nothing pushed. Undo writes back the
+        caption it replaced, redo this one, each from the revision the last one wrote."""
+        before = attachments.attachment(self.db, attachment.id)
+        saved = attachments.set_caption(self.db, attachment.id, caption, base_rev=base_rev)
+        if before is None or saved.caption == before.caption:
+            return saved
+        rev = [saved.rev]
+
+        def apply(text: str) -> None:
+            rev[0] = attachments.set_caption(self.db, attachment.id, text, base_rev=rev[0]).rev
+
+        self.stack.push(ServiceCommand(f"caption ({attachment.filename})", apply,
+                                       before.caption, saved.caption, on_error=self.on_error,
+                                       done=True))  # fmt: skip
+        return saved
+
     def undo(self) -> None:
         self.stack.undo()
+
+    def redo(self) -> None:
+        self.stack.redo()
+
+    def undo_text(self) -> str:
+        """What Undo would undo ("caption (poster.jpg)"), "" when nothing."""
+        return self.stack.undoText() if self.stack.canUndo() else ""
 
 
 class AttachmentList(QListView):

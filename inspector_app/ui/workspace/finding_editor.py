@@ -142,7 +142,7 @@ class FindingEditor(QDialog):
         self.attach_button.clicked.connect(self._on_attach)
         self.undo_button = QPushButton("Undo", self)
         self.undo_button.setObjectName("undo_file")
-        self.undo_button.setToolTip("Undo the last removal or markup of a file")
+        self.undo_button.setToolTip("Undo the last removal, markup or caption of a file")
         self.undo_button.setAutoDefault(False)
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.file_undo.undo)

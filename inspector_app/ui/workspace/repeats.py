@@ -5,7 +5,9 @@ the repeated section of the current row (or the form's first one): *Add case fil
 (Ctrl+Shift+I), *Remove* (Ctrl+Shift+Delete), *Move up* / *Move down*
 (Ctrl+Shift+Up / Ctrl+Shift+Down). Each is one undoable change of the section's
 instance list (its order answer, domain.forms.layout); a removed instance's answers
-stay stored, so Ctrl+Z brings it back whole.
+stay stored, so Ctrl+Z brings it back whole. A new instance's number is drawn at random
+(layout.next_instance: laptops adding case files offline must not pick the same one),
+so the bar and its messages name instances by position, never by number.
 """
 
 from __future__ import annotations

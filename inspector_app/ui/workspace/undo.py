@@ -1,6 +1,6 @@
-"""Undo for answers and notes: each command is plain data (what to write, before and
-after) applied through the same service call as the original action, so undoing
-changes the database, with its own change-log and audit entries."""
+"""Undo for answers, notes, files and captions: each command is plain data (what to
+write, before and after) applied through the same service call as the original action,
+so undoing changes the database, with its own change-log and audit entries."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ class ServiceCommand(QUndoCommand):
     def __init__(
         self, text: str, apply: Callable[[Any], None], old: Any, new: Any, *,
         on_error: Callable[[Exception], None], merge_key: str | None = None,
+        done: bool = False,
     ) -> None:  # fmt: skip
+        """``done``: the change is made already (saved before the push, so that a refusal
+        is the caller's to show): pushing it does not write it again."""
         super().__init__(text)
         self.apply, self.old, self.new = apply, old, new
         self.on_error = on_error
         self.merge_key = merge_key
         self.failed = False
+        self._pushed_done = done
 
     def _run(self, value: Any) -> bool:
         try:
@@ -38,6 +42,9 @@ class ServiceCommand(QUndoCommand):
         return True
 
     def redo(self) -> None:
+        if self._pushed_done:
+            self._pushed_done = False
+            return
         if not self._run(self.new):
             self.setObsolete(True)  # a refused first push is dropped from the stack
 
