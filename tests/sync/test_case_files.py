@@ -4,6 +4,8 @@ conflict (domain.forms.layout.merge_order; docs/sync.md)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,3 +139,25 @@ def test_case_files_added_offline_on_two_laptops_stay_two_case_files(
         assert layout.parse_order(stored[ORDER])[-2:] == [n_a, n_b]
     again = [sync(laptop) for laptop in (a, b)]
     assert [(r.pushed, r.pulled, r.new_conflicts) for r in again] == [(0, 0, [])] * 2
+
+
+@pytest.mark.slow
+def test_a_bundle_from_the_other_laptop_merges_the_case_file_list_too(
+    server: ServerProc, laptops: tuple[Database, Database], tmp_path: Path
+):
+    a, b = laptops
+    review_id = started_review(a)
+    _add_case_file(a, review_id, "C-001", "yes")
+    sync(a, server=server.url, token=server.add_user("ann", "inspector", "ATL"))
+    sync(b, server=server.url, token=server.add_user("bob", "inspector", "ATL"))
+    _add_case_file(a, review_id, "A-100", "yes")
+    _add_case_file(b, review_id, "B-200", "no")
+    out = tmp_path / "a.bundle"
+    for args in (("export", "--out", str(out), "--db", str(a.path)),
+                 ("import", str(out), "--db", str(b.path))):  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "inspector_app", "bundle", *args],
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    assert "0 new conflicts" in done.stdout
+    assert _case_files(b, review_id) == [("C-001", "yes"), ("B-200", "no"), ("A-100", "yes")]
+    assert open_conflicts(b) == []
