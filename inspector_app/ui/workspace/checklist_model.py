@@ -33,10 +33,10 @@ _OK = QBrush(QColor("#1b6e3a"))
 _VALUE_BRUSHES = {"na": _MUTED, "resolved": _OK}  # the answer's colour when not a failure
 _DISPLAY, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
 _FOREGROUND, _FONT = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole
-# Computed once: Qt asks for flags of every row when it lays out the tree, and an
-# entry that says it never has children spares Qt asking for its child rows too.
-_SECTION_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_ENTRY_FLAGS = _SECTION_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
+# No flags() here: QAbstractItemModel's own (enabled, selectable) is what every row has,
+# and Qt asks for it twice per row laying out the tree and once per cell painted; from
+# C++ that costs nothing, through Python a third of the layout and a tenth of a paint
+# (bench/open_review.py).
 # The roles data() answers; the view asks for about ten per visible cell on each paint.
 _ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole,
@@ -264,11 +264,6 @@ class ChecklistModel(QAbstractItemModel):
             return COLUMNS[section]
         return None
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return _SECTION_FLAGS if index.internalId() == _SECTION else _ENTRY_FLAGS
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if role not in _ROLES or not index.isValid():
             return None
@@ -277,6 +272,23 @@ class ChecklistModel(QAbstractItemModel):
         entry = self._sections[index.internalId() - 1].entries[index.row()]
         cells = self._cells.get(entry.key) or self._make_cells(entry)
         return cells.get((role, index.column()))
+
+    def multiData(self, index: AnyIndex, roleDataSpan) -> None:  # noqa: ANN001, N802, N803
+        """The roles a delegate asks for one cell (seven per paint), in one call instead of
+        seven calls of data(); the same answers."""
+        if not index.isValid():
+            return
+        column = index.column()
+        if index.internalId() == _SECTION:
+            for role_data in roleDataSpan:
+                role = role_data.role()
+                role_data.setData(self._section_data(index.row(), column, role)
+                                  if role in _ROLES else None)  # fmt: skip
+            return
+        entry = self._sections[index.internalId() - 1].entries[index.row()]
+        cells = self._cells.get(entry.key) or self._make_cells(entry)
+        for role_data in roleDataSpan:
+            role_data.setData(cells.get((role_data.role(), column)))
 
     def _make_cells(self, entry: Entry) -> dict[tuple[int, int], object]:
         """Every (role, column) an entry's row answers, worked out once and kept until

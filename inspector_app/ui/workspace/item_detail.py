@@ -209,6 +209,7 @@ class ItemDetail(QWidget):
 
         self.answer_row = FlowLayout()  # the answer buttons, wrapping when narrow
         self.answer_buttons: dict[str, QPushButton] = {}
+        self._answer_captions: list[tuple[str, str]] = []  # (value, caption) of the buttons
         # the field of a number, date, text or officer item: it has the keys while such an
         # item is current (follow_keys), saves on Enter, Tab, arrows or leaving it
         self.list_view: QWidget | None = None  # where the keys go back to (Esc)
@@ -457,11 +458,6 @@ class ItemDetail(QWidget):
         return "<br><br>".join(rows)
 
     def _build_answer_widgets(self) -> None:
-        for button in self.answer_buttons.values():
-            self.answer_row.removeWidget(button)
-            button.hide()  # out of the layout it would stay drawn where it was until deleted
-            button.deleteLater()
-        self.answer_buttons = {}
         entry = self.entry
         free = entry is not None and entry.takes_field
         self.answer_edit.setVisible(free)
@@ -471,10 +467,19 @@ class ItemDetail(QWidget):
             self.answer_edit.setPlaceholderText(
                 f"Answer: {hint} (Enter to save)" if hint else "Type the answer (Enter to save)"
             )
-        if entry is None or entry.values is None:
-            return
-        for n, value in enumerate(entry.values, start=1):
-            button = QPushButton(f"{n}  {entry.label(value)}", self)
+        captions = [] if entry is None or entry.values is None else [
+            (value, f"{n}  {entry.label(value)}") for n, value in enumerate(entry.values, start=1)
+        ]  # fmt: skip
+        if captions == self._answer_captions:
+            return  # the same answers as the last item (most are yes / no / n.a.): kept
+        self._answer_captions = captions
+        for button in self.answer_buttons.values():
+            self.answer_row.removeWidget(button)
+            button.hide()  # out of the layout it would stay drawn where it was until deleted
+            button.deleteLater()
+        self.answer_buttons = {}
+        for value, caption in captions:
+            button = QPushButton(caption, self)
             button.setCheckable(True)
             button.setStyleSheet(_ANSWER_STYLE)
             button.setObjectName(f"answer_{value}")
