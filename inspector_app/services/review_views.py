@@ -31,7 +31,6 @@ from inspector_app.store.queries import (
     list_reviews,
     live,
     load_review_detached,
-    officers_detached,
 )
 
 from .lifecycle import officer_training_status
@@ -56,14 +55,6 @@ def review_data(db: Database, review_id: str) -> ReviewData | None:
     """The whole review, read only (detached rows read without the ORM's overhead)."""
     with db.read() as s:
         return load_review_detached(s, review_id)
-
-
-def review_with_officers(db: Database, review_id: str) -> tuple[ReviewData | None, list[Officer]]:
-    """The whole review (workspace open) and its agency's officers, in one session."""
-    with db.read() as s:
-        data = load_review_detached(s, review_id)
-        officers = officers_detached(s, data.review.agency_id) if data else []
-    return data, officers
 
 
 def review_findings(db: Database, review_id: str) -> list[Finding]:

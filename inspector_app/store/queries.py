@@ -216,6 +216,15 @@ def officers_detached(session: Session, agency_id: str) -> list[Officer]:
     return _DetachedReader(session).by(Officer, "agency_id", agency_id)
 
 
+def live_detached(session: Session, model: type[T], column: str, value: str | list[str]) -> list[T]:
+    """Live rows of `model` whose `column` is `value` (or one of a list's values), read
+    as load_review_detached reads them (services.review_read picks its own rows)."""
+    reader = _DetachedReader(session)
+    if isinstance(value, list):
+        return reader.by_any(model, column, value)
+    return reader.by(model, column, value)
+
+
 @dataclass
 class ReviewRow:
     """A review in a list, with its agency and finding counts."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector_app.domain.rules import FindingCounts
 from inspector_app.services import review_views as rv
-from inspector_app.services.review_views import ReviewData
+from inspector_app.services.review_read import Response, WorkspaceReview
 from inspector_app.store.changes import Changes, RowChange
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class LiveUpdates:
     if TYPE_CHECKING:  # what ReviewWorkspace provides
         ctx: AppContext
         review_id: str
-        data: ReviewData | None
+        data: WorkspaceReview | None
         model: ChecklistModel
         detail: ItemDetail
         _closed: bool
@@ -61,7 +61,7 @@ class LiveUpdates:
         def _findings_by_answer(self) -> dict[str, list[int]]: ...
 
     @property
-    def loaded(self) -> ReviewData:
+    def loaded(self) -> WorkspaceReview:
         """The review as read (reload); only asked for once it was found."""
         assert self.data is not None, "the review was read (reload found it)"
         return self.data
@@ -92,8 +92,11 @@ class LiveUpdates:
     def apply_response(self, row: Any) -> None:
         """A checklist row as written (by this window's target, or read after a change)."""
         self._revs[row.id] = row.rev
-        self.loaded.responses[row.item_key] = row
         gone = row.deleted
+        if gone:  # the workspace holds live answers only
+            self.loaded.responses.pop(row.item_key, None)
+        else:
+            self.loaded.responses[row.item_key] = Response.of(row)
         self.model.set_answer(row.item_key, None if gone else row.value,
                               "" if gone else row.note, row.rev)  # fmt: skip
         if self.detail.entry and self.detail.entry.key == row.item_key:
@@ -165,6 +168,7 @@ class LiveUpdates:
     def _remember_revs(self) -> None:
         """The revision of every row shown, after a full read."""
         data = self.loaded
-        rows = [*data.responses.values(), *data.findings]
-        rows += [a for i in data.interviews for a in i.answers.values()]
-        self._revs = {r.id: r.rev for r in rows}
+        revs = {r.id: r.rev for r in data.responses.values()}
+        revs.update((f.id, f.rev) for f in data.findings)
+        revs.update((a.id, a.rev) for i in data.interviews for a in i.answers.values())
+        self._revs = revs

@@ -24,10 +24,10 @@ from inspector_app.domain.enums import (
 )
 from inspector_app.domain.rules import FindingCounts, follow_up_due, requires_follow_up
 from inspector_app.services import findings, lifecycle, reviews
-from inspector_app.services import review_views as rv
 from inspector_app.services.errors import ServiceError
 from inspector_app.services.findings import FindingDraft
-from inspector_app.services.review_views import Officer, ReviewData
+from inspector_app.services.review_read import WorkspaceReview, workspace_review
+from inspector_app.services.review_views import Officer
 
 from ..errors import error_text
 from ..formatting import today_of
@@ -213,7 +213,7 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         self._select_first_on_show = False
         ctx.sig_changed.connect(self._on_changed)
 
-        self.data: ReviewData | None = None
+        self.data: WorkspaceReview | None = None
         self._revs: dict[str, int] = {}  # row id -> revision shown (live_updates.py)
         self.reload()
         view.setFocus()
@@ -375,9 +375,9 @@ class ReviewWorkspace(LiveUpdates, QWidget):
         return self.data is not None and self.data.review.kind == ReviewKind.FOCUS_REVIEW
 
     def reload(self) -> None:
-        """Read the whole review (one load_review call): on open and after bulk changes."""
+        """Read the review (services.review_read): on open and after bulk changes."""
         key = self.checklist.view.current_key()
-        data, officers = rv.review_with_officers(self.ctx.db, self.review_id)
+        data, officers = workspace_review(self.ctx.db, self.review_id)
         if data is None:
             self.header.setText("This review no longer exists.")
             self.setEnabled(False)
