@@ -174,19 +174,20 @@ def _read(path: Path) -> tuple[list[str], pd.DataFrame, list[str]]:
     starts = _start_lines(read, first, reader.line_num - first + 1)
     problems = _fix_widths(path, read, starts, width)
     # Every value stripped in one ufunc pass over a 2-D object array (twice as fast as
-    # mapping str.strip column by column), then split into columns.
+    # mapping str.strip column by column).
     cells = _STRIP(np.array(read, dtype=object).reshape(len(read), width))
-    columns = {
-        name: cells[:, i].copy() for i, name in reversed(list(enumerate(header)))
-    }  # a repeated name: the first
-    keep = _not_blank(list(columns.values()))  # blank lines are allowed and ignored
+    keep = _not_blank(list(cells.T))  # blank lines are allowed and ignored
     lines = np.array(starts, dtype=np.int64)
-    frame = {"line": pd.Series(lines if keep is None else lines[keep])}
-    for name in header:  # a repeated column name is reported by the caller
-        if name not in frame:  # plain object columns: pandas' str dtype is slow to iterate
-            values = columns[name] if keep is None else columns[name][keep]
-            frame[name] = pd.Series(values, dtype=object)
-    return header, pd.DataFrame(frame), problems + failure
+    if keep is not None:
+        cells, lines = cells[keep], lines[keep]
+    # A repeated column name (reported by the caller): the first.
+    names = [name for name in dict.fromkeys(header) if name != "line"]
+    # The frame's one block of plain object columns (pandas' str dtype is slow to
+    # iterate), laid out column by column in one copy: each column contiguous.
+    by_column = cells.T[[header.index(name) for name in names]] if names != header else cells.T
+    frame = pd.DataFrame(np.ascontiguousarray(by_column).T, columns=names, dtype=object, copy=False)
+    frame.insert(0, "line", lines)
+    return header, frame, problems + failure
 
 
 def _fix_widths(path: Path, read: list[list[str]], starts: list[int], width: int
@@ -540,11 +541,12 @@ def _targets(reviews: pd.DataFrame, known: KnownHistory) -> pd.DataFrame:
                   for k in known.reviews["kind"]]  # fmt: skip
     known_end = [(e or s).toordinal() if (e or s) else np.nan
                  for s, e in zip(known.reviews["start_date"], known.reviews["end"], strict=True)]  # fmt: skip
-    refs = [*known.reviews["review_ref"], *reviews["review_ref"]]
+    refs = [*known.reviews["review_ref"].tolist(), *reviews["review_ref"].tolist()]
     both = pd.DataFrame({
-        "type": pd.Series([*known_type, *reviews["review_type"]], dtype=object),
-        "agency": pd.Series([*known.reviews["agency_key"], *reviews["agency_key"]], dtype=object),
-        "end": pd.Series([*known_end, *reviews["end_day"]], dtype=float),
+        "type": pd.Series([*known_type, *reviews["review_type"].tolist()], dtype=object),
+        "agency": pd.Series([*known.reviews["agency_key"].tolist(),
+                             *reviews["agency_key"].tolist()], dtype=object),  # fmt: skip
+        "end": pd.Series([*known_end, *reviews["end_day"].tolist()], dtype=float),
     })  # fmt: skip
     both.index = pd.Index(refs, dtype=object)
     return both[~both.index.duplicated(keep="last")]
@@ -662,8 +664,9 @@ def _result(df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series, judges
     idx = reviews.index
     # Plain dates from the checked text, each distinct day parsed once (no Timestamps
     # reach the database); an empty end_date is the start date.
-    starts = reviews["start_date"]
-    ends = reviews["end_date"].where(reviews["end_date"] != "", starts)
+    # (plain lists: a Python loop over a pandas 3 string array fetches value by value)
+    starts = reviews["start_date"].tolist()
+    ends = reviews["end_date"].where(reviews["end_date"] != "", reviews["start_date"]).tolist()
     day = {t: date.fromisoformat(t) for t in {*starts, *ends}}
     start, end = [day[t] for t in starts], [day[t] for t in ends]
     reviews = reviews.assign(start=pd.Series(start, index=idx, dtype=object),
@@ -672,7 +675,7 @@ def _result(df: pd.DataFrame, reviews: pd.DataFrame, declares: pd.Series, judges
     reviews["fiscal_year"] = [years[d] for d in start]
     reviews["kind"] = [
         INSPECTION_KIND[m] if t == "inspection" else "focus_review"
-        for m, t in zip(reviews["model"], reviews["review_type"], strict=True)
+        for m, t in zip(reviews["model"].tolist(), reviews["review_type"].tolist(), strict=True)
     ]
     reviews = reviews[["line", "review_ref", "agency", "state", "agency_key", "model",
                        "review_type", "kind", "start", "end", "fiscal_year", "mode",
