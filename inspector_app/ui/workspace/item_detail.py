@@ -195,10 +195,22 @@ class ItemDetail(QWidget):
         self.conflict: NoteConflict | None = None
         self.attach_task: Task | None = None
 
-        self.where = QLabel(self)
+        # The scroll area and its body first, the widgets made in the body: set into the
+        # scroll area full, the body had its size worked out there and then (and again once
+        # shown), and each widget was moved from this widget into it (bench/open_review.py).
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        # everything wraps to the pane's width: scrolling sideways would hide the answers
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget(self.scroll_area)
+        layout = QVBoxLayout(body)
+        self.scroll_area.setWidget(body)
+
+        self.where = QLabel(body)
         self.where.setObjectName("item_where")
         self.where.setStyleSheet("color: #555;")
-        self.prompt = QLabel(self)
+        self.prompt = QLabel(body)
         self.prompt.setObjectName("item_prompt")
         self.prompt.setWordWrap(True)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -213,13 +225,13 @@ class ItemDetail(QWidget):
         # the field of a number, date, text or officer item: it has the keys while such an
         # item is current (follow_keys), saves on Enter, Tab, arrows or leaving it
         self.list_view: QWidget | None = None  # where the keys go back to (Esc)
-        self.answer_edit = QLineEdit(self)
+        self.answer_edit = QLineEdit(body)
         self.answer_edit.setObjectName("answer_edit")
         self.answer_edit.installEventFilter(self)
         self.answer_edit.editingFinished.connect(self._save_field)  # also on leaving it
         self._field_key: str | None = None  # the item whose answer the field shows
         self._field_shown = ""  # the stored answer the field was filled with
-        self.pick_button = QToolButton(self)
+        self.pick_button = QToolButton(body)
         self.pick_button.setObjectName("answer_pick")
         self.pick_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.pick_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -231,7 +243,7 @@ class ItemDetail(QWidget):
         field_row.addWidget(self.answer_edit, 1)
         field_row.addWidget(self.pick_button)
 
-        self.help = QLabel(self)
+        self.help = QLabel(body)
         self.help.setObjectName("item_help")
         self.help.setWordWrap(True)
         self.help.setTextFormat(Qt.TextFormat.RichText)
@@ -239,29 +251,29 @@ class ItemDetail(QWidget):
         self.help.setFrameShape(QFrame.Shape.StyledPanel)
         self.help.setStyleSheet("QLabel { background: #f6f7f9; padding: 6px; }")
 
-        self.note = QPlainTextEdit(self)
+        self.note = QPlainTextEdit(body)
         self.note.setObjectName("item_note")
         self.note.setPlaceholderText("Note (saved as you type)")
         self.note.setTabChangesFocus(True)
         self.note.setMaximumHeight(90)
         self.note.textChanged.connect(self._on_note_typed)
         self.note.installEventFilter(self)
-        self.note_state = QLabel(self)
+        self.note_state = QLabel(body)
         self.note_state.setStyleSheet("color: #777;")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(NOTE_DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush_note)
-        self.stale = StaleEditBar(self, {"note": "Note", "value": "Answer"})
+        self.stale = StaleEditBar(body, {"note": "Note", "value": "Answer"})
         self.stale.sig_keep_mine.connect(self.keep_mine)
         self.stale.sig_load_theirs.connect(self.load_theirs)
 
-        self.files = AttachmentList(self)
+        self.files = AttachmentList(body)
         self.files.setMaximumHeight(140)
-        self.attach_button = QPushButton("Attach files…", self)
+        self.attach_button = QPushButton("Attach files…", body)
         self.attach_button.setObjectName("attach_files")
         self.attach_button.clicked.connect(self._on_attach)
-        self.raise_button = QPushButton("Raise finding…", self)
+        self.raise_button = QPushButton("Raise finding…", body)
         self.raise_button.setObjectName("raise_finding")
         self.raise_button.clicked.connect(self._on_raise)
 
@@ -270,8 +282,6 @@ class ItemDetail(QWidget):
         # files follow. Each item is shown from the top (show_entry).
         self.raise_button.setToolTip("Raise a finding from this item (Ctrl+Shift+F)")
         self.attach_button.setToolTip("Attach photos or documents to this item (Ctrl+Shift+A)")
-        body = QWidget(self)
-        layout = QVBoxLayout(body)
         layout.addWidget(self.where)
         layout.addWidget(self.prompt)
         layout.addLayout(self.answer_row)
@@ -282,22 +292,16 @@ class ItemDetail(QWidget):
         actions.addStretch(1)
         layout.addLayout(actions)
         note_head = QHBoxLayout()
-        note_head.addWidget(QLabel("<b>Note</b>", self))
+        note_head.addWidget(QLabel("<b>Note</b>", body))
         note_head.addStretch(1)
         note_head.addWidget(self.note_state)
         layout.addLayout(note_head)
         layout.addWidget(self.stale)
         layout.addWidget(self.note)
         layout.addWidget(self.help)
-        layout.addWidget(QLabel("<b>Photos and documents</b>", self))
+        layout.addWidget(QLabel("<b>Photos and documents</b>", body))
         layout.addWidget(self.files)
         layout.addStretch(1)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        # everything wraps to the pane's width: scrolling sideways would hide the answers
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setWidget(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll_area)
@@ -479,7 +483,7 @@ class ItemDetail(QWidget):
             button.deleteLater()
         self.answer_buttons = {}
         for value, caption in captions:
-            button = QPushButton(caption, self)
+            button = QPushButton(caption, self.scroll_area.widget())
             button.setCheckable(True)
             button.setStyleSheet(_ANSWER_STYLE)
             button.setObjectName(f"answer_{value}")
