@@ -219,12 +219,7 @@ def _open_for_answers(
     uow: UnitOfWork, review_id: str, item_key: str
 ) -> tuple[_ReviewState, dict[str, Any] | None]:
     """The review (refused if it takes no answers) and the item's stored answer or None."""
-    found = (
-        uow.session.connection()
-        .execute(_ANSWER_STATE, {"review_id": review_id, "item_key": item_key})
-        .mappings()
-        .first()
-    )
+    found = uow.read_first(_ANSWER_STATE, {"review_id": review_id, "item_key": item_key})
     if found is None:
         raise NotFound("review", review_id)
     review = _ReviewState(*(found[k] for k in _REVIEW_FIELDS))
