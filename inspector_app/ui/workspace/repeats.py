@@ -128,11 +128,13 @@ class RepeatControls(QWidget):
         label = group.repeat.label
         order, n = self.order(group), self.current_instance()
         at = order.index(n) if n in order else None
-        text = f"<b>{label}s</b> ({group.title}): {len(order)}"
+        # short enough for the bar beside four buttons at 1280 px (the section's title
+        # is on every instance's row in the list; the tooltip says it too)
+        text = f"<b>{label}s</b>: {len(order)}"
         if at is not None:
             text += f" · this is {label.lower()} {at + 1} of {len(order)}"
         self.where.setText(text)
-        self.where.setToolTip(text)
+        self.where.setToolTip(f"{text} ({group.title})")
         names = {"add": f"Add {label.lower()}", "remove": f"Remove {label.lower()}",
                  "up": f"Move {label.lower()} up", "down": f"Move {label.lower()} down"}  # fmt: skip
         captions = {"add": "Add", "remove": "Remove", "up": "Up", "down": "Down"}  # short: 1024 px
