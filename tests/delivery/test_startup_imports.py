@@ -58,7 +58,7 @@ def test_first_paint_imports_nothing_heavy(_demo_template: Path, tmp_path: Path)
     lines = [line for line in done.stdout.splitlines() if line.startswith("LOADED AT FIRST PAINT")]
     assert lines == ["LOADED AT FIRST PAINT: -"], done.stdout + done.stderr
     shown = [line for line in done.stdout.splitlines() if line.startswith("AGENCIES AT FIRST")]
-    assert shown == ["AGENCIES AT FIRST PAINT: 7 [\"Alder County Sheriff's Office\"] agencies"], (
+    assert shown == ['AGENCIES AT FIRST PAINT: 7 ["Alder County Sheriff\'s Office"] agencies'], (
         done.stdout + done.stderr
     )
     assert "inspector-app: first paint at " in done.stderr

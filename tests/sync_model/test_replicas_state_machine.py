@@ -88,7 +88,10 @@ TABLES = (
 REPLICAS = 3
 ITEMS = 2  # items of the review's checklist the rules touch
 MAX_RESTARTS = 1  # per example: a restart costs about a second
-EXAMPLES = {"sqlite": 150, "postgresql": 40}  # sqlite 200 -> 150: .ci/run now also builds the bundle
+EXAMPLES = {
+    "sqlite": 150,
+    "postgresql": 40,
+}  # sqlite 200 -> 150: .ci/run now also builds the bundle
 if os.environ.get("SYNC_MODEL_EXAMPLES"):  # a quick run while working on this file
     EXAMPLES = dict.fromkeys(EXAMPLES, int(os.environ["SYNC_MODEL_EXAMPLES"]))
 STEPS = 10
