@@ -408,7 +408,7 @@ class AuditLog(SQLModel, table=True):
     event: str = "change"  # sign-in, create, change, finalize, export... (services.uow.EVENTS)
     outcome: str = "success"  # success | failure
     prev_hash: str = Field(default="", max_length=64)
-    hash: str = Field(default="", max_length=64, index=True)
+    hash: str = Field(default="", max_length=64)  # not indexed: read in id order only
 
 
 class Meta(SQLModel, table=True):
