@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictInt,
     ValidationInfo,
@@ -383,6 +384,7 @@ class FormDefinition(BaseModel):
     """One version of a checklist or interview guide."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _by_key: dict[str, tuple[FormSection, FormItem]] = PrivateAttr(default_factory=dict)
 
     id: str
     version: StrictInt = Field(ge=1)
@@ -495,23 +497,26 @@ class FormDefinition(BaseModel):
         for section in self.sections:
             yield from section.items
 
+    def model_post_init(self, context: Any, /) -> None:  # noqa: ANN401
+        # Every item by key, made once: an autosave looks its item up on each answer
+        # (a walk over the form's items was ~70 µs of it for a 67-item form).
+        self._by_key = {i.key: (s, i) for s in self.sections for i in s.items}
+
+    def _found(self, key: str) -> tuple[FormSection, FormItem]:
+        key = base_key(key)
+        try:
+            return self._by_key[key]
+        except KeyError:
+            raise KeyError(f"form {self.ref} has no item {key!r}") from None
+
     def item(self, key: str) -> FormItem:
         """The item ``key``; an instance's key (``case_documents[2].i213_complete``)
         names the item of its repeated section."""
-        key = base_key(key)
-        for item in self.items():
-            if item.key == key:
-                return item
-        raise KeyError(f"form {self.ref} has no item {key!r}")
+        return self._found(key)[1]
 
     def section_of(self, key: str) -> FormSection:
         """The section holding the item ``key`` (or an instance's key)."""
-        key = base_key(key)
-        for section in self.sections:
-            for item in section.items:
-                if item.key == key:
-                    return section
-        raise KeyError(f"form {self.ref} has no item {key!r}")
+        return self._found(key)[0]
 
 
 class Topic(BaseModel):
