@@ -5,29 +5,20 @@ the workspace needs less, and its bulk, the checklist's answers (300 on a big JE
 inspection), only as (id, item, value, note, revision). Those are read with SQL on the
 session's connection into small `Response` rows instead of detached SQLModel objects:
 building 300 of those was a quarter of opening the workspace (bench/open_review.py).
-The few other rows (review, agency, findings, attachments, interviews) stay records,
-read as `store.queries.load_review_detached` reads them. Not read: the agreement,
-corrective actions and the information request, which the workspace does not show.
+The few other rows (review, agency, findings, attachments, interviews, officers) stay
+records, read by `store.queries.load_review_shown` (load_review_detached without the
+agreement, corrective actions and information request, which the workspace does not
+show).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from inspector_app.store.database import Database
-from inspector_app.store.models import (
-    Agency,
-    Attachment,
-    FieldOffice,
-    Finding,
-    Interview,
-    InterviewAnswer,
-    Officer,
-    Review,
-)
-from inspector_app.store.queries import InterviewData, live_detached
+from inspector_app.store.models import Agency, Attachment, FieldOffice, Finding, Officer, Review
+from inspector_app.store.queries import InterviewData, load_review_shown
 
 _RESPONSES = (
     "SELECT id, item_key, value, note, rev FROM checklist_response "
@@ -65,49 +56,16 @@ class WorkspaceReview:
     parent_findings: list[Finding] = field(default_factory=list)
 
 
-def _one(rows: list[Any]) -> Any:  # noqa: ANN401
-    return rows[0] if rows else None
-
-
 def workspace_review(db: Database, review_id: str) -> tuple[WorkspaceReview | None, list[Officer]]:
     """The review (None if gone) and its agency's live officers, in one read session."""
     with db.read() as s:
-        review: Review | None = _one(live_detached(s, Review, "id", review_id))
-        if review is None:
+        data = load_review_shown(s, review_id)
+        if data is None:
             return None, []
-        agency: Agency | None = _one(live_detached(s, Agency, "id", review.agency_id))
-        assert agency is not None, "a review's agency_id is a foreign key"
-        office = agency.field_office_id
-        field_office = _one(live_detached(s, FieldOffice, "id", office)) if office else None
-        rows = s.connection().exec_driver_sql(_RESPONSES, (review.id,)).all()
-        responses = {key: Response(rid, key, value, note, rev)
-                     for rid, key, value, note, rev in rows}  # fmt: skip
-        findings = sorted(live_detached(s, Finding, "review_id", review.id),
-                          key=lambda f: f.number)  # fmt: skip
-        # the same order as load_review's
-        interviews = sorted(live_detached(s, Interview, "review_id", review.id),
-                            key=lambda i: (i.conducted_on or review.start_date,
-                                           i.interviewee_name))  # fmt: skip
-        answers: dict[str, dict[str, InterviewAnswer]] = defaultdict(dict)
-        if interviews:
-            for a in live_detached(s, InterviewAnswer, "interview_id",
-                                   [i.id for i in interviews]):  # fmt: skip
-                answers[a.interview_id][a.question_key] = a
-        officers = live_detached(s, Officer, "agency_id", review.agency_id)
-        attachments = live_detached(s, Attachment, "review_id", review.id)
-        parent_id = review.parent_review_id
-        parent: Review | None = (
-            _one(live_detached(s, Review, "id", parent_id)) if parent_id else None
-        )
-        parent_findings = (
-            sorted(live_detached(s, Finding, "review_id", parent.id), key=lambda f: f.number)
-            if parent else []
-        )  # fmt: skip
-    by_id = {o.id: o for o in officers}
+        rows = s.connection().exec_driver_sql(_RESPONSES, (review_id,)).all()
+    responses = {key: Response(rid, key, value, note, rev) for rid, key, value, note, rev in rows}
     return WorkspaceReview(
-        review=review, agency=agency, field_office=field_office, responses=responses,
-        findings=findings,
-        interviews=[InterviewData(i, answers.get(i.id, {}), by_id.get(i.officer_id or ""))
-                    for i in interviews],
-        attachments=attachments, parent=parent, parent_findings=parent_findings,
-    ), officers  # fmt: skip
+        review=data.review, agency=data.agency, field_office=data.field_office,
+        responses=responses, findings=data.findings, interviews=data.interviews,
+        attachments=data.attachments, parent=data.parent, parent_findings=data.parent_findings,
+    ), data.officers  # fmt: skip

@@ -89,6 +89,7 @@ class ReviewData:
     actions: dict[str, list[CorrectiveAction]] = field(default_factory=dict)
     info_request: InfoRequest | None = None
     info_request_items: list[InfoRequestItem] = field(default_factory=list)
+    officers: list[Officer] = field(default_factory=list)  # the agency's live officers
 
     def attachments_for(self, *, item_key: str | None = None, finding_id: str | None = None,
                         interview_answer_id: str | None = None) -> list[Attachment]:  # fmt: skip
@@ -111,6 +112,13 @@ def load_review_detached(session: Session, review_id: str) -> ReviewData | None:
     third of the time for a 300-item review (bench/open_review.py). For reading only: the
     rows are not in `session`, as after load_review when the session is closed."""
     return _load_review(session, review_id, _DetachedReader(session))
+
+
+def load_review_shown(session: Session, review_id: str) -> ReviewData | None:
+    """load_review_detached without what the review workspace does not show or reads its
+    own way: no checklist answers (services.review_read reads them as small rows), no
+    agreement, corrective actions or information request."""
+    return _load_review(session, review_id, _DetachedReader(session), whole=False)
 
 
 class _OrmReader:
@@ -172,57 +180,54 @@ def _detached_rows(model: type[T], keys: list[str], rows: Iterable[Sequence[Any]
     return out
 
 
-def _load_review(session: Session, review_id: str, read: _OrmReader) -> ReviewData | None:
+def _load_review(session: Session, review_id: str, read: _OrmReader, whole: bool = True
+                 ) -> ReviewData | None:  # fmt: skip
     review = read.get(Review, review_id)
     if review is None:
         return None
     agency = read.get(Agency, review.agency_id)
-    responses = {r.item_key: r for r in read.by(ChecklistResponse, "review_id", review.id)}
     findings = sorted(read.by(Finding, "review_id", review.id), key=lambda f: f.number)
     interviews = sorted(read.by(Interview, "review_id", review.id),
                         key=lambda i: (i.conducted_on or review.start_date, i.interviewee_name))  # fmt: skip
     answers: dict[str, dict[str, InterviewAnswer]] = defaultdict(dict)
     for a in read.by_any(InterviewAnswer, "interview_id", [i.id for i in interviews]):
         answers[a.interview_id][a.question_key] = a
-    officers = {o.id: o for o in read.by(Officer, "agency_id", review.agency_id)}
+    officers = read.by(Officer, "agency_id", review.agency_id)
+    by_id = {o.id: o for o in officers}
     parent = read.get(Review, review.parent_review_id)
     parent_findings = (
         sorted(read.by(Finding, "review_id", parent.id), key=lambda f: f.number) if parent else []
     )
+    assert agency is not None, "a review's agency_id is a foreign key"
+    data = ReviewData(
+        review=review, agency=agency, field_office=read.get(FieldOffice, agency.field_office_id),
+        agreement=None, responses={}, findings=findings,
+        interviews=[InterviewData(i, answers.get(i.id, {}), by_id.get(i.officer_id or ""))
+                    for i in interviews],
+        attachments=read.by(Attachment, "review_id", review.id),
+        parent=parent, parent_findings=parent_findings, officers=officers,
+    )  # fmt: skip
+    if whole:
+        _read_the_rest(data, read)
+    return data
+
+
+def _read_the_rest(data: ReviewData, read: _OrmReader) -> None:
+    """What only the whole review holds: answers, agreement, actions, information request."""
+    review, findings, parent_findings = data.review, data.findings, data.parent_findings
+    data.responses = {r.item_key: r for r in read.by(ChecklistResponse, "review_id", review.id)}
+    data.agreement = read.get(Agreement, review.agreement_id)
     actions: dict[str, list[CorrectiveAction]] = defaultdict(list)
     for action in read.by_any(CorrectiveAction, "finding_id",
                               [f.id for f in findings + parent_findings]):  # fmt: skip
         actions[action.finding_id].append(action)
     info = next(iter(read.by(InfoRequest, "review_id", review.id)), None)
-    info_items = (
+    data.actions = dict(actions)
+    data.info_request = info
+    data.info_request_items = (
         sorted(read.by(InfoRequestItem, "request_id", info.id), key=lambda i: i.position)
         if info else []
     )  # fmt: skip
-    assert agency is not None, "a review's agency_id is a foreign key"
-    return ReviewData(
-        review=review, agency=agency, field_office=read.get(FieldOffice, agency.field_office_id),
-        agreement=read.get(Agreement, review.agreement_id), responses=responses,
-        findings=findings,
-        interviews=[InterviewData(i, answers.get(i.id, {}), officers.get(i.officer_id or ""))
-                    for i in interviews],
-        attachments=read.by(Attachment, "review_id", review.id),
-        parent=parent, parent_findings=parent_findings, actions=dict(actions), info_request=info,
-        info_request_items=info_items,
-    )  # fmt: skip
-
-
-def officers_detached(session: Session, agency_id: str) -> list[Officer]:
-    """The agency's live officers, read as load_review_detached reads."""
-    return _DetachedReader(session).by(Officer, "agency_id", agency_id)
-
-
-def live_detached(session: Session, model: type[T], column: str, value: str | list[str]) -> list[T]:
-    """Live rows of `model` whose `column` is `value` (or one of a list's values), read
-    as load_review_detached reads them (services.review_read picks its own rows)."""
-    reader = _DetachedReader(session)
-    if isinstance(value, list):
-        return reader.by_any(model, column, value)
-    return reader.by(model, column, value)
 
 
 @dataclass
