@@ -213,12 +213,12 @@ class _RawQuery:
         self.keys = tuple(c.keyname for c in result)
         self.processors = tuple(c.type._cached_result_processor(dialect, None) for c in result)  # noqa: SLF001
 
-    def first(self, driver: Any, params: dict[str, Any]) -> dict[str, Any] | None:  # noqa: ANN401
-        row = driver.execute(self.sql, tuple(params[b] for b in self.binds)).fetchone()
-        if row is None:
-            return None
+    def bind(self, params: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(params[b] for b in self.binds)
+
+    def row(self, raw: Sequence[Any]) -> dict[str, Any]:
         return {k: v if p is None else p(v)
-                for k, p, v in zip(self.keys, self.processors, row, strict=True)}  # fmt: skip
+                for k, p, v in zip(self.keys, self.processors, raw, strict=True)}  # fmt: skip
 
 
 @functools.lru_cache(maxsize=16)
@@ -333,25 +333,27 @@ class UnitOfWork:
              ) -> Any:  # fmt: skip
         """Run a compiled write on the session's own connection (its transaction); the
         driver's cursor."""
-        driver = self.session.connection().connection.driver_connection
-        assert driver is not None  # an open connection has its sqlite3 one
-        params = stmt.params(values, extra)
-        try:
-            return driver.execute(stmt.sql, params)
-        except DRIVER_ERRORS as exc:  # as SQLAlchemy would raise it, for classify()
-            base = next(b for b in DRIVER_ERRORS if isinstance(exc, b))  # sqlite3/sqlcipher3
-            raise DBAPIError.instance(stmt.sql, params, exc, base) from exc
+        return self._execute(stmt.sql, stmt.params(values, extra))
 
     def read_first(self, stmt: Select[Any], params: dict[str, Any]) -> dict[str, Any] | None:
         """The first row of a fixed read (a module-level Select with bindparams) as a
         dict by column label, on the session's connection (its transaction)."""
-        driver = self.session.connection().connection.driver_connection
         query = _raw_query(stmt, self._dialect)
+        raw = self._execute(query.sql, query.bind(params)).fetchone()
+        return None if raw is None else query.row(raw)
+
+    def _driver(self) -> Any:  # noqa: ANN401 - sqlite3's or sqlcipher3's connection
+        driver = self.session.connection().connection.driver_connection
+        assert driver is not None  # an open connection has its sqlite3 one
+        return driver
+
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> Any:  # noqa: ANN401
+        """SQL on the driver's connection in the session's transaction; its cursor."""
         try:
-            return query.first(driver, params)
+            return self._driver().execute(sql, params)
         except DRIVER_ERRORS as exc:  # as SQLAlchemy would raise it, for classify()
-            base = next(b for b in DRIVER_ERRORS if isinstance(exc, b))
-            raise DBAPIError.instance(query.sql, params, exc, base) from exc
+            base = next(b for b in DRIVER_ERRORS if isinstance(exc, b))  # sqlite3/sqlcipher3
+            raise DBAPIError.instance(sql, params, exc, base) from exc
 
     def _stamp(self, row: SyncFields) -> str:
         op = "insert" if row.rev == 0 else ("delete" if row.deleted else "update")
@@ -451,9 +453,7 @@ class UnitOfWork:
             # (registering it again would expire every prepared statement of the connection)
             if "no such function" not in str(exc):
                 raise
-            driver = self.session.connection().connection.driver_connection
-            assert driver is not None
-            driver.create_function(_HASH_FUNCTION, 3, _joined_hash, deterministic=True)
+            self._driver().create_function(_HASH_FUNCTION, 3, _joined_hash, deterministic=True)
             cursor = self._raw(stmt, values, (before, after))
         (row,) = cursor.fetchall()
         return int(row[0]), str(row[1])
